@@ -1,0 +1,26 @@
+// The one error type of vctp. Its code decides the exit status (src/cli/exit-codes.ts) and, in
+// `serve`, the HTTP status: each mapping lives in exactly one place.
+
+export type VctpErrorCode =
+  | 'config' // the settings file or a setting is wrong
+  | 'usage' // a flag or argument is wrong
+  | 'credentials' // a stored credential cannot be decrypted or is unusable
+  | 'vcenter' // a vCenter refused, faulted or could not be reached
+  | 'store' // the database refused an operation or is unreachable
+  | 'lock' // another run holds the job lock
+  | 'partial' // some units of work failed, the others committed
+  | 'internal'; // a bug
+
+export class VctpError extends Error {
+  readonly code: VctpErrorCode;
+
+  constructor(code: VctpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VctpError';
+    this.code = code;
+  }
+}
+
+export function isVctpError(error: unknown): error is VctpError {
+  return error instanceof VctpError;
+}

@@ -1,0 +1,12 @@
+// What every job receives (CONVENTIONS.md: a use case is a verb taking (ctx, input)).
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/executor.js';
+
+export interface JobContext {
+  store: Store;
+  log: Logger;
+  /** Wall clock in unix milliseconds; tests pass a fixed one. */
+  now: () => number;
+}
+
+export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);

@@ -1,0 +1,147 @@
+// PostgreSQL schema. Mirrors ./sqlite.ts column for column: the same SQL runs on both, so flags are
+// 0/1 integers and times are unix seconds in both. Read DESIGN.md "Storage" for why hourly history
+// is kept as state spans rather than one row per VM per hour.
+import { sql } from 'drizzle-orm';
+import { bigint, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+
+// Unix seconds need 64 bits past 2038; `mode: 'number'` keeps them JS numbers (exact to 2^53).
+const unixTime = (name: string) => bigint(name, { mode: 'number' });
+
+export const vcenters = pgTable('vcenters', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull().unique(),
+});
+
+/** One row per successful snapshot or summary; a failed capture writes none. */
+export const snapshotRegistry = pgTable(
+  'snapshot_registry',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    vcenterId: integer('vcenter_id').notNull(),
+    kind: text('kind').notNull(), // hourly | daily | monthly
+    snapshotTime: unixTime('snapshot_time').notNull(),
+    rowCount: integer('row_count').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: unixTime('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('snapshot_registry_vcenter_kind_time').on(t.vcenterId, t.kind, t.snapshotTime)],
+);
+
+/** One row per VM per vCenter: its id is the spec's InventoryId. last_seen stays NULL while present. */
+export const vmLifecycle = pgTable(
+  'vm_lifecycle',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    vcenterId: integer('vcenter_id').notNull(),
+    vmId: text('vm_id').notNull(),
+    creationTime: unixTime('creation_time').notNull().default(0),
+    deletionTime: unixTime('deletion_time').notNull().default(0),
+    firstSeen: unixTime('first_seen').notNull(),
+    lastSeen: unixTime('last_seen'),
+  },
+  (t) => [uniqueIndex('vm_lifecycle_vcenter_vm').on(t.vcenterId, t.vmId)],
+);
+
+/** Identity values of a span, stored once per VM (a new row only when one of them changes). */
+export const vmIdentities = pgTable('vm_identities', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  vmUuid: text('vm_uuid'),
+  instanceUuid: text('instance_uuid'),
+  eventKey: text('event_key'),
+  cloudId: text('cloud_id'),
+});
+
+/** Placement values, shared by every span in the same place: a fleet has few distinct ones. */
+export const vmPlacements = pgTable('vm_placements', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  resourcePool: text('resource_pool'),
+  tier: text('tier'),
+  datacenter: text('datacenter'),
+  cluster: text('cluster'),
+  folder: text('folder'),
+});
+
+/** A VM's state over consecutive snapshots of its vCenter: present at every registry time in [first_seen, last_seen]. */
+export const vmSpans = pgTable(
+  'vm_spans',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    vcenterId: integer('vcenter_id').notNull(),
+    lifecycleId: integer('lifecycle_id').notNull(),
+    firstSeen: unixTime('first_seen').notNull(),
+    lastSeen: unixTime('last_seen'),
+    name: text('name').notNull(),
+    identityId: integer('identity_id').notNull(),
+    placementId: integer('placement_id').notNull(),
+    provisionedDiskGb: doublePrecision('provisioned_disk_gb').notNull(),
+    vcpuCount: integer('vcpu_count').notNull(),
+    ramGb: doublePrecision('ram_gb').notNull(),
+    isTemplate: integer('is_template').notNull(),
+    poweredOn: integer('powered_on').notNull(),
+    srmPlaceholder: integer('srm_placeholder').notNull(),
+  },
+  (t) => [
+    index('vm_spans_open').on(t.vcenterId).where(sql`${t.lastSeen} IS NULL`),
+    index('vm_spans_vcenter_last_seen').on(t.vcenterId, t.lastSeen),
+    index('vm_spans_lifecycle').on(t.lifecycleId),
+  ],
+);
+
+const totalsColumns = {
+  vmCount: integer('vm_count').notNull(),
+  poweredOnCount: integer('powered_on_count').notNull(),
+  templateCount: integer('template_count').notNull(),
+  srmPlaceholderCount: integer('srm_placeholder_count').notNull(),
+  nodeChargeVmCount: integer('node_charge_vm_count').notNull(),
+  chargeableVmCount: integer('chargeable_vm_count').notNull(),
+  vcpuTotal: doublePrecision('vcpu_total').notNull(),
+  ramGbTotal: doublePrecision('ram_gb_total').notNull(),
+  diskGbTotal: doublePrecision('disk_gb_total').notNull(),
+  tinVmCount: doublePrecision('tin_vm_count').notNull(),
+  bronzeVmCount: doublePrecision('bronze_vm_count').notNull(),
+  silverVmCount: doublePrecision('silver_vm_count').notNull(),
+  goldVmCount: doublePrecision('gold_vm_count').notNull(),
+  untieredVmCount: doublePrecision('untiered_vm_count').notNull(),
+};
+
+export const vcenterLatestTotals = pgTable('vcenter_latest_totals', {
+  vcenterId: integer('vcenter_id').primaryKey(),
+  snapshotTime: unixTime('snapshot_time').notNull(),
+  ...totalsColumns,
+});
+
+export const vcenterAggregateTotals = pgTable(
+  'vcenter_aggregate_totals',
+  {
+    vcenterId: integer('vcenter_id').notNull(),
+    kind: text('kind').notNull(), // hourly | daily | monthly
+    snapshotTime: unixTime('snapshot_time').notNull(),
+    ...totalsColumns,
+  },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.kind, t.snapshotTime] })],
+);
+
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    job: text('job').notNull(),
+    vcenter: text('vcenter'),
+    startedAt: unixTime('started_at').notNull(),
+    finishedAt: unixTime('finished_at').notNull(),
+    status: text('status').notNull(), // ok | failed | skipped
+    durationMs: integer('duration_ms').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    rows: integer('rows'),
+    error: text('error'),
+  },
+  (t) => [index('job_runs_job_vcenter').on(t.job, t.vcenter, t.startedAt)],
+);
+
+/** Cross-process job locks with a lease: a crashed holder's lock expires instead of wedging the timer. */
+export const jobLocks = pgTable('job_locks', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  acquiredAt: unixTime('acquired_at').notNull(),
+  expiresAt: unixTime('expires_at').notNull(),
+});

@@ -1,0 +1,135 @@
+// SQLite through better-sqlite3: WAL, a busy timeout, cached prepared statements. A single
+// connection is shared by concurrent async work (several vCenters captured at once), so everything
+// runs through one queue: a transaction's statements never interleave with another caller's.
+import Database from 'better-sqlite3';
+import type { SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { VctpError } from '../core/errors.js';
+import type { BulkColumn, SqlExecutor, Store } from './executor.js';
+import { SerialQueue } from './serial-queue.js';
+
+const dialect = new SQLiteSyncDialect();
+const BUSY_TIMEOUT_MS = 15_000;
+
+export function sqlitePathFromUrl(url: string): string {
+  let path = url.replace(/^sqlite3?:\/\//, '').replace(/^file:/, '');
+  const query = path.indexOf('?');
+  if (query !== -1) path = path.slice(0, query);
+  return path;
+}
+
+class SqliteExecutor implements SqlExecutor {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly db: Database.Database) {}
+
+  private prepare(query: SQL): { statement: Database.Statement; params: unknown[] } {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return { statement, params };
+  }
+
+  async all<T>(query: SQL): Promise<T[]> {
+    const { statement, params } = this.prepare(query);
+    return statement.all(...params) as T[];
+  }
+
+  async run(query: SQL): Promise<number> {
+    const { statement, params } = this.prepare(query);
+    return statement.run(...params).changes;
+  }
+
+  async insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const names = columns.map((c) => c.name).join(', ');
+    const marks = columns.map(() => '?').join(', ');
+    const key = `INSERT INTO ${table} (${names}) VALUES (${marks})`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      statement = this.db.prepare(key);
+      this.statements.set(key, statement);
+    }
+    for (const row of rows) statement.run(...row);
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly description: string;
+  private readonly executor: SqliteExecutor;
+  private readonly queue = new SerialQueue();
+
+  constructor(readonly path: string) {
+    this.description = `sqlite:${path}`;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      this.executor = new SqliteExecutor(db);
+    } catch (error) {
+      throw new VctpError('store', `settings.database_url: cannot open SQLite database ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  get db(): Database.Database {
+    return this.executor.db;
+  }
+
+  all<T>(query: SQL): Promise<T[]> {
+    return this.queue.run(() => this.executor.all<T>(query));
+  }
+
+  run(query: SQL): Promise<number> {
+    return this.queue.run(() => this.executor.run(query));
+  }
+
+  insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    return this.queue.run(() => this.transactionNow(() => this.executor.insertRows(table, columns, rows)));
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.transactionNow(() => fn(this.executor)));
+  }
+
+  // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) at the
+  // start instead of failing at its first write after having read stale state.
+  private async transactionNow<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => {
+      if (this.db.open) {
+        try {
+          this.db.pragma('optimize');
+        } catch {
+          // Optimisation is best effort: a read-only or busy database still closes.
+        }
+        this.db.close();
+      }
+    });
+  }
+}
