@@ -1,0 +1,41 @@
+import { readStatus, type StatusReport } from '../../jobs/status.js';
+import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
+import { formatTime } from '../parse-time.js';
+import { type GlobalOptions, withRuntime } from '../runtime.js';
+
+export async function statusCommand(globals: GlobalOptions, flags: { json?: boolean }): Promise<void> {
+  const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings.vcenter_addresses));
+  print(report, flags.json ?? false);
+}
+
+function print(report: StatusReport, json: boolean): void {
+  const out = stdoutOutput(json);
+  if (json) return printJson(out, report);
+  out.write(`database: ${report.database}`);
+  if (report.vcenters.length === 0) return out.write('no vCenter configured or captured yet');
+  out.write(
+    renderTable(
+      ['vCenter', 'latest snapshot (UTC)', 'VMs', 'charged', 'vCPU', 'RAM GB', 'disk GB', 'Tin', 'Bronze', 'Silver', 'Gold', 'none', 'last snapshot job'],
+      report.vcenters.map((v) => {
+        const t = v.totals;
+        const job = v.lastSnapshotJob;
+        return [
+          v.configured ? v.vcenter : `${v.vcenter} (not configured)`,
+          formatTime(v.latestSnapshot),
+          t?.vmCount ?? '-',
+          t?.chargeableVmCount ?? '-',
+          t ? fixed(t.vcpuTotal) : '-',
+          t ? fixed(t.ramGbTotal) : '-',
+          t ? fixed(t.diskGbTotal) : '-',
+          t?.tinVmCount ?? '-',
+          t?.bronzeVmCount ?? '-',
+          t?.silverVmCount ?? '-',
+          t?.goldVmCount ?? '-',
+          t?.untieredVmCount ?? '-',
+          job ? `${job.status} at ${formatTime(job.finishedAt)}${job.error ? `: ${job.error}` : ''}` : 'never ran',
+        ];
+      }),
+    ),
+  );
+  for (const job of report.jobs) out.write(`${job.job}: ${job.status} at ${formatTime(job.finishedAt)}${job.error ? ` (${job.error})` : ''}`);
+}

@@ -1,0 +1,178 @@
+// `vctp snapshot` (the spec's -run-inventory): capture every configured vCenter once. Each vCenter
+// is collected, diffed and committed on its own (one transaction each) with bounded retries; one
+// that still fails leaves nothing but a failed job_runs row, and the others commit regardless.
+import { VctpError } from '../core/errors.js';
+import { recordJobRun } from '../store/job-runs-repository.js';
+import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
+import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary } from './capture-inventory.js';
+import { type JobContext, unixSeconds } from './context.js';
+import { withJobLock } from './job-lock.js';
+import { mapConcurrent } from './map-concurrent.js';
+
+export interface SnapshotSettings extends CaptureSettings {
+  vcenter_addresses: readonly string[];
+  vcenter_username?: string;
+  vcenter_insecure: boolean;
+  vcenter_ca_file?: string;
+  hourly_snapshot_concurrency: number;
+  hourly_snapshot_retry_seconds: number;
+  hourly_snapshot_max_retries: number;
+  lock_wait_seconds: number;
+}
+
+export interface SnapshotInput {
+  /** Record the snapshot under this unix time instead of now (demo and backfill). */
+  at?: number;
+  /** Only these vCenters (URLs as in vcenter_addresses, or their names). */
+  only?: readonly string[];
+  /** vCenter password, already resolved from the settings (src/config/credentials.ts). */
+  password: string;
+  /** Objects per RetrievePropertiesEx page. */
+  pageSize?: number;
+  onProgress?: (event: SnapshotProgress) => void;
+}
+
+export type SnapshotProgress =
+  | { kind: 'collecting'; vcenter: string; collected: number }
+  | { kind: 'done'; vcenter: string; ok: boolean };
+
+export interface VcenterOutcome {
+  vcenter: string;
+  url: string;
+  ok: boolean;
+  attempts: number;
+  durationMs: number;
+  summary?: CaptureSummary;
+  error?: string;
+}
+
+export type SnapshotResult = { skipped: true; holder: string } | { skipped: false; outcomes: VcenterOutcome[] };
+
+export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput): Promise<SnapshotResult> {
+  const urls = selectVcenters(settings.vcenter_addresses, input.only);
+  if (!settings.vcenter_username) {
+    throw new VctpError('config', 'settings.vcenter_username: required to log in to settings.vcenter_addresses');
+  }
+  const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
+    if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
+    return mapConcurrent(urls, settings.hourly_snapshot_concurrency, (url) => snapshotOne(ctx, settings, input, url));
+  });
+  if (!locked.acquired) {
+    ctx.log.info({ holder: locked.holder }, 'another vctp snapshot is running; this run did nothing');
+    const now = unixSeconds(ctx.now());
+    await recordJobRun(ctx.store, {
+      job: 'snapshot',
+      vcenter: null,
+      startedAt: now,
+      finishedAt: now,
+      status: 'skipped',
+      durationMs: 0,
+      attempts: 0,
+      rows: null,
+      error: `lock held by ${locked.holder}`,
+    });
+    return { skipped: true, holder: locked.holder };
+  }
+  return { skipped: false, outcomes: locked.result };
+}
+
+function selectVcenters(addresses: readonly string[], only: readonly string[] | undefined): string[] {
+  if (addresses.length === 0) {
+    throw new VctpError('config', 'settings.vcenter_addresses: no vCenter configured; add at least one SDK URL (https://host/sdk)');
+  }
+  if (!only || only.length === 0) return [...addresses];
+  const chosen = addresses.filter((url) => only.includes(url) || only.includes(vcenterName(url)));
+  const unknown = only.filter((name) => !addresses.some((url) => url === name || vcenterName(url) === name));
+  if (unknown.length > 0) {
+    throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: not in settings.vcenter_addresses (${addresses.map(vcenterName).join(', ')})`);
+  }
+  return chosen;
+}
+
+async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<VcenterOutcome> {
+  const vcenter = vcenterName(url);
+  const log = ctx.log.child({ vcenter });
+  const startedMs = ctx.now();
+  const maxAttempts = 1 + Math.max(0, settings.hourly_snapshot_max_retries);
+  let lastError: unknown;
+  let attempt = 0;
+  for (attempt = 1; attempt <= maxAttempts; attempt++) {
+    try {
+      const summary = await captureOnce(ctx, settings, input, url);
+      const durationMs = ctx.now() - startedMs;
+      log.info({ ...summaryForLog(summary), attempts: attempt, durationMs }, 'snapshot stored');
+      await recordJobRun(ctx.store, {
+        job: 'snapshot',
+        vcenter,
+        startedAt: unixSeconds(startedMs),
+        finishedAt: unixSeconds(ctx.now()),
+        status: 'ok',
+        durationMs,
+        attempts: attempt,
+        rows: summary.vmCount,
+        error: null,
+      });
+      input.onProgress?.({ kind: 'done', vcenter, ok: true });
+      return { vcenter, url, ok: true, attempts: attempt, durationMs, summary };
+    } catch (error) {
+      lastError = error;
+      // A refused --at or a bad setting will not get better by waiting.
+      if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config')) throw error;
+      const message = (error as Error).message;
+      if (attempt < maxAttempts) {
+        log.warn({ attempt, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, settings.hourly_snapshot_retry_seconds * 1000));
+      }
+    }
+  }
+  const message = lastError instanceof Error ? lastError.message : String(lastError);
+  const durationMs = ctx.now() - startedMs;
+  log.error({ attempts: maxAttempts, err: message }, 'snapshot failed; nothing stored for this vCenter');
+  await recordJobRun(ctx.store, {
+    job: 'snapshot',
+    vcenter,
+    startedAt: unixSeconds(startedMs),
+    finishedAt: unixSeconds(ctx.now()),
+    status: 'failed',
+    durationMs,
+    attempts: maxAttempts,
+    rows: null,
+    error: message,
+  });
+  input.onProgress?.({ kind: 'done', vcenter, ok: false });
+  return { vcenter, url, ok: false, attempts: maxAttempts, durationMs, error: message };
+}
+
+async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<CaptureSummary> {
+  const vcenter = vcenterName(url);
+  const target: VcenterTarget = {
+    url,
+    username: settings.vcenter_username ?? '',
+    password: input.password,
+    insecure: settings.vcenter_insecure,
+    caFile: settings.vcenter_ca_file ?? null,
+  };
+  const snapshotTime = input.at ?? unixSeconds(ctx.now());
+  const collectStarted = ctx.now();
+  const session = await VimSession.login(target, ctx.log.child({ vcenter }));
+  try {
+    const records = await collectInventory(session, {
+      pageSize: input.pageSize,
+      onProgress: (collected) => input.onProgress?.({ kind: 'collecting', vcenter, collected }),
+    });
+    return await captureInventory(ctx, settings, {
+      vcenter,
+      snapshotTime,
+      records,
+      removalTimes: (vmIds, since) => findRemovalTimes(session, vmIds, since),
+      collectMs: ctx.now() - collectStarted,
+    });
+  } finally {
+    await session.logout();
+  }
+}
+
+function summaryForLog(summary: CaptureSummary) {
+  const { totals: _totals, ...rest } = summary;
+  return rest;
+}
