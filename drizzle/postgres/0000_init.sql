@@ -121,6 +121,4 @@ CREATE TABLE "vm_spans" (
 CREATE INDEX "job_runs_job_vcenter" ON "job_runs" USING btree ("job","vcenter","started_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "snapshot_registry_vcenter_kind_time" ON "snapshot_registry" USING btree ("vcenter_id","kind","snapshot_time");--> statement-breakpoint
 CREATE UNIQUE INDEX "vm_lifecycle_vcenter_vm" ON "vm_lifecycle" USING btree ("vcenter_id","vm_id");--> statement-breakpoint
-CREATE INDEX "vm_spans_open" ON "vm_spans" USING btree ("vcenter_id") WHERE "vm_spans"."last_seen" IS NULL;--> statement-breakpoint
-CREATE INDEX "vm_spans_vcenter_last_seen" ON "vm_spans" USING btree ("vcenter_id","last_seen");--> statement-breakpoint
-CREATE INDEX "vm_spans_lifecycle" ON "vm_spans" USING btree ("lifecycle_id");
+CREATE INDEX "vm_spans_open" ON "vm_spans" USING btree ("vcenter_id") WHERE "vm_spans"."last_seen" IS NULL;

@@ -121,6 +121,4 @@ CREATE TABLE `vm_spans` (
 	`srm_placeholder` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `vm_spans_open` ON `vm_spans` (`vcenter_id`) WHERE "vm_spans"."last_seen" IS NULL;--> statement-breakpoint
-CREATE INDEX `vm_spans_vcenter_last_seen` ON `vm_spans` (`vcenter_id`,`last_seen`);--> statement-breakpoint
-CREATE INDEX `vm_spans_lifecycle` ON `vm_spans` (`lifecycle_id`);
+CREATE INDEX `vm_spans_open` ON `vm_spans` (`vcenter_id`) WHERE "vm_spans"."last_seen" IS NULL;

@@ -1,14 +1,15 @@
 -- vm_hourly_stats: the rows one-row-per-VM-per-hour storage would hold, rebuilt from state spans.
 -- A span is present at every hourly registry time of its vCenter in [first_seen, last_seen];
--- an open span (last_seen NULL) runs to the vCenter's latest snapshot.
+-- an open span (last_seen NULL) runs to the vCenter's latest snapshot. Canonical UUIDs are stored
+-- as 16-byte blobs (src/store/uuid-codec.ts) and given back here as text.
 CREATE VIEW vm_hourly_stats AS
 SELECT
   l.id AS inventory_id,
   s.name AS name,
   v.name AS vcenter,
   l.vm_id AS vm_id,
-  i.vm_uuid AS vm_uuid,
-  i.instance_uuid AS instance_uuid,
+  CASE WHEN typeof(i.vm_uuid) = 'blob' THEN lower(substr(hex(i.vm_uuid), 1, 8) || '-' || substr(hex(i.vm_uuid), 9, 4) || '-' || substr(hex(i.vm_uuid), 13, 4) || '-' || substr(hex(i.vm_uuid), 17, 4) || '-' || substr(hex(i.vm_uuid), 21, 12)) ELSE i.vm_uuid END AS vm_uuid,
+  CASE WHEN typeof(i.instance_uuid) = 'blob' THEN lower(substr(hex(i.instance_uuid), 1, 8) || '-' || substr(hex(i.instance_uuid), 9, 4) || '-' || substr(hex(i.instance_uuid), 13, 4) || '-' || substr(hex(i.instance_uuid), 17, 4) || '-' || substr(hex(i.instance_uuid), 21, 12)) ELSE i.instance_uuid END AS instance_uuid,
   i.event_key AS event_key,
   i.cloud_id AS cloud_id,
   l.creation_time AS creation_time,

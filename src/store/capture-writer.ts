@@ -9,6 +9,7 @@ import type { BulkColumn, SqlExecutor } from './executor.js';
 import { type LifecycleRow, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
 import { chunks, flag, inList } from './sql-util.js';
 import { writeSnapshotTotals } from './totals-repository.js';
+import { encodeUuid } from './uuid-codec.js';
 import { latestSnapshotTime } from './vcenter-repository.js';
 
 // Any fixed number: PostgreSQL capture writers of all processes take turns (ids are allocated here).
@@ -102,7 +103,13 @@ export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promis
     let identity = reuse;
     if (identity === null) {
       identity = identityId++;
-      identityRows.push([identity, s.identity.vmUuid, s.identity.instanceUuid, s.identity.eventKey, s.identity.cloudId]);
+      identityRows.push([
+        identity,
+        encodeUuid(tx.dialect, s.identity.vmUuid),
+        encodeUuid(tx.dialect, s.identity.instanceUuid),
+        s.identity.eventKey,
+        s.identity.cloudId,
+      ]);
     }
     spanRows.push([
       spanId++,

@@ -35,7 +35,8 @@ export async function migrateStore(store: Store): Promise<void> {
     }
   } catch (error) {
     if (error instanceof VctpError) throw error;
-    throw new VctpError('store', `database migration failed on ${store.description}: ${(error as Error).message}`, {
+    const cause = (error as Error).cause instanceof Error ? `: ${((error as Error).cause as Error).message}` : '';
+    throw new VctpError('store', `database migration failed on ${store.description}: ${(error as Error).message}${cause}`, {
       cause: error,
     });
   }

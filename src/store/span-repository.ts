@@ -6,6 +6,7 @@ import { placementKey, type SpanPlacement } from '../core/span-state.js';
 import type { Tier } from '../core/tiers.js';
 import type { SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
+import { decodeUuid } from './uuid-codec.js';
 
 interface OpenSpanRow {
   span_id: number;
@@ -14,8 +15,8 @@ interface OpenSpanRow {
   identity_id: number;
   placement_id: number;
   name: string;
-  vm_uuid: string | null;
-  instance_uuid: string | null;
+  vm_uuid: unknown;
+  instance_uuid: unknown;
   event_key: string | null;
   cloud_id: string | null;
   resource_pool: string | null;
@@ -52,7 +53,7 @@ export async function loadOpenSpans(db: SqlExecutor, vcenterId: number): Promise
       placementId: num(r.placement_id),
       state: {
         name: r.name,
-        identity: { vmUuid: r.vm_uuid, instanceUuid: r.instance_uuid, eventKey: r.event_key, cloudId: r.cloud_id },
+        identity: { vmUuid: decodeUuid(r.vm_uuid), instanceUuid: decodeUuid(r.instance_uuid), eventKey: r.event_key, cloudId: r.cloud_id },
         placement: {
           resourcePool: r.resource_pool,
           tier: r.tier as Tier | null,

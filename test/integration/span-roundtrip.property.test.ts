@@ -23,8 +23,8 @@ const vmArb = (vmId: string): fc.Arbitrary<VmRecord> =>
   fc.record({
     vmId: fc.constant(vmId),
     name: fc.constantFrom('web01', 'db-01', 'app', 'Ünïcode vm', "o'quote"),
-    vmUuid: maybe(fc.constantFrom('4201-a', '4201-b')),
-    instanceUuid: maybe(fc.constantFrom('5001-a', '5001-b')),
+    vmUuid: maybe(fc.constantFrom('4201-a', '4201a1b2-0c3d-4e5f-8a9b-0c1d2e3f4a5b', '4201A1B2-0C3D-4E5F-8A9B-0C1D2E3F4A5B')),
+    instanceUuid: maybe(fc.constantFrom('5001-a', '50016c4e-ffff-0000-1234-abcdefabcdef')),
     eventKey: maybe(fc.constantFrom('17', '42')),
     cloudId: maybe(fc.constantFrom('urn:vcloud:vm:1')),
     resourcePool: fc.constantFrom('Gold', 'silver', 'Resources', 'Tin'),
