@@ -1,0 +1,45 @@
+// Resolves settings.vcenter_password as the spec's "Credential Encryption Lifecycle" says:
+//   1. `enc:v1:...`          -> decrypt with the active key (only that key: a mismatch is an error)
+//   2. no prefix             -> try legacy ciphertext with the active key, then the fallback keys
+//   3. neither, length > 2   -> it is plaintext; length <= 2 is rejected
+// After 2 or 3 the file is rewritten in place to `enc:v1:<ciphertext>` under the active key. If
+// the file cannot be rewritten (read-only, changed meanwhile, ...), that is a warning: the service
+// runs with the value it resolved and tries again next start.
+import { VctpError } from '../core/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { AtomicWriteOptions } from './atomic-write.js';
+import { activeKey, fallbackKeys, systemHostIdentity, type HostIdentitySource } from './encryption-keys.js';
+import { decryptSecret, ENC_PREFIX, encryptSecret, tryDecryptLegacy } from './secret-box.js';
+import { updateSettingInFile } from './settings-file-update.js';
+import type { LoadedSettings } from './settings-types.js';
+
+const FIELD = 'settings.vcenter_password';
+
+export interface CredentialOptions extends AtomicWriteOptions {
+  host?: HostIdentitySource;
+}
+
+export async function resolveVcenterPassword(loaded: LoadedSettings, log: Logger, options: CredentialOptions = {}): Promise<string> {
+  const stored = loaded.settings.vcenter_password;
+  if (stored === undefined) throw new VctpError('credentials', `${FIELD}: is not set`);
+  const host = options.host ?? systemHostIdentity;
+  const key = activeKey(loaded.settings, host);
+  if (stored.startsWith(ENC_PREFIX)) return decryptSecret(stored, [key], FIELD);
+
+  let plain = tryDecryptLegacy(stored, [key, ...fallbackKeys(loaded.settings, host)]);
+  const found = plain === undefined ? 'plaintext' : 'legacy encrypted';
+  if (plain === undefined) {
+    // Counted in characters, not UTF-16 units, so "é" is one.
+    if ([...stored].length <= 2) throw new VctpError('credentials', `${FIELD}: plaintext values of 2 characters or fewer are rejected`);
+    plain = stored;
+  }
+
+  const outcome = await updateSettingInFile(loaded.path, 'vcenter_password', stored, encryptSecret(plain, key), options);
+  if (outcome.updated) {
+    log.info({ settings_file: loaded.path }, `${FIELD}: ${found} value encrypted in place as enc:v1`);
+  } else {
+    const message = `${FIELD}: ${found} value left as is in the settings file; using it for this run`;
+    log.warn({ settings_file: loaded.path, reason: outcome.reason }, message);
+  }
+  return plain;
+}

@@ -1,0 +1,14 @@
+// The settings and credentials API; other modules import from here.
+export { DEFAULT_SETTINGS_PATH, isInteractiveTerminal, readRuntimeEnv, settingsPathFrom, SETTINGS_ENV_VAR } from './env.js';
+export type { ManualAggregationEngine, RuntimeEnv } from './env.js';
+export { loadSettings, resetSettingsCache } from './load-settings.js';
+export { parseSettings } from './parse-settings.js';
+export { SettingsError } from './problems.js';
+export { DEFAULT_DATABASE_URL, DEPRECATED_KEYS } from './settings-schema.js';
+export { PIVOT_METRICS } from './settings-types.js';
+export type { AuthRole, LoadedSettings, PivotMetric, ReportSummaryPivot, Settings } from './settings-types.js';
+export { resolveVcenterPassword } from './credentials.js';
+export type { CredentialOptions } from './credentials.js';
+export { activeKey, fallbackKeys, systemHostIdentity } from './encryption-keys.js';
+export type { HostIdentitySource } from './encryption-keys.js';
+export { decryptSecret, ENC_PREFIX, encryptSecret, tryDecryptLegacy } from './secret-box.js';

@@ -1,0 +1,95 @@
+// Settings text -> validated Settings, pure. Every problem in the file is collected and reported
+// together in one SettingsError; unknown and deprecated keys become warnings, never failures, so
+// a vctp.yml written for the original Go system loads unchanged.
+import { LineCounter, parseDocument } from 'yaml';
+import { issueLines, SettingsError } from './problems.js';
+import { assembleSettings, crossKeyRules } from './settings-rules.js';
+import { DEPRECATED_KEYS, pivotEntrySchema, SECRET_KEYS, settingsFields, type SettingsFields } from './settings-schema.js';
+import type { LoadedSettings } from './settings-types.js';
+import { describePosition, documentToValues, isMapping, type YamlValue } from './yaml-values.js';
+
+type Mapping = { [key: string]: YamlValue };
+
+export function parseSettings(yamlText: string, path: string): LoadedSettings {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => describePosition(lineCounter, offset);
+  if (doc.errors.length > 0) {
+    throw new SettingsError(path, doc.errors.map((e) => `${at(e.pos[0])}: YAML syntax error: ${firstLine(e.message)}`));
+  }
+  const warnings = doc.warnings.map((w) => `${at(w.pos[0])}: ${firstLine(w.message)}`);
+
+  let root: YamlValue;
+  try {
+    root = documentToValues(doc);
+  } catch (error) {
+    throw new SettingsError(path, [error instanceof Error ? error.message : String(error)]);
+  }
+  const settingsMap = topLevelSettings(root, path, warnings);
+
+  const problems: string[] = [];
+  const raw = withoutUnsetValues(settingsMap);
+  warnings.push(...unknownKeyWarnings(settingsMap));
+
+  const fields: Partial<Record<keyof SettingsFields, unknown>> = {};
+  for (const key of Object.keys(settingsFields) as (keyof SettingsFields)[]) {
+    const result = settingsFields[key].safeParse(raw[key], { reportInput: true });
+    if (result.success) fields[key] = result.data;
+    else problems.push(...issueLines(['settings', key], result.error.issues, SECRET_KEYS.has(key)));
+  }
+
+  const rules = crossKeyRules(fields as Partial<SettingsFields>);
+  problems.push(...rules.problems);
+  warnings.push(...rules.warnings);
+  if (problems.length > 0) throw new SettingsError(path, problems);
+  return { path, settings: assembleSettings(fields as SettingsFields), warnings };
+}
+
+function topLevelSettings(root: YamlValue, path: string, warnings: string[]): Mapping {
+  const expected = 'expected a mapping with a top-level "settings:" key';
+  if (root === null) throw new SettingsError(path, [`the file is empty; ${expected}`]);
+  if (!isMapping(root)) throw new SettingsError(path, [`the document is not a mapping; ${expected}`]);
+  for (const key of Object.keys(root)) {
+    if (key !== 'settings') warnings.push(`${key}: unknown top-level key, ignored (all configuration lives under settings:)`);
+  }
+  if (!('settings' in root)) throw new SettingsError(path, [`settings: is missing; ${expected}`]);
+  const settings = root.settings ?? null;
+  if (settings === null) return Object.create(null) as Mapping; // `settings:` alone: all defaults
+  if (!isMapping(settings)) throw new SettingsError(path, ['settings: expected a mapping of setting names to values']);
+  return settings;
+}
+
+// `key:` with no value, and `key: ""`, mean "unset" (Go's zero value), so the default applies.
+function withoutUnsetValues(map: Mapping): Mapping {
+  const out = Object.create(null) as Mapping;
+  for (const [key, value] of Object.entries(map)) {
+    if (value === null || value === '') continue;
+    out[key] = key === 'report_summary_pivots' && Array.isArray(value)
+      ? value.map((entry) => (isMapping(entry) ? withoutUnsetValues(entry) : entry))
+      : value;
+  }
+  return out;
+}
+
+function unknownKeyWarnings(raw: Mapping): string[] {
+  const warnings: string[] = [];
+  const deprecated: readonly string[] = DEPRECATED_KEYS;
+  for (const key of Object.keys(raw)) {
+    if (deprecated.includes(key)) warnings.push(`settings.${key}: deprecated and ignored`);
+    else if (!Object.hasOwn(settingsFields, key)) warnings.push(`settings.${key}: unknown key, ignored`);
+  }
+  const pivots = raw.report_summary_pivots;
+  if (Array.isArray(pivots)) {
+    pivots.forEach((entry, index) => {
+      if (!isMapping(entry)) return;
+      for (const key of Object.keys(entry)) {
+        if (!Object.hasOwn(pivotEntrySchema.shape, key)) warnings.push(`settings.report_summary_pivots[${index}].${key}: unknown key, ignored`);
+      }
+    });
+  }
+  return warnings;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
+}

@@ -1,0 +1,78 @@
+// Rules that span several keys, and the assembly of the final Settings. They run on the keys that
+// passed their own validation, so one bad key does not hide a problem in another.
+import { hasScheme } from './schema-helpers.js';
+import { DEFAULT_DATABASE_URL, type SettingsFields } from './settings-schema.js';
+import type { Settings } from './settings-types.js';
+
+export interface RuleResult {
+  problems: string[];
+  warnings: string[];
+}
+
+const isPostgresDsn = (url: string) => /^postgres(ql)?:\/\//i.test(url) && hasScheme(url, ['postgres:', 'postgresql:']);
+
+export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const { database_driver: driver, database_url: url } = fields;
+
+  if (driver === 'postgres') {
+    if (url === undefined) problems.push('settings.database_url: is required when database_driver is postgres (postgres://user:pass@host:5432/vctp)');
+    else if (!isPostgresDsn(url)) problems.push('settings.database_url: expected a postgres:// or postgresql:// URL when database_driver is postgres');
+  }
+  if (driver === 'sqlite') {
+    if (url !== undefined && /^postgres(ql)?:\/\//i.test(url)) {
+      problems.push('settings.database_url: is a PostgreSQL URL but database_driver is sqlite; set database_driver: postgres');
+    }
+    if (fields.postgres_vm_hourly_partitioning_enabled === true) {
+      warnings.push('settings.postgres_vm_hourly_partitioning_enabled: only applies to PostgreSQL; ignored with sqlite');
+    }
+  }
+
+  if (fields.auth_enabled === true) {
+    if (fields.auth_group_role_mappings !== undefined && Object.keys(fields.auth_group_role_mappings).length === 0) {
+      problems.push('settings.auth_group_role_mappings: must map at least one LDAP group DN to viewer or admin when auth_enabled is true');
+    }
+    if (fields.ldap_bind_address === undefined) problems.push('settings.ldap_bind_address: is required when auth_enabled is true');
+    if (fields.ldap_base_dn === undefined && fields.ldap_user_base_dn === undefined) {
+      problems.push('settings.ldap_base_dn: is required when auth_enabled is true (or set ldap_user_base_dn)');
+    }
+    if (fields.auth_jwt_signing_key === undefined) problems.push('settings.auth_jwt_signing_key: is required when auth_enabled is true');
+    if (fields.auth_mode === 'disabled') warnings.push('settings.auth_mode: is disabled, so auth_enabled: true has no effect on requests');
+  }
+  if (fields.auth_enabled === false && fields.auth_mode !== undefined && fields.auth_mode !== 'disabled') {
+    warnings.push(`settings.auth_mode: is ${fields.auth_mode} but auth_enabled is false; authentication stays off`);
+  }
+
+  const seen = new Map<string, number>();
+  fields.vcenter_addresses?.forEach((address, index) => {
+    const key = address.replace(/\/+$/, '').toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) warnings.push(`settings.vcenter_addresses[${index}]: repeats entry ${first}; captured once`);
+    else seen.set(key, index);
+  });
+
+  const metrics = new Map<string, number>();
+  fields.report_summary_pivots?.forEach((pivot, index) => {
+    const first = metrics.get(pivot.metric);
+    if (first !== undefined) problems.push(`settings.report_summary_pivots[${index}].metric: ${pivot.metric} is already overridden by entry ${first}`);
+    else metrics.set(pivot.metric, index);
+  });
+
+  return { problems, warnings };
+}
+
+/** Fills the defaults that depend on other keys and drops unset optional keys. */
+export function assembleSettings(fields: SettingsFields): Settings {
+  const settings: Settings = {
+    ...fields,
+    // The RPM layout keeps data under /var/lib/vctp; a bare db.sqlite3 in the working directory
+    // (the original's default) would depend on where the timer happens to start us.
+    database_url: fields.database_url ?? DEFAULT_DATABASE_URL,
+    ldap_user_base_dn: fields.ldap_user_base_dn ?? fields.ldap_base_dn,
+  };
+  for (const key of Object.keys(settings) as (keyof Settings)[]) {
+    if (settings[key] === undefined) delete settings[key];
+  }
+  return settings;
+}
