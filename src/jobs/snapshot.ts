@@ -50,9 +50,7 @@ export type SnapshotResult = { skipped: true; holder: string } | { skipped: fals
 
 export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput): Promise<SnapshotResult> {
   const urls = selectVcenters(settings.vcenter_addresses, input.only);
-  if (!settings.vcenter_username) {
-    throw new VctpError('config', 'settings.vcenter_username: required to log in to settings.vcenter_addresses');
-  }
+  assertCanSnapshot(settings);
   const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
     if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
     return mapConcurrent(urls, settings.hourly_snapshot_concurrency, (url) => snapshotOne(ctx, settings, input, url));
@@ -76,10 +74,17 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
   return { skipped: false, outcomes: locked.result };
 }
 
-function selectVcenters(addresses: readonly string[], only: readonly string[] | undefined): string[] {
-  if (addresses.length === 0) {
+/** The settings a capture cannot start without; checked before anything else (the password) is resolved. */
+export function assertCanSnapshot(settings: Pick<SnapshotSettings, 'vcenter_addresses' | 'vcenter_username'>): void {
+  if (settings.vcenter_addresses.length === 0) {
     throw new VctpError('config', 'settings.vcenter_addresses: no vCenter configured; add at least one SDK URL (https://host/sdk)');
   }
+  if (!settings.vcenter_username) {
+    throw new VctpError('config', 'settings.vcenter_username: required to log in to settings.vcenter_addresses');
+  }
+}
+
+function selectVcenters(addresses: readonly string[], only: readonly string[] | undefined): string[] {
   if (!only || only.length === 0) return [...addresses];
   const chosen = addresses.filter((url) => only.includes(url) || only.includes(vcenterName(url)));
   const unknown = only.filter((name) => !addresses.some((url) => url === name || vcenterName(url) === name));

@@ -1,7 +1,7 @@
 import { resolveVcenterPassword } from '../../config/credentials.js';
 import { isInteractiveTerminal } from '../../config/env.js';
 import { VctpError } from '../../core/errors.js';
-import { runSnapshot, type SnapshotResult } from '../../jobs/snapshot.js';
+import { assertCanSnapshot, runSnapshot, type SnapshotResult } from '../../jobs/snapshot.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime, parseIntegerFlag, parseTimeFlag } from '../parse-time.js';
 import { snapshotProgress } from '../progress.js';
@@ -28,6 +28,7 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
         flags.maxRetries === undefined ? settings.hourly_snapshot_max_retries : parseIntegerFlag('--max-retries', flags.maxRetries),
       lock_wait_seconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     };
+    assertCanSnapshot(settings);
     const password = await resolveVcenterPassword(loaded, log);
     const progress = snapshotProgress(!flags.json && isInteractiveTerminal(process.stderr), settings.vcenter_addresses.length);
     try {
