@@ -1,0 +1,121 @@
+// Which VirtualMachine properties one capture reads, and how one ObjectContent becomes the
+// VM's own facts (placement is resolved separately, from references to the entity tree).
+import type { ObjectContent } from './property-collector.js';
+import { asBoolean, asMoRef, asNumber, asObject, asString, dateTimeToUnix, type VimValue } from './vim-values.js';
+
+/**
+ * vCloud Director's VM identity. vCD writes its own VM uuid into the VM's advanced settings as
+ * `cloud.uuid` (vSphere `config.extraConfig`), for every vCD version, and keeps it when the VM is
+ * renamed or its moref changes; PowerCLI scripts that map vCenter VMs to vCD read exactly this
+ * key. Fetching all of extraConfig for every VM would cost dozens of OptionValues per VM, so we
+ * ask the PropertyCollector for the one key with a keyed path (supported by vCenter; it returns
+ * the OptionValue, or puts the path in missingSet when the VM has no such key). Simulators that
+ * do not understand keyed paths report it missing, which reads as "no cloud id".
+ */
+export const CLOUD_UUID_PATH = 'config.extraConfig["cloud.uuid"]';
+
+/**
+ * Fallback for vCD before 9.5, which also registered itself as the VM's manager
+ * (config.managedBy.extensionKey 'com.vmware.vcloud') and named VMs "<name> (<vcd-vm-uuid>)".
+ * vCD 9.5+ dropped both, so cloud.uuid above is the primary source.
+ */
+const VCLOUD_EXTENSION = 'com.vmware.vcloud';
+const NAME_UUID_SUFFIX = / \(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)$/i;
+
+/** SRM marks the placeholder VMs it creates at the recovery site this way. */
+const SRM_EXTENSION = 'com.vmware.vcDr';
+const SRM_PLACEHOLDER_TYPE = 'placeholderVm';
+
+export const VM_PATHS: readonly string[] = [
+  'name',
+  'config.uuid',
+  'config.instanceUuid',
+  'config.hardware.numCPU',
+  'config.hardware.memoryMB',
+  'config.template',
+  'config.createDate',
+  'config.managedBy',
+  'runtime.powerState',
+  'runtime.host',
+  'resourcePool',
+  'parent',
+  'parentVApp',
+  'summary.storage.committed',
+  'summary.storage.uncommitted',
+];
+
+/** What the VM object itself says, with references (moref values) still unresolved. */
+export interface VmFacts {
+  vmId: string;
+  name: string;
+  vmUuid: string | null;
+  instanceUuid: string | null;
+  cloudId: string | null;
+  vcpuCount: number;
+  ramGb: number;
+  provisionedDiskGb: number;
+  isTemplate: boolean;
+  poweredOn: boolean;
+  srmPlaceholder: boolean;
+  /** config.createDate in unix seconds; null when vCenter has none. */
+  createDate: number | null;
+  parent: string | null;
+  parentVApp: string | null;
+  resourcePool: string | null;
+  host: string | null;
+}
+
+const GIB = 2 ** 30;
+
+export function vmFacts(content: ObjectContent): VmFacts {
+  const p = content.props;
+  const managedBy = asObject(p['config.managedBy']);
+  const extensionKey = asString(managedBy?.['extensionKey']);
+  const name = decodeEntityName(asString(p['name']) ?? content.obj.value);
+  const createDate = dateTimeToUnix(p['config.createDate']);
+  const committed = asNumber(p['summary.storage.committed']) ?? 0;
+  const uncommitted = asNumber(p['summary.storage.uncommitted']) ?? 0;
+  return {
+    vmId: content.obj.value,
+    name,
+    vmUuid: nonEmpty(asString(p['config.uuid'])),
+    instanceUuid: nonEmpty(asString(p['config.instanceUuid'])),
+    cloudId: cloudIdOf(p[CLOUD_UUID_PATH], extensionKey, name),
+    vcpuCount: asNumber(p['config.hardware.numCPU']) ?? 0,
+    ramGb: (asNumber(p['config.hardware.memoryMB']) ?? 0) / 1024,
+    // Provisioned = committed + uncommitted (what the datastore holds plus what thin disks may
+    // still grow into); not the sum of disk device capacities. Rounded to 0.01 GiB so that a
+    // growing log file does not change the value, and so open a new span, every hour.
+    provisionedDiskGb: Math.round(((committed + uncommitted) / GIB) * 100) / 100,
+    isTemplate: asBoolean(p['config.template']) ?? false,
+    poweredOn: p['runtime.powerState'] === 'poweredOn',
+    srmPlaceholder: extensionKey === SRM_EXTENSION && asString(managedBy?.['type']) === SRM_PLACEHOLDER_TYPE,
+    createDate: createDate !== null && createDate > 0 ? createDate : null,
+    parent: asMoRef(p['parent'])?.value ?? null,
+    parentVApp: asMoRef(p['parentVApp'])?.value ?? null,
+    resourcePool: asMoRef(p['resourcePool'])?.value ?? null,
+    host: asMoRef(p['runtime.host'])?.value ?? null,
+  };
+}
+
+/** cloud.uuid from extraConfig (an OptionValue, or bare text), else the pre-9.5 vCD name suffix. */
+export function cloudIdOf(cloudUuid: VimValue | undefined, managedByExtension: string | null, name: string): string | null {
+  const option = asObject(cloudUuid);
+  const fromConfig = nonEmpty(option ? asString(option['value']) : asString(cloudUuid));
+  if (fromConfig) return fromConfig;
+  if (managedByExtension === VCLOUD_EXTENSION) return NAME_UUID_SUFFIX.exec(name)?.[1]?.toLowerCase() ?? null;
+  return null;
+}
+
+/**
+ * vCenter escapes '%', '/' and '\' in entity names (%25, %2f, %5c). Names shown to people are
+ * decoded; inventory paths keep the escaped form so that '/' only ever separates segments.
+ */
+export function decodeEntityName(name: string): string {
+  if (!name.includes('%')) return name;
+  return name.replace(/%(2[fF]|5[cC]|25)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+function nonEmpty(text: string | null): string | null {
+  return text === null || text.trim() === '' ? null : text;
+}
