@@ -59,8 +59,16 @@ export async function captureInventory(ctx: JobContext, settings: CaptureSetting
   const tierOf = tierResolver(settings.tier_patterns);
 
   const kept = input.records.filter((vm) => !rules.isTenantFiltered(vm));
-  const captured: CapturedVm[] = kept.map((vm) => ({ vmId: vm.vmId, state: spanStateOf(vm, tierOf), creationTime: vm.creationTime }));
-  const diff = diffSpans(await loadOpenSpans(ctx.store, vcenterId), captured);
+  const open = await loadOpenSpans(ctx.store, vcenterId);
+  const captured: CapturedVm[] = kept.map((vm) => {
+    const state = spanStateOf(vm, tierOf);
+    // The creation event is looked up once, when a VM is new (snapshot.ts); later captures
+    // carry its key over instead of reading as a change of identity.
+    const known = open.get(vm.vmId)?.state.identity.eventKey ?? null;
+    if (state.identity.eventKey === null && known !== null) state.identity.eventKey = known;
+    return { vmId: vm.vmId, state, creationTime: vm.creationTime };
+  });
+  const diff = diffSpans(open, captured);
 
   let removalTimes = new Map<string, number>();
   if (diff.removed.length > 0 && input.removalTimes && previous !== null) {

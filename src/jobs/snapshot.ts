@@ -3,6 +3,8 @@
 // that still fails leaves nothing but a failed job_runs row, and the others commit regardless.
 import { VctpError } from '../core/errors.js';
 import { recordJobRun } from '../store/job-runs-repository.js';
+import { loadLifecycle } from '../store/span-repository.js';
+import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
 import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary } from './capture-inventory.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -157,12 +159,16 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
     insecure: settings.vcenter_insecure,
     caFile: settings.vcenter_ca_file ?? null,
   };
-  const snapshotTime = input.at ?? unixSeconds(ctx.now());
+  const snapshotTime = input.at ?? (await nextSnapshotTime(ctx, vcenter));
   const collectStarted = ctx.now();
+  const known = await loadLifecycle(ctx.store, await ensureVcenterId(ctx.store, vcenter));
   const session = await VimSession.login(target, ctx.log.child({ vcenter }));
   try {
     const records = await collectInventory(session, {
       pageSize: input.pageSize,
+      // Creation events are looked up for VMs seen for the first time only: the lifecycle row
+      // keeps what was found (or 0), so an hourly capture does not rescan the event history.
+      lookupCreationEvent: (vmId) => !known.has(vmId),
       onProgress: (collected) => input.onProgress?.({ kind: 'collecting', vcenter, collected }),
     });
     return await captureInventory(ctx, settings, {
@@ -175,6 +181,27 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
   } finally {
     await session.logout();
   }
+}
+
+/**
+ * Now, in unix seconds. Two runs in the same second (a run that waited for the lock behind one
+ * that was fast) would share a time, so the later one waits for the next second.
+ */
+async function nextSnapshotTime(ctx: JobContext, vcenter: string): Promise<number> {
+  const latest = await latestSnapshotTime(ctx.store, await ensureVcenterId(ctx.store, vcenter));
+  let now = unixSeconds(ctx.now());
+  if (latest !== null && latest >= now && latest - now <= 1) {
+    await new Promise((resolve) => setTimeout(resolve, (latest + 1) * 1000 - ctx.now() + 5));
+    now = unixSeconds(ctx.now());
+  }
+  if (latest !== null && latest >= now) {
+    throw new VctpError(
+      'usage',
+      `vCenter ${vcenter} already has a snapshot at ${new Date(latest * 1000).toISOString()}, later than this host's clock; ` +
+        'check the clock, or the --at times used before',
+    );
+  }
+  return now;
 }
 
 function summaryForLog(summary: CaptureSummary) {

@@ -170,7 +170,10 @@ async function writeRemovals(tx: SqlExecutor, write: CaptureWrite, lifecycle: Ma
   for (const span of write.diff.removed) {
     const row = lifecycle.get(span.vmId);
     if (!row) throw new VctpError('internal', `open span of ${span.vmId} has no lifecycle row`);
-    const deletion = write.removalTimes.get(span.vmId) ?? write.snapshotTime;
+    // An event time outside (last seen, this snapshot] can only be clock skew between vCenter and
+    // this host (or an --at time in the past): keep the deletion inside the window we observed.
+    const event = write.removalTimes.get(span.vmId);
+    const deletion = event === undefined ? write.snapshotTime : Math.min(Math.max(event, write.previousSnapshotTime ?? event), write.snapshotTime);
     await tx.run(
       sql`UPDATE vm_lifecycle SET deletion_time = ${deletion}, last_seen = ${write.previousSnapshotTime} WHERE id = ${row.id}`,
     );
