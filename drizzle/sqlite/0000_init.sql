@@ -26,7 +26,9 @@ CREATE TABLE `snapshot_registry` (
 	`snapshot_time` integer NOT NULL,
 	`row_count` integer NOT NULL,
 	`duration_ms` integer NOT NULL,
-	`created_at` integer NOT NULL
+	`created_at` integer NOT NULL,
+	`expected_samples` integer,
+	`total_samples` integer
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `snapshot_registry_vcenter_kind_time` ON `snapshot_registry` (`vcenter_id`,`kind`,`snapshot_time`);--> statement-breakpoint
@@ -39,7 +41,7 @@ CREATE TABLE `vcenter_aggregate_totals` (
 	`template_count` integer NOT NULL,
 	`srm_placeholder_count` integer NOT NULL,
 	`node_charge_vm_count` integer NOT NULL,
-	`chargeable_vm_count` integer NOT NULL,
+	`chargeable_vm_count` real NOT NULL,
 	`vcpu_total` real NOT NULL,
 	`ram_gb_total` real NOT NULL,
 	`disk_gb_total` real NOT NULL,
@@ -48,6 +50,8 @@ CREATE TABLE `vcenter_aggregate_totals` (
 	`silver_vm_count` real NOT NULL,
 	`gold_vm_count` real NOT NULL,
 	`untiered_vm_count` real NOT NULL,
+	`expected_samples` integer,
+	`present_samples` integer,
 	PRIMARY KEY(`vcenter_id`, `kind`, `snapshot_time`)
 );
 --> statement-breakpoint
@@ -59,7 +63,7 @@ CREATE TABLE `vcenter_latest_totals` (
 	`template_count` integer NOT NULL,
 	`srm_placeholder_count` integer NOT NULL,
 	`node_charge_vm_count` integer NOT NULL,
-	`chargeable_vm_count` integer NOT NULL,
+	`chargeable_vm_count` real NOT NULL,
 	`vcpu_total` real NOT NULL,
 	`ram_gb_total` real NOT NULL,
 	`disk_gb_total` real NOT NULL,
@@ -67,7 +71,9 @@ CREATE TABLE `vcenter_latest_totals` (
 	`bronze_vm_count` real NOT NULL,
 	`silver_vm_count` real NOT NULL,
 	`gold_vm_count` real NOT NULL,
-	`untiered_vm_count` real NOT NULL
+	`untiered_vm_count` real NOT NULL,
+	`expected_samples` integer,
+	`present_samples` integer
 );
 --> statement-breakpoint
 CREATE TABLE `vcenters` (
@@ -76,6 +82,47 @@ CREATE TABLE `vcenters` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `vcenters_name_unique` ON `vcenters` (`name`);--> statement-breakpoint
+CREATE TABLE `vm_daily_rollup` (
+	`day` integer NOT NULL,
+	`vcenter_id` integer NOT NULL,
+	`lifecycle_id` integer NOT NULL,
+	`snapshot_time` integer NOT NULL,
+	`name` text NOT NULL,
+	`identity_id` integer NOT NULL,
+	`placement_id` integer NOT NULL,
+	`provisioned_disk_gb` real NOT NULL,
+	`vcpu_count` integer NOT NULL,
+	`ram_gb` real NOT NULL,
+	`is_template` integer NOT NULL,
+	`powered_on` integer NOT NULL,
+	`srm_placeholder` integer NOT NULL,
+	`creation_time` integer NOT NULL,
+	`deletion_time` integer NOT NULL,
+	`samples_present` integer NOT NULL,
+	`total_samples` integer NOT NULL,
+	`sum_vcpu` integer NOT NULL,
+	`sum_ram_mb` integer NOT NULL,
+	`sum_disk_centigb` integer NOT NULL,
+	`tin_hits` integer NOT NULL,
+	`bronze_hits` integer NOT NULL,
+	`silver_hits` integer NOT NULL,
+	`gold_hits` integer NOT NULL,
+	`avg_is_present` real NOT NULL,
+	`avg_vcpu_count` real NOT NULL,
+	`avg_ram_gb` real NOT NULL,
+	`avg_provisioned_disk` real NOT NULL,
+	`pool_tin_pct` real NOT NULL,
+	`pool_bronze_pct` real NOT NULL,
+	`pool_silver_pct` real NOT NULL,
+	`pool_gold_pct` real NOT NULL,
+	`tin` real NOT NULL,
+	`bronze` real NOT NULL,
+	`silver` real NOT NULL,
+	`gold` real NOT NULL,
+	PRIMARY KEY(`vcenter_id`, `lifecycle_id`, `day`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE INDEX `vm_daily_rollup_day` ON `vm_daily_rollup` (`vcenter_id`,`day`);--> statement-breakpoint
 CREATE TABLE `vm_identities` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`vm_uuid` text,
@@ -95,6 +142,47 @@ CREATE TABLE `vm_lifecycle` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `vm_lifecycle_vcenter_vm` ON `vm_lifecycle` (`vcenter_id`,`vm_id`);--> statement-breakpoint
+CREATE TABLE `vm_monthly_summary` (
+	`month` integer NOT NULL,
+	`vcenter_id` integer NOT NULL,
+	`lifecycle_id` integer NOT NULL,
+	`snapshot_time` integer NOT NULL,
+	`name` text NOT NULL,
+	`identity_id` integer NOT NULL,
+	`placement_id` integer NOT NULL,
+	`provisioned_disk_gb` real NOT NULL,
+	`vcpu_count` integer NOT NULL,
+	`ram_gb` real NOT NULL,
+	`is_template` integer NOT NULL,
+	`powered_on` integer NOT NULL,
+	`srm_placeholder` integer NOT NULL,
+	`creation_time` integer NOT NULL,
+	`deletion_time` integer NOT NULL,
+	`samples_present` integer NOT NULL,
+	`total_samples` integer NOT NULL,
+	`sum_vcpu` integer NOT NULL,
+	`sum_ram_mb` integer NOT NULL,
+	`sum_disk_centigb` integer NOT NULL,
+	`tin_hits` integer NOT NULL,
+	`bronze_hits` integer NOT NULL,
+	`silver_hits` integer NOT NULL,
+	`gold_hits` integer NOT NULL,
+	`avg_is_present` real NOT NULL,
+	`avg_vcpu_count` real NOT NULL,
+	`avg_ram_gb` real NOT NULL,
+	`avg_provisioned_disk` real NOT NULL,
+	`pool_tin_pct` real NOT NULL,
+	`pool_bronze_pct` real NOT NULL,
+	`pool_silver_pct` real NOT NULL,
+	`pool_gold_pct` real NOT NULL,
+	`tin` real NOT NULL,
+	`bronze` real NOT NULL,
+	`silver` real NOT NULL,
+	`gold` real NOT NULL,
+	PRIMARY KEY(`vcenter_id`, `lifecycle_id`, `month`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE INDEX `vm_monthly_summary_month` ON `vm_monthly_summary` (`vcenter_id`,`month`);--> statement-breakpoint
 CREATE TABLE `vm_placements` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`resource_pool` text,

@@ -2,6 +2,7 @@
 // them closes the VM's open span and opens a new one.
 import type { VmRecord } from './inventory.js';
 import type { Tier, TierResolver } from './tiers.js';
+import { roundDiskGb } from './units.js';
 
 export interface SpanIdentity {
   vmUuid: string | null;
@@ -41,7 +42,7 @@ export function spanStateOf(vm: VmRecord, tierOf: TierResolver): SpanState {
       cluster: vm.cluster,
       folder: vm.folder,
     },
-    provisionedDiskGb: vm.provisionedDiskGb,
+    provisionedDiskGb: roundDiskGb(vm.provisionedDiskGb),
     vcpuCount: vm.vcpuCount,
     ramGb: vm.ramGb,
     isTemplate: vm.isTemplate,

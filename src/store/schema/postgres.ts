@@ -6,6 +6,8 @@ import { bigint, doublePrecision, index, integer, pgTable, primaryKey, text, uni
 
 // Unix seconds need 64 bits past 2038; `mode: 'number'` keeps them JS numbers (exact to 2^53).
 const unixTime = (name: string) => bigint(name, { mode: 'number' });
+// Monthly sums of MiB and 0.01 GiB outgrow 32 bits on large VMs.
+const sum64 = (name: string) => bigint(name, { mode: 'number' });
 
 export const vcenters = pgTable('vcenters', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
@@ -23,6 +25,9 @@ export const snapshotRegistry = pgTable(
     rowCount: integer('row_count').notNull(),
     durationMs: integer('duration_ms').notNull(),
     createdAt: unixTime('created_at').notNull(),
+    /** Daily and monthly rows: samples the cadence expects, and how many the vCenter has. */
+    expectedSamples: integer('expected_samples'),
+    totalSamples: integer('total_samples'),
   },
   (t) => [uniqueIndex('snapshot_registry_vcenter_kind_time').on(t.vcenterId, t.kind, t.snapshotTime)],
 );
@@ -90,7 +95,7 @@ const totalsColumns = {
   templateCount: integer('template_count').notNull(),
   srmPlaceholderCount: integer('srm_placeholder_count').notNull(),
   nodeChargeVmCount: integer('node_charge_vm_count').notNull(),
-  chargeableVmCount: integer('chargeable_vm_count').notNull(),
+  chargeableVmCount: doublePrecision('chargeable_vm_count').notNull(),
   vcpuTotal: doublePrecision('vcpu_total').notNull(),
   ramGbTotal: doublePrecision('ram_gb_total').notNull(),
   diskGbTotal: doublePrecision('disk_gb_total').notNull(),
@@ -99,6 +104,9 @@ const totalsColumns = {
   silverVmCount: doublePrecision('silver_vm_count').notNull(),
   goldVmCount: doublePrecision('gold_vm_count').notNull(),
   untieredVmCount: doublePrecision('untiered_vm_count').notNull(),
+  /** Daily and monthly rows: samples expected by the cadence and present (missed = the difference). */
+  expectedSamples: integer('expected_samples'),
+  presentSamples: integer('present_samples'),
 };
 
 export const vcenterLatestTotals = pgTable('vcenter_latest_totals', {
@@ -116,6 +124,64 @@ export const vcenterAggregateTotals = pgTable(
     ...totalsColumns,
   },
   (t) => [primaryKey({ columns: [t.vcenterId, t.kind, t.snapshotTime] })],
+);
+
+/**
+ * The columns shared by daily and monthly summaries: the VM's latest sample in the period
+ * (identity, placement and sizing), its lifecycle, the exact integer sample sums, and the spec's
+ * summary fields derived from them (src/core/summary-values.ts).
+ */
+const summaryColumns = {
+  vcenterId: integer('vcenter_id').notNull(),
+  lifecycleId: integer('lifecycle_id').notNull(),
+  snapshotTime: unixTime('snapshot_time').notNull(),
+  name: text('name').notNull(),
+  identityId: integer('identity_id').notNull(),
+  placementId: integer('placement_id').notNull(),
+  provisionedDiskGb: doublePrecision('provisioned_disk_gb').notNull(),
+  vcpuCount: integer('vcpu_count').notNull(),
+  ramGb: doublePrecision('ram_gb').notNull(),
+  isTemplate: integer('is_template').notNull(),
+  poweredOn: integer('powered_on').notNull(),
+  srmPlaceholder: integer('srm_placeholder').notNull(),
+  creationTime: unixTime('creation_time').notNull(),
+  deletionTime: unixTime('deletion_time').notNull(),
+  samplesPresent: integer('samples_present').notNull(),
+  totalSamples: integer('total_samples').notNull(),
+  sumVcpu: sum64('sum_vcpu').notNull(),
+  sumRamMb: sum64('sum_ram_mb').notNull(),
+  sumDiskCentigb: sum64('sum_disk_centigb').notNull(),
+  tinHits: integer('tin_hits').notNull(),
+  bronzeHits: integer('bronze_hits').notNull(),
+  silverHits: integer('silver_hits').notNull(),
+  goldHits: integer('gold_hits').notNull(),
+  avgIsPresent: doublePrecision('avg_is_present').notNull(),
+  avgVcpuCount: doublePrecision('avg_vcpu_count').notNull(),
+  avgRamGb: doublePrecision('avg_ram_gb').notNull(),
+  avgProvisionedDisk: doublePrecision('avg_provisioned_disk').notNull(),
+  poolTinPct: doublePrecision('pool_tin_pct').notNull(),
+  poolBronzePct: doublePrecision('pool_bronze_pct').notNull(),
+  poolSilverPct: doublePrecision('pool_silver_pct').notNull(),
+  poolGoldPct: doublePrecision('pool_gold_pct').notNull(),
+  tin: doublePrecision('tin').notNull(),
+  bronze: doublePrecision('bronze').notNull(),
+  silver: doublePrecision('silver').notNull(),
+  gold: doublePrecision('gold').notNull(),
+};
+
+// Keyed vCenter, VM, then period: a month of one VM's days is contiguous, so monthly GROUP BY
+// walks the key in order without sorting (SQLite stores these tables WITHOUT ROWID, see the
+// migration).
+export const vmDailyRollup = pgTable(
+  'vm_daily_rollup',
+  { day: unixTime('day').notNull(), ...summaryColumns },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.day] }), index('vm_daily_rollup_day').on(t.vcenterId, t.day)],
+);
+
+export const vmMonthlySummary = pgTable(
+  'vm_monthly_summary',
+  { month: unixTime('month').notNull(), ...summaryColumns },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.month] }), index('vm_monthly_summary_month').on(t.vcenterId, t.month)],
 );
 
 export const jobRuns = pgTable(

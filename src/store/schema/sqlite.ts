@@ -20,6 +20,9 @@ export const snapshotRegistry = sqliteTable(
     rowCount: integer('row_count').notNull(),
     durationMs: integer('duration_ms').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** Daily and monthly rows: samples the cadence expects, and how many the vCenter has. */
+    expectedSamples: integer('expected_samples'),
+    totalSamples: integer('total_samples'),
   },
   (t) => [uniqueIndex('snapshot_registry_vcenter_kind_time').on(t.vcenterId, t.kind, t.snapshotTime)],
 );
@@ -87,7 +90,7 @@ const totalsColumns = {
   templateCount: integer('template_count').notNull(),
   srmPlaceholderCount: integer('srm_placeholder_count').notNull(),
   nodeChargeVmCount: integer('node_charge_vm_count').notNull(),
-  chargeableVmCount: integer('chargeable_vm_count').notNull(),
+  chargeableVmCount: real('chargeable_vm_count').notNull(),
   vcpuTotal: real('vcpu_total').notNull(),
   ramGbTotal: real('ram_gb_total').notNull(),
   diskGbTotal: real('disk_gb_total').notNull(),
@@ -96,6 +99,9 @@ const totalsColumns = {
   silverVmCount: real('silver_vm_count').notNull(),
   goldVmCount: real('gold_vm_count').notNull(),
   untieredVmCount: real('untiered_vm_count').notNull(),
+  /** Daily and monthly rows: samples expected by the cadence and present (missed = the difference). */
+  expectedSamples: integer('expected_samples'),
+  presentSamples: integer('present_samples'),
 };
 
 export const vcenterLatestTotals = sqliteTable('vcenter_latest_totals', {
@@ -113,6 +119,64 @@ export const vcenterAggregateTotals = sqliteTable(
     ...totalsColumns,
   },
   (t) => [primaryKey({ columns: [t.vcenterId, t.kind, t.snapshotTime] })],
+);
+
+/**
+ * The columns shared by daily and monthly summaries: the VM's latest sample in the period
+ * (identity, placement and sizing), its lifecycle, the exact integer sample sums, and the spec's
+ * summary fields derived from them (src/core/summary-values.ts).
+ */
+const summaryColumns = {
+  vcenterId: integer('vcenter_id').notNull(),
+  lifecycleId: integer('lifecycle_id').notNull(),
+  snapshotTime: integer('snapshot_time').notNull(),
+  name: text('name').notNull(),
+  identityId: integer('identity_id').notNull(),
+  placementId: integer('placement_id').notNull(),
+  provisionedDiskGb: real('provisioned_disk_gb').notNull(),
+  vcpuCount: integer('vcpu_count').notNull(),
+  ramGb: real('ram_gb').notNull(),
+  isTemplate: integer('is_template').notNull(),
+  poweredOn: integer('powered_on').notNull(),
+  srmPlaceholder: integer('srm_placeholder').notNull(),
+  creationTime: integer('creation_time').notNull(),
+  deletionTime: integer('deletion_time').notNull(),
+  samplesPresent: integer('samples_present').notNull(),
+  totalSamples: integer('total_samples').notNull(),
+  sumVcpu: integer('sum_vcpu').notNull(),
+  sumRamMb: integer('sum_ram_mb').notNull(),
+  sumDiskCentigb: integer('sum_disk_centigb').notNull(),
+  tinHits: integer('tin_hits').notNull(),
+  bronzeHits: integer('bronze_hits').notNull(),
+  silverHits: integer('silver_hits').notNull(),
+  goldHits: integer('gold_hits').notNull(),
+  avgIsPresent: real('avg_is_present').notNull(),
+  avgVcpuCount: real('avg_vcpu_count').notNull(),
+  avgRamGb: real('avg_ram_gb').notNull(),
+  avgProvisionedDisk: real('avg_provisioned_disk').notNull(),
+  poolTinPct: real('pool_tin_pct').notNull(),
+  poolBronzePct: real('pool_bronze_pct').notNull(),
+  poolSilverPct: real('pool_silver_pct').notNull(),
+  poolGoldPct: real('pool_gold_pct').notNull(),
+  tin: real('tin').notNull(),
+  bronze: real('bronze').notNull(),
+  silver: real('silver').notNull(),
+  gold: real('gold').notNull(),
+};
+
+// Keyed vCenter, VM, then period: a month of one VM's days is contiguous, so monthly GROUP BY
+// walks the key in order without sorting (SQLite stores these tables WITHOUT ROWID, see the
+// migration).
+export const vmDailyRollup = sqliteTable(
+  'vm_daily_rollup',
+  { day: integer('day').notNull(), ...summaryColumns },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.day] }), index('vm_daily_rollup_day').on(t.vcenterId, t.day)],
+);
+
+export const vmMonthlySummary = sqliteTable(
+  'vm_monthly_summary',
+  { month: integer('month').notNull(), ...summaryColumns },
+  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.month] }), index('vm_monthly_summary_month').on(t.vcenterId, t.month)],
 );
 
 export const jobRuns = sqliteTable(
