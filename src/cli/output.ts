@@ -15,7 +15,12 @@ export function printJson(out: Output, data: unknown): void {
 }
 
 export function renderTable(head: string[], rows: (string | number)[][]): string {
-  const table = new Table({ head, style: { head: [], border: [] } });
+  // No rule between rows: a status of many vCenters stays one line each.
+  const table = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   table.push(...rows.map((row) => row.map((cell) => String(cell))));
   return table.toString();
 }

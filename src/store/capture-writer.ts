@@ -152,7 +152,10 @@ async function writeLifecycle(
     if (!row) {
       const id = nextLifecycleId++;
       ids.set(vm.vmId, id);
-      newRows.push([id, write.vcenterId, vm.vmId, vm.creationTime, 0, write.snapshotTime]);
+      // A creation time after the first snapshot that saw the VM is clock skew or an --at backfill:
+      // the VM existed by then, so that is its latest possible creation.
+      const creation = vm.creationTime > write.snapshotTime ? write.snapshotTime : vm.creationTime;
+      newRows.push([id, write.vcenterId, vm.vmId, creation, 0, write.snapshotTime]);
       continue;
     }
     ids.set(vm.vmId, row.id);

@@ -49,7 +49,7 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
     if (failed.length > 0) {
       throw new VctpError(
         'partial',
-        `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => `${f.vcenter} (${f.error})`).join('; ')}`,
+        `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => f.error).join('; ')}`,
       );
     }
   }
