@@ -39,6 +39,33 @@ export function buildProgram(version: string): Command {
       await snapshotCommand(globalsOf(command), flags);
     });
 
+  const aggregate = program.command('aggregate').description('build daily or monthly summaries from the hourly snapshots');
+  const aggregateOptions = (command: Command) =>
+    command
+      .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
+      .addOption(new Option('--engine <engine>', 'aggregation engine (default: $DAILY_AGG_*/$MONTHLY_AGG_* env flags, else settings.scheduled_aggregation_engine)').choices(['app', 'sql']))
+      .option('--partial', 'allow a period that has not ended yet')
+      .option('--lock-wait <seconds>', 'how long to wait for a running aggregation (default settings.lock_wait_seconds)')
+      .option('--json', 'print the result as JSON');
+  aggregateOptions(
+    aggregate
+      .command('daily')
+      .description('per VM and UTC day: samples, time-weighted sizes, tier shares (vm_daily_rollup); re-running replaces')
+      .option('--date <YYYY-MM-DD>', 'the day (default: the last complete UTC day)'),
+  ).action(async (flags, command: Command) => {
+    const { aggregateCommand } = await import('./commands/aggregate.js');
+    await aggregateCommand('daily', globalsOf(command), flags);
+  });
+  aggregateOptions(
+    aggregate
+      .command('monthly')
+      .description('per VM and month, from the daily summaries or the spans (settings.monthly_aggregation_source)')
+      .option('--month <YYYY-MM>', 'the month (default: the last complete UTC month)'),
+  ).action(async (flags, command: Command) => {
+    const { aggregateCommand } = await import('./commands/aggregate.js');
+    await aggregateCommand('monthly', globalsOf(command), flags);
+  });
+
   program
     .command('status')
     .description('per vCenter: latest snapshot, VM count, totals and the last snapshot job\'s result')

@@ -59,3 +59,20 @@ export async function readLatestTotals(db: SqlExecutor): Promise<LatestTotalsRow
     FROM vcenter_latest_totals t JOIN vcenters v ON v.id = t.vcenter_id ORDER BY v.name`);
   return rows.map((r) => ({ vcenter: String(r.vcenter), snapshotTime: num(r.snapshot_time), totals: totalsFromRow(r) }));
 }
+
+/** The daily or monthly row of vcenter_aggregate_totals, with the samples expected and present. */
+export async function writePeriodTotals(
+  tx: SqlExecutor,
+  vcenterId: number,
+  kind: 'daily' | 'monthly',
+  periodStart: number,
+  totals: VcenterTotals,
+  samples: { expected: number; present: number },
+): Promise<void> {
+  const updates = sql.raw(COLUMNS.map(([, column]) => `${column} = excluded.${column}`).join(', '));
+  await tx.run(sql`
+    INSERT INTO vcenter_aggregate_totals (vcenter_id, kind, snapshot_time, ${columnList}, expected_samples, present_samples)
+    VALUES (${vcenterId}, ${kind}, ${periodStart}, ${valuesOf(totals)}, ${samples.expected}, ${samples.present})
+    ON CONFLICT (vcenter_id, kind, snapshot_time) DO UPDATE SET ${updates},
+      expected_samples = excluded.expected_samples, present_samples = excluded.present_samples`);
+}

@@ -1,0 +1,125 @@
+// `vctp aggregate monthly`: per vCenter, the month's summary rows (vm_monthly_summary), registry
+// row and monthly totals in one transaction. With monthly_aggregation_source `daily` (default) the
+// month comes from the daily summaries, which are first brought up to date (a day with hourly
+// snapshots but no, or a stale, daily summary is aggregated); with `hourly` straight from the spans.
+// Both give identical rows: the sums are exact integers (test/integration/aggregation-engines).
+import { chargeRules } from '../core/charge-rules.js';
+import { VctpError } from '../core/errors.js';
+import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
+import { rollupSpans, type VmPeriodRollup } from '../core/period-rollup.js';
+import { dayPeriod, expectedSamples, formatDay, type Period } from '../core/periods.js';
+import { summaryRow } from '../core/summary-row.js';
+import { sqlMonthlyRows } from '../store/sql-engine/index.js';
+import {
+  deleteSummaryRows,
+  insertSummaryRows,
+  readDailyRegistry,
+  readHourlyDays,
+  readLifecycleTimes,
+  readMonthFromDaily,
+  readPeriodSpans,
+  readSampleTimes,
+  readSummaryTotalsInputs,
+  upsertSummaryRegistry,
+} from '../store/summary-repository.js';
+import { writePeriodTotals } from '../store/totals-repository.js';
+import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
+import type { AggregationSettings, EngineName } from './aggregation-settings.js';
+import { type JobContext, unixSeconds } from './context.js';
+import { totalsInputFromRow, totalsInputFromSummary } from './period-totals-input.js';
+
+export interface AggregateMonthlyInput {
+  period: Period;
+  vcenterId: number;
+  vcenter: string;
+  engine: EngineName;
+  partial?: boolean;
+}
+
+export interface MonthlyOutcome extends PeriodOutcome {
+  source: 'daily' | 'hourly';
+  /** Days whose daily summary was missing or stale and was aggregated first. */
+  daysRefreshed: string[];
+}
+
+export async function aggregateMonth(ctx: JobContext, settings: AggregationSettings, input: AggregateMonthlyInput): Promise<MonthlyOutcome> {
+  const { period, vcenterId } = input;
+  const now = unixSeconds(ctx.now());
+  if (period.end > now && !input.partial) {
+    throw new VctpError('usage', `--month ${period.label}: the month has not ended yet (UTC); pass --partial to aggregate it so far`);
+  }
+  const source = settings.monthly_aggregation_source;
+  const daysRefreshed = source === 'daily' ? await refreshDailySummaries(ctx, settings, input) : [];
+  const started = ctx.now();
+  const expected = expectedSamples(period, settings.vcenter_inventory_snapshot_seconds);
+  const rules = chargeRules(settings);
+
+  const result = await ctx.store.transaction(async (tx) => {
+    const totalSamples =
+      source === 'daily'
+        ? (await readDailyRegistry(tx, vcenterId, period.start, period.end)).reduce((sum, d) => sum + d.totalSamples, 0)
+        : (await readSampleTimes(tx, vcenterId, period.start, period.end)).length;
+    await deleteSummaryRows(tx, 'monthly', vcenterId, period.start);
+    let totalsInputs: PeriodTotalsInput[];
+    if (input.engine === 'app') {
+      let rollups: VmPeriodRollup[];
+      if (source === 'daily') rollups = await readMonthFromDaily(tx, vcenterId, period.start, period.end);
+      else {
+        const times = await readSampleTimes(tx, vcenterId, period.start, period.end);
+        rollups = [...rollupSpans(times, await readPeriodSpans(tx, vcenterId, period.start, period.end)).values()];
+      }
+      const lifecycle = await readLifecycleTimes(tx, vcenterId);
+      await insertSummaryRows(
+        tx,
+        'monthly',
+        rollups.map((r) => summaryRow(vcenterId, period.start, totalSamples, r, lifecycle.get(r.lifecycleId))),
+      );
+      totalsInputs = rollups.map((r) => totalsInputFromSummary(r, rules));
+    } else {
+      await sqlMonthlyRows(tx, vcenterId, period.start, period.end, source, totalSamples);
+      totalsInputs = (await readSummaryTotalsInputs(tx, 'monthly', vcenterId, period.start)).map((r) => totalsInputFromRow(r, rules));
+    }
+    await upsertSummaryRegistry(tx, {
+      vcenterId,
+      kind: 'monthly',
+      periodStart: period.start,
+      rowCount: totalsInputs.length,
+      durationMs: ctx.now() - started,
+      createdAt: unixSeconds(ctx.now()),
+      expectedSamples: expected,
+      totalSamples,
+    });
+    await writePeriodTotals(tx, vcenterId, 'monthly', period.start, periodTotals(totalsInputs, totalSamples), {
+      expected,
+      present: totalSamples,
+    });
+    return { rows: totalsInputs.length, totalSamples };
+  });
+  return {
+    vcenter: input.vcenter,
+    period: period.label,
+    engine: input.engine,
+    source,
+    rows: result.rows,
+    expectedSamples: expected,
+    totalSamples: result.totalSamples,
+    missingSamples: Math.max(0, expected - result.totalSamples),
+    durationMs: ctx.now() - started,
+    daysRefreshed,
+  };
+}
+
+/** Aggregates each day of the month whose daily summary is missing or older than its snapshots. */
+async function refreshDailySummaries(ctx: JobContext, settings: AggregationSettings, input: AggregateMonthlyInput): Promise<string[]> {
+  const { period, vcenterId } = input;
+  const registered = new Map((await readDailyRegistry(ctx.store, vcenterId, period.start, period.end)).map((d) => [d.day, d]));
+  const refreshed: string[] = [];
+  for (const day of await readHourlyDays(ctx.store, vcenterId, period.start, period.end)) {
+    const summary = registered.get(day.day);
+    if (summary && summary.createdAt >= day.storedAt && summary.totalSamples === day.samples) continue;
+    const label = formatDay(day.day);
+    await aggregateDay(ctx, settings, { ...input, period: dayPeriod(label), partial: input.partial });
+    refreshed.push(label);
+  }
+  return refreshed;
+}

@@ -1,0 +1,23 @@
+// What aggregation reads from the settings, and which engine a run uses.
+import type { ChargeRuleSettings } from '../core/charge-rules.js';
+import { VctpError } from '../core/errors.js';
+
+export type EngineName = 'app' | 'sql';
+
+export interface AggregationSettings extends ChargeRuleSettings {
+  vcenter_inventory_snapshot_seconds: number;
+  scheduled_aggregation_engine: EngineName;
+  monthly_aggregation_source: 'daily' | 'hourly';
+}
+
+/**
+ * --engine wins; then the spec's env flags for manual runs (DAILY_AGG_GO / _SQL, MONTHLY_AGG_...);
+ * then settings.scheduled_aggregation_engine (`go` in the file means `app`).
+ */
+export function chooseEngine(flag: string | undefined, envChoice: EngineName | undefined, settings: AggregationSettings): EngineName {
+  if (flag !== undefined) {
+    if (flag !== 'app' && flag !== 'sql') throw new VctpError('usage', `--engine ${flag}: expected app or sql`);
+    return flag;
+  }
+  return envChoice ?? settings.scheduled_aggregation_engine;
+}

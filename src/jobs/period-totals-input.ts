@@ -1,0 +1,38 @@
+// Turns a summary (in memory or read back from the database) into the inputs of period totals.
+import type { ChargeRules } from '../core/charge-rules.js';
+import type { VmPeriodRollup } from '../core/period-rollup.js';
+import type { PeriodTotalsInput } from '../core/period-totals.js';
+import { num } from '../store/sql-util.js';
+
+export function totalsInputFromSummary(r: VmPeriodRollup, rules: ChargeRules): PeriodTotalsInput {
+  return {
+    sums: r,
+    poweredOn: r.latest.poweredOn,
+    chargeClass: rules.classify(r.latest),
+  };
+}
+
+export function totalsInputFromRow(input: { row: Record<string, unknown>; cluster: string | null }, rules: ChargeRules): PeriodTotalsInput {
+  const r = input.row;
+  const poweredOn = num(r.powered_on) === 1;
+  return {
+    sums: {
+      samplesPresent: num(r.samples_present),
+      sumVcpu: num(r.sum_vcpu),
+      sumRamMb: num(r.sum_ram_mb),
+      sumDiskCentiGb: num(r.sum_disk_centigb),
+      tinHits: num(r.tin_hits),
+      bronzeHits: num(r.bronze_hits),
+      silverHits: num(r.silver_hits),
+      goldHits: num(r.gold_hits),
+    },
+    poweredOn,
+    chargeClass: rules.classify({
+      name: String(r.name),
+      cluster: input.cluster,
+      isTemplate: num(r.is_template) === 1,
+      poweredOn,
+      srmPlaceholder: num(r.srm_placeholder) === 1,
+    }),
+  };
+}

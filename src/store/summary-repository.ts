@@ -1,0 +1,261 @@
+// Reads and writes of the aggregation: sample times, spans of a period, and the daily/monthly
+// summary rows with their registry rows and totals.
+import { sql } from 'drizzle-orm';
+import type { AggregationSpan, VmPeriodRollup } from '../core/period-rollup.js';
+import type { PeriodKind } from '../core/periods.js';
+import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
+import type { Tier } from '../core/tiers.js';
+import type { BulkColumn, SqlExecutor } from './executor.js';
+import { flag, num } from './sql-util.js';
+
+export const SUMMARY_TABLE: Record<PeriodKind, { table: string; period: string }> = {
+  daily: { table: 'vm_daily_rollup', period: 'day' },
+  monthly: { table: 'vm_monthly_summary', period: 'month' },
+};
+
+/** The vCenter's hourly snapshot times in [start, end), ascending. */
+export async function readSampleTimes(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<number[]> {
+  const rows = await db.all<{ t: number }>(sql`
+    SELECT snapshot_time AS t FROM snapshot_registry
+    WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND snapshot_time >= ${start} AND snapshot_time < ${end}
+    ORDER BY snapshot_time`);
+  return rows.map((r) => num(r.t));
+}
+
+/** Spans of the vCenter that can hold a sample in [start, end). */
+export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<AggregationSpan[]> {
+  const rows = await db.all<Record<string, unknown>>(sql`
+    SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
+           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder
+    FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
+    WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`);
+  return rows.map((r) => ({
+    lifecycleId: num(r.lifecycle_id),
+    firstSeen: num(r.first_seen),
+    lastSeen: r.last_seen == null ? null : num(r.last_seen),
+    name: String(r.name),
+    identityId: num(r.identity_id),
+    placementId: num(r.placement_id),
+    tier: (r.tier ?? null) as Tier | null,
+    cluster: r.cluster == null ? null : String(r.cluster),
+    provisionedDiskGb: Number(r.provisioned_disk_gb),
+    vcpuCount: num(r.vcpu_count),
+    ramGb: Number(r.ram_gb),
+    isTemplate: num(r.is_template) === 1,
+    poweredOn: num(r.powered_on) === 1,
+    srmPlaceholder: num(r.srm_placeholder) === 1,
+  }));
+}
+
+export async function readLifecycleTimes(db: SqlExecutor, vcenterId: number): Promise<Map<number, LifecycleTimes>> {
+  const rows = await db.all<{ id: number; creation_time: number; deletion_time: number }>(
+    sql`SELECT id, creation_time, deletion_time FROM vm_lifecycle WHERE vcenter_id = ${vcenterId}`,
+  );
+  return new Map(rows.map((r) => [num(r.id), { creationTime: num(r.creation_time), deletionTime: num(r.deletion_time) }]));
+}
+
+export function summaryColumns(kind: PeriodKind): BulkColumn[] {
+  const int = (name: string): BulkColumn => ({ name, type: 'int' });
+  const big = (name: string): BulkColumn => ({ name, type: 'bigint' });
+  const float = (name: string): BulkColumn => ({ name, type: 'float' });
+  return [
+    int('vcenter_id'),
+    int('lifecycle_id'),
+    big(SUMMARY_TABLE[kind].period),
+    big('snapshot_time'),
+    { name: 'name', type: 'text' },
+    int('identity_id'),
+    int('placement_id'),
+    float('provisioned_disk_gb'),
+    int('vcpu_count'),
+    float('ram_gb'),
+    int('is_template'),
+    int('powered_on'),
+    int('srm_placeholder'),
+    big('creation_time'),
+    big('deletion_time'),
+    int('samples_present'),
+    int('total_samples'),
+    big('sum_vcpu'),
+    big('sum_ram_mb'),
+    big('sum_disk_centigb'),
+    int('tin_hits'),
+    int('bronze_hits'),
+    int('silver_hits'),
+    int('gold_hits'),
+    float('avg_is_present'),
+    float('avg_vcpu_count'),
+    float('avg_ram_gb'),
+    float('avg_provisioned_disk'),
+    float('pool_tin_pct'),
+    float('pool_bronze_pct'),
+    float('pool_silver_pct'),
+    float('pool_gold_pct'),
+    float('tin'),
+    float('bronze'),
+    float('silver'),
+    float('gold'),
+  ];
+}
+
+function rowValues(r: SummaryRow): unknown[] {
+  const l = r.latest;
+  return [
+    r.vcenterId,
+    r.lifecycleId,
+    r.periodStart,
+    r.snapshotTime,
+    l.name,
+    l.identityId,
+    l.placementId,
+    l.provisionedDiskGb,
+    l.vcpuCount,
+    l.ramGb,
+    flag(l.isTemplate),
+    flag(l.poweredOn),
+    flag(l.srmPlaceholder),
+    r.creationTime,
+    r.deletionTime,
+    r.samplesPresent,
+    r.totalSamples,
+    r.sumVcpu,
+    r.sumRamMb,
+    r.sumDiskCentiGb,
+    r.tinHits,
+    r.bronzeHits,
+    r.silverHits,
+    r.goldHits,
+    r.avgIsPresent,
+    r.avgVcpuCount,
+    r.avgRamGb,
+    r.avgProvisionedDisk,
+    r.poolTinPct,
+    r.poolBronzePct,
+    r.poolSilverPct,
+    r.poolGoldPct,
+    r.tin,
+    r.bronze,
+    r.silver,
+    r.gold,
+  ];
+}
+
+export async function deleteSummaryRows(tx: SqlExecutor, kind: PeriodKind, vcenterId: number, periodStart: number): Promise<void> {
+  const { table, period } = SUMMARY_TABLE[kind];
+  await tx.run(sql`DELETE FROM ${sql.raw(table)} WHERE vcenter_id = ${vcenterId} AND ${sql.raw(period)} = ${periodStart}`);
+}
+
+export async function insertSummaryRows(tx: SqlExecutor, kind: PeriodKind, rows: readonly SummaryRow[]): Promise<void> {
+  await tx.insertRows(SUMMARY_TABLE[kind].table, summaryColumns(kind), rows.map(rowValues));
+}
+
+export interface SummaryRegistryRow {
+  vcenterId: number;
+  kind: PeriodKind;
+  periodStart: number;
+  rowCount: number;
+  durationMs: number;
+  createdAt: number;
+  expectedSamples: number;
+  totalSamples: number;
+}
+
+export async function upsertSummaryRegistry(tx: SqlExecutor, r: SummaryRegistryRow): Promise<void> {
+  await tx.run(sql`
+    INSERT INTO snapshot_registry (vcenter_id, kind, snapshot_time, row_count, duration_ms, created_at, expected_samples, total_samples)
+    VALUES (${r.vcenterId}, ${r.kind}, ${r.periodStart}, ${r.rowCount}, ${Math.round(r.durationMs)}, ${r.createdAt}, ${r.expectedSamples}, ${r.totalSamples})
+    ON CONFLICT (vcenter_id, kind, snapshot_time) DO UPDATE SET row_count = excluded.row_count, duration_ms = excluded.duration_ms,
+      created_at = excluded.created_at, expected_samples = excluded.expected_samples, total_samples = excluded.total_samples`);
+}
+
+/** The inputs of period totals for rows already stored (the SQL engine's path). */
+export async function readSummaryTotalsInputs(
+  db: SqlExecutor,
+  kind: PeriodKind,
+  vcenterId: number,
+  periodStart: number,
+): Promise<{ row: Record<string, unknown>; cluster: string | null }[]> {
+  const { table, period } = SUMMARY_TABLE[kind];
+  const rows = await db.all<Record<string, unknown>>(sql`
+    SELECT r.name, r.is_template, r.powered_on, r.srm_placeholder, r.samples_present, r.sum_vcpu, r.sum_ram_mb,
+           r.sum_disk_centigb, r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits, p.cluster
+    FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
+    WHERE r.vcenter_id = ${vcenterId} AND r.${sql.raw(period)} = ${periodStart}`);
+  return rows.map((row) => ({ row, cluster: row.cluster == null ? null : String(row.cluster) }));
+}
+
+/**
+ * A month per VM from its daily rows: the integer sums added up in SQL (the month's daily rows are
+ * never all brought into the process) and the VM's latest daily row, which holds its latest sample.
+ */
+export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<VmPeriodRollup[]> {
+  const rows = await db.all<Record<string, unknown>>(sql`
+    SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
+           g.tin_hits, g.bronze_hits, g.silver_hits, g.gold_hits,
+           d.snapshot_time, d.name, d.identity_id, d.placement_id, d.provisioned_disk_gb, d.vcpu_count, d.ram_gb,
+           d.is_template, d.powered_on, d.srm_placeholder, p.tier, p.cluster
+    FROM (
+      SELECT lifecycle_id, SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
+             SUM(sum_disk_centigb) AS sum_disk_centigb, SUM(tin_hits) AS tin_hits, SUM(bronze_hits) AS bronze_hits,
+             SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits, MAX(day) AS last_day
+      FROM vm_daily_rollup
+      WHERE vcenter_id = ${vcenterId} AND day >= ${start} AND day < ${end}
+      GROUP BY lifecycle_id
+    ) g
+    JOIN vm_daily_rollup d ON d.vcenter_id = ${vcenterId} AND d.lifecycle_id = g.lifecycle_id AND d.day = g.last_day
+    JOIN vm_placements p ON p.id = d.placement_id`);
+  return rows.map((r) => ({
+    lifecycleId: num(r.lifecycle_id),
+    snapshotTime: num(r.snapshot_time),
+    samplesPresent: num(r.samples_present),
+    sumVcpu: num(r.sum_vcpu),
+    sumRamMb: num(r.sum_ram_mb),
+    sumDiskCentiGb: num(r.sum_disk_centigb),
+    tinHits: num(r.tin_hits),
+    bronzeHits: num(r.bronze_hits),
+    silverHits: num(r.silver_hits),
+    goldHits: num(r.gold_hits),
+    latest: {
+      lifecycleId: num(r.lifecycle_id),
+      firstSeen: num(r.snapshot_time),
+      lastSeen: num(r.snapshot_time),
+      name: String(r.name),
+      identityId: num(r.identity_id),
+      placementId: num(r.placement_id),
+      tier: (r.tier ?? null) as Tier | null,
+      cluster: r.cluster == null ? null : String(r.cluster),
+      provisionedDiskGb: Number(r.provisioned_disk_gb),
+      vcpuCount: num(r.vcpu_count),
+      ramGb: Number(r.ram_gb),
+      isTemplate: num(r.is_template) === 1,
+      poweredOn: num(r.powered_on) === 1,
+      srmPlaceholder: num(r.srm_placeholder) === 1,
+    },
+  }));
+}
+
+export interface DailyRegistryEntry {
+  day: number;
+  totalSamples: number;
+  createdAt: number;
+}
+
+/** The daily summaries registered in [start, end). */
+export async function readDailyRegistry(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<DailyRegistryEntry[]> {
+  const rows = await db.all<{ snapshot_time: number; total_samples: number | null; created_at: number }>(sql`
+    SELECT snapshot_time, total_samples, created_at FROM snapshot_registry
+    WHERE vcenter_id = ${vcenterId} AND kind = 'daily' AND snapshot_time >= ${start} AND snapshot_time < ${end}
+    ORDER BY snapshot_time`);
+  return rows.map((r) => ({ day: num(r.snapshot_time), totalSamples: num(r.total_samples), createdAt: num(r.created_at) }));
+}
+
+/** Per UTC day in [start, end) that has hourly snapshots: their count and when the newest was stored. */
+export async function readHourlyDays(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<{ day: number; samples: number; storedAt: number }[]> {
+  const rows = await db.all<{ day: number; samples: number; stored_at: number }>(sql`
+    SELECT snapshot_time - (snapshot_time % 86400) AS day, COUNT(*) AS samples, MAX(created_at) AS stored_at
+    FROM snapshot_registry
+    WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND snapshot_time >= ${start} AND snapshot_time < ${end}
+    GROUP BY snapshot_time - (snapshot_time % 86400)
+    ORDER BY 1`);
+  return rows.map((r) => ({ day: num(r.day), samples: num(r.samples), storedAt: num(r.stored_at) }));
+}
