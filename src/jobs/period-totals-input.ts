@@ -3,6 +3,7 @@ import type { ChargeRules } from '../core/charge-rules.js';
 import type { VmPeriodRollup } from '../core/period-rollup.js';
 import type { PeriodTotalsInput } from '../core/period-totals.js';
 import { num } from '../store/sql-util.js';
+import { sumsFromRow } from '../store/summary-repository.js';
 
 export function totalsInputFromSummary(r: VmPeriodRollup, rules: ChargeRules): PeriodTotalsInput {
   return {
@@ -16,16 +17,7 @@ export function totalsInputFromRow(input: { row: Record<string, unknown>; cluste
   const r = input.row;
   const poweredOn = num(r.powered_on) === 1;
   return {
-    sums: {
-      samplesPresent: num(r.samples_present),
-      sumVcpu: num(r.sum_vcpu),
-      sumRamMb: num(r.sum_ram_mb),
-      sumDiskCentiGb: num(r.sum_disk_centigb),
-      tinHits: num(r.tin_hits),
-      bronzeHits: num(r.bronze_hits),
-      silverHits: num(r.silver_hits),
-      goldHits: num(r.gold_hits),
-    },
+    sums: sumsFromRow(r),
     poweredOn,
     chargeClass: rules.classify({
       name: String(r.name),

@@ -1,7 +1,7 @@
 // Reads and writes of the aggregation: sample times, spans of a period, and the daily/monthly
 // summary rows with their registry rows and totals.
 import { sql } from 'drizzle-orm';
-import type { AggregationSpan, VmPeriodRollup } from '../core/period-rollup.js';
+import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
 import type { PeriodKind } from '../core/periods.js';
 import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
 import type { Tier } from '../core/tiers.js';
@@ -29,10 +29,15 @@ export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start:
            s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder
     FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
     WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`);
-  return rows.map((r) => ({
+  return rows.map((r) => spanFromRow(r, num(r.first_seen), r.last_seen == null ? null : num(r.last_seen)));
+}
+
+/** A span (or a summary's latest sample) from a row with the span's column names. */
+function spanFromRow(r: Record<string, unknown>, firstSeen: number, lastSeen: number | null): AggregationSpan {
+  return {
     lifecycleId: num(r.lifecycle_id),
-    firstSeen: num(r.first_seen),
-    lastSeen: r.last_seen == null ? null : num(r.last_seen),
+    firstSeen,
+    lastSeen,
     name: String(r.name),
     identityId: num(r.identity_id),
     placementId: num(r.placement_id),
@@ -44,7 +49,21 @@ export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start:
     isTemplate: num(r.is_template) === 1,
     poweredOn: num(r.powered_on) === 1,
     srmPlaceholder: num(r.srm_placeholder) === 1,
-  }));
+  };
+}
+
+/** The integer sample sums of a summary row (or of a GROUP BY over summary rows). */
+export function sumsFromRow(r: Record<string, unknown>): SampleSums {
+  return {
+    samplesPresent: num(r.samples_present),
+    sumVcpu: num(r.sum_vcpu),
+    sumRamMb: num(r.sum_ram_mb),
+    sumDiskCentiGb: num(r.sum_disk_centigb),
+    tinHits: num(r.tin_hits),
+    bronzeHits: num(r.bronze_hits),
+    silverHits: num(r.silver_hits),
+    goldHits: num(r.gold_hits),
+  };
 }
 
 export async function readLifecycleTimes(db: SqlExecutor, vcenterId: number): Promise<Map<number, LifecycleTimes>> {
@@ -207,30 +226,8 @@ export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, sta
   return rows.map((r) => ({
     lifecycleId: num(r.lifecycle_id),
     snapshotTime: num(r.snapshot_time),
-    samplesPresent: num(r.samples_present),
-    sumVcpu: num(r.sum_vcpu),
-    sumRamMb: num(r.sum_ram_mb),
-    sumDiskCentiGb: num(r.sum_disk_centigb),
-    tinHits: num(r.tin_hits),
-    bronzeHits: num(r.bronze_hits),
-    silverHits: num(r.silver_hits),
-    goldHits: num(r.gold_hits),
-    latest: {
-      lifecycleId: num(r.lifecycle_id),
-      firstSeen: num(r.snapshot_time),
-      lastSeen: num(r.snapshot_time),
-      name: String(r.name),
-      identityId: num(r.identity_id),
-      placementId: num(r.placement_id),
-      tier: (r.tier ?? null) as Tier | null,
-      cluster: r.cluster == null ? null : String(r.cluster),
-      provisionedDiskGb: Number(r.provisioned_disk_gb),
-      vcpuCount: num(r.vcpu_count),
-      ramGb: Number(r.ram_gb),
-      isTemplate: num(r.is_template) === 1,
-      poweredOn: num(r.powered_on) === 1,
-      srmPlaceholder: num(r.srm_placeholder) === 1,
-    },
+    ...sumsFromRow(r),
+    latest: spanFromRow(r, num(r.snapshot_time), num(r.snapshot_time)),
   }));
 }
 
