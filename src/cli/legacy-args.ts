@@ -5,6 +5,14 @@ import { VctpError } from '../core/errors.js';
 /** Legacy action flags and the subcommand each became. Later subcommands add theirs here. */
 const LEGACY_ACTIONS: Record<string, string[]> = {
   '-run-inventory': ['snapshot'],
+  '-db-cleanup': ['db', 'cleanup'],
+  '-backfill-vcenter-cache': ['backfill'],
+  '-benchmark-aggregations': ['benchmark', 'aggregations'],
+};
+
+/** Legacy flags that take a value, and the option each became. */
+const LEGACY_OPTIONS: Record<string, string> = {
+  '-benchmark-runs': '--runs',
 };
 
 export function translateLegacyArgs(argv: readonly string[]): string[] {
@@ -17,6 +25,10 @@ export function translateLegacyArgs(argv: readonly string[]): string[] {
       const value = arg.includes('=') ? arg.slice('-settings='.length) : argv[++i];
       if (value === undefined) throw new VctpError('usage', '-settings: expected a file path');
       options.push('--settings', value);
+    } else if (LEGACY_OPTIONS[arg]) {
+      const value = argv[++i];
+      if (value === undefined) throw new VctpError('usage', `${arg}: expected a value`);
+      rest.push(LEGACY_OPTIONS[arg], value);
     } else if (LEGACY_ACTIONS[arg]) {
       actions.push(LEGACY_ACTIONS[arg]);
     } else {
