@@ -3,6 +3,7 @@
 // placeholders/standbys and node-charged VMs are counted apart (see charge-rules.ts).
 import type { ChargeClass } from './charge-rules.js';
 import type { SpanState } from './span-state.js';
+import { DISK_UNITS_PER_GB, diskCentiGb, RAM_UNITS_PER_GB, ramMb } from './units.js';
 
 export interface VcenterTotals {
   vmCount: number;
@@ -42,6 +43,10 @@ export function emptyTotals(): VcenterTotals {
 
 export function snapshotTotals(vms: Iterable<{ state: SpanState; chargeClass: ChargeClass }>): VcenterTotals {
   const totals = emptyTotals();
+  // Integer MiB and 0.01 GiB, divided once at the end (units.ts): the same numbers whether summed
+  // here at capture or rebuilt from spans by `vctp backfill`, in whatever order.
+  let ramMbTotal = 0;
+  let diskCentiGbTotal = 0;
   for (const { state, chargeClass } of vms) {
     totals.vmCount++;
     if (state.poweredOn) totals.poweredOnCount++;
@@ -61,8 +66,8 @@ export function snapshotTotals(vms: Iterable<{ state: SpanState; chargeClass: Ch
     }
     totals.chargeableVmCount++;
     totals.vcpuTotal += state.vcpuCount;
-    totals.ramGbTotal += state.ramGb;
-    totals.diskGbTotal += state.provisionedDiskGb;
+    ramMbTotal += ramMb(state.ramGb);
+    diskCentiGbTotal += diskCentiGb(state.provisionedDiskGb);
     switch (state.placement.tier) {
       case 'tin':
         totals.tinVmCount++;
@@ -81,5 +86,7 @@ export function snapshotTotals(vms: Iterable<{ state: SpanState; chargeClass: Ch
         break;
     }
   }
+  totals.ramGbTotal = ramMbTotal / RAM_UNITS_PER_GB;
+  totals.diskGbTotal = diskCentiGbTotal / DISK_UNITS_PER_GB;
   return totals;
 }

@@ -8,6 +8,7 @@ import { VctpError } from '../core/errors.js';
 import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
 import { rollupSpans, type VmPeriodRollup } from '../core/period-rollup.js';
 import { dayPeriod, expectedSamples, formatDay, type Period } from '../core/periods.js';
+import { dailyStaleness } from '../core/staleness.js';
 import { summaryRow } from '../core/summary-row.js';
 import { sqlMonthlyRows } from '../store/sql-engine/index.js';
 import {
@@ -115,8 +116,7 @@ async function refreshDailySummaries(ctx: JobContext, settings: AggregationSetti
   const registered = new Map((await readDailyRegistry(ctx.store, vcenterId, period.start, period.end)).map((d) => [d.day, d]));
   const refreshed: string[] = [];
   for (const day of await readHourlyDays(ctx.store, vcenterId, period.start, period.end)) {
-    const summary = registered.get(day.day);
-    if (summary && summary.createdAt >= day.storedAt && summary.totalSamples === day.samples) continue;
+    if (dailyStaleness(day, registered.get(day.day)) === null) continue;
     const label = formatDay(day.day);
     await aggregateDay(ctx, settings, { ...input, period: dayPeriod(label), partial: input.partial });
     refreshed.push(label);

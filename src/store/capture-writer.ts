@@ -5,6 +5,7 @@ import { VctpError } from '../core/errors.js';
 import type { CapturedVm, SpanDiff } from '../core/span-diff.js';
 import { identityKey, placementKey, type SpanState } from '../core/span-state.js';
 import type { VcenterTotals } from '../core/totals.js';
+import { excludeCaptures } from './capture-lock.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { type LifecycleRow, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
 import { chunks, flag, inList } from './sql-util.js';
@@ -12,8 +13,6 @@ import { writeSnapshotTotals } from './totals-repository.js';
 import { encodeUuid } from './uuid-codec.js';
 import { latestSnapshotTime } from './vcenter-repository.js';
 
-// Any fixed number: PostgreSQL capture writers of all processes take turns (ids are allocated here).
-const PG_CAPTURE_LOCK = 7_467_302;
 
 export interface CaptureWrite {
   vcenterId: number;
@@ -68,7 +67,7 @@ const LIFECYCLE_COLUMNS: BulkColumn[] = [
 ];
 
 export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promise<void> {
-  if (tx.dialect === 'postgres') await tx.all(sql`SELECT pg_advisory_xact_lock(${PG_CAPTURE_LOCK})`);
+  await excludeCaptures(tx);
   const latest = await latestSnapshotTime(tx, write.vcenterId);
   if (latest !== write.previousSnapshotTime) {
     throw new VctpError('lock', `another capture stored a snapshot of this vCenter meanwhile (latest is now ${latest}); nothing written`);

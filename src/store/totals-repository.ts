@@ -2,25 +2,27 @@
 // kind and time): the compact caches the totals pages and `vctp status` read.
 import { sql, type SQL } from 'drizzle-orm';
 import { emptyTotals, type VcenterTotals } from '../core/totals.js';
-import type { SqlExecutor } from './executor.js';
+import type { BulkColumn, SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
 
-const COLUMNS: [keyof VcenterTotals, string][] = [
-  ['vmCount', 'vm_count'],
-  ['poweredOnCount', 'powered_on_count'],
-  ['templateCount', 'template_count'],
-  ['srmPlaceholderCount', 'srm_placeholder_count'],
-  ['nodeChargeVmCount', 'node_charge_vm_count'],
-  ['chargeableVmCount', 'chargeable_vm_count'],
-  ['vcpuTotal', 'vcpu_total'],
-  ['ramGbTotal', 'ram_gb_total'],
-  ['diskGbTotal', 'disk_gb_total'],
-  ['tinVmCount', 'tin_vm_count'],
-  ['bronzeVmCount', 'bronze_vm_count'],
-  ['silverVmCount', 'silver_vm_count'],
-  ['goldVmCount', 'gold_vm_count'],
-  ['untieredVmCount', 'untiered_vm_count'],
+/** The totals columns, in table order, with the types bulk inserts need. */
+export const TOTALS_COLUMNS: [keyof VcenterTotals, BulkColumn][] = [
+  ['vmCount', { name: 'vm_count', type: 'int' }],
+  ['poweredOnCount', { name: 'powered_on_count', type: 'int' }],
+  ['templateCount', { name: 'template_count', type: 'int' }],
+  ['srmPlaceholderCount', { name: 'srm_placeholder_count', type: 'int' }],
+  ['nodeChargeVmCount', { name: 'node_charge_vm_count', type: 'int' }],
+  ['chargeableVmCount', { name: 'chargeable_vm_count', type: 'float' }],
+  ['vcpuTotal', { name: 'vcpu_total', type: 'float' }],
+  ['ramGbTotal', { name: 'ram_gb_total', type: 'float' }],
+  ['diskGbTotal', { name: 'disk_gb_total', type: 'float' }],
+  ['tinVmCount', { name: 'tin_vm_count', type: 'float' }],
+  ['bronzeVmCount', { name: 'bronze_vm_count', type: 'float' }],
+  ['silverVmCount', { name: 'silver_vm_count', type: 'float' }],
+  ['goldVmCount', { name: 'gold_vm_count', type: 'float' }],
+  ['untieredVmCount', { name: 'untiered_vm_count', type: 'float' }],
 ];
+const COLUMNS: [keyof VcenterTotals, string][] = TOTALS_COLUMNS.map(([key, column]) => [key, column.name]);
 
 const columnList = sql.raw(COLUMNS.map(([, column]) => column).join(', '));
 const valuesOf = (totals: VcenterTotals): SQL =>

@@ -64,6 +64,8 @@ export async function truncateAll(store: Store): Promise<void> {
     'vm_spans',
     'vcenter_latest_totals',
     'vcenter_aggregate_totals',
+    'vm_daily_rollup',
+    'vm_monthly_summary',
     'job_runs',
     'job_locks',
   ];

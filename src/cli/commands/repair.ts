@@ -1,0 +1,74 @@
+import { VctpError } from '../../core/errors.js';
+import { dayPeriod } from '../../core/periods.js';
+import { chooseEngine } from '../../jobs/aggregation-settings.js';
+import { type RepairAction, type RepairResult, runRepair } from '../../jobs/repair.js';
+import { printJson, renderTable, stdoutOutput } from '../output.js';
+import { type GlobalOptions, withRuntime } from '../runtime.js';
+
+export interface RepairFlags {
+  all?: boolean;
+  from?: string;
+  to?: string;
+  vcenter?: string[];
+  engine?: string;
+  json?: boolean;
+}
+
+function parseDayFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return dayPeriod(value).start;
+  } catch {
+    throw new VctpError('usage', `${flag} ${value}: expected a calendar date YYYY-MM-DD`);
+  }
+}
+
+export async function repairCommand(globals: GlobalOptions, flags: RepairFlags): Promise<void> {
+  if (flags.all && (flags.from !== undefined || flags.to !== undefined)) {
+    throw new VctpError('usage', '--all looks at every day with snapshots: use it without --from and --to');
+  }
+  const from = parseDayFlag('--from', flags.from);
+  const to = parseDayFlag('--to', flags.to);
+  if (from !== undefined && to !== undefined && from > to) throw new VctpError('usage', `--from ${flags.from} is after --to ${flags.to}`);
+  const result = await withRuntime(globals, ({ settings, ctx }) =>
+    runRepair(ctx, settings, {
+      all: flags.all,
+      from,
+      to,
+      vcenters: flags.vcenter,
+      engine: chooseEngine(flags.engine, undefined, settings),
+      lockWaitSeconds: settings.lock_wait_seconds,
+    }),
+  );
+  print(result, flags.json ?? false);
+  if (!result.skipped) {
+    const failed = result.actions.filter((a) => a.result === 'failed');
+    if (failed.length > 0) {
+      throw new VctpError('partial', `${failed.length} of ${result.actions.length} repairs failed: ${failed.map((f) => `${f.vcenter} ${f.period}: ${f.message}`).join('; ')}`);
+    }
+  }
+}
+
+function resultCell(a: RepairAction): string {
+  if (a.result === 'ok') {
+    const refreshed = a.daysRefreshed ? `; days refreshed first: ${a.daysRefreshed.join(', ')}` : '';
+    return `ok (${a.rows} VMs${refreshed})`;
+  }
+  return `${a.result}: ${a.message}`;
+}
+
+function print(result: RepairResult, json: boolean): void {
+  const out = stdoutOutput(json);
+  if (json) return printJson(out, result);
+  if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
+  if (result.from === null) return out.write('no complete day in the range: nothing to look at');
+  const range = `${result.from} to ${result.to}`;
+  if (result.actions.length === 0) return out.write(`${range}: every day and month with snapshots has an up-to-date summary; nothing to repair`);
+  out.write(`${range}, engine ${result.engine}:`);
+  out.write(
+    renderTable(
+      ['vCenter', 'period', 'reason', 'detail', 'result'],
+      result.actions.map((a) => [a.vcenter, a.period, a.reason, a.detail, resultCell(a)]),
+    ),
+  );
+}

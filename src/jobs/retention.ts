@@ -1,0 +1,147 @@
+// `vctp retention`: drops hourly history older than hourly_snapshot_max_age_days and daily summaries
+// older than daily_snapshot_max_age_months, in one transaction. Monthly summaries are kept. A dry run
+// does exactly the same work and rolls it back, so the counts it prints are the real ones.
+import { recordJobRun } from '../store/job-runs-repository.js';
+import { excludeCaptures } from '../store/capture-lock.js';
+import {
+  deleteUnusedIdentities,
+  deleteUnusedLifecycles,
+  firstKeptSnapshot,
+  type IdentityCandidate,
+  trimDailySummaries,
+  trimHourlyHistory,
+} from '../store/retention-repository.js';
+import { listVcenters } from '../store/vcenter-repository.js';
+import { type JobContext, unixSeconds } from './context.js';
+import { withJobLock } from './job-lock.js';
+
+const DAY = 86_400;
+
+export interface RetentionSettings {
+  hourly_snapshot_max_age_days: number;
+  daily_snapshot_max_age_months: number;
+}
+
+export interface RetentionCuts {
+  /** Hourly snapshots before this time go (00:00 UTC, max_age_days before today). */
+  hourlyCut: number;
+  /** Daily summaries of days before this go (the 1st of the month, max_age_months before this one; never after hourlyCut). */
+  dailyCut: number;
+}
+
+/**
+ * Cuts fall on day and month boundaries: a day is either wholly kept or wholly gone, so no daily
+ * summary ever looks stale for lack of its early hours (repair would rebuild it from what is left).
+ * Daily summaries also stay as long as the hourly history they were built from.
+ */
+export function retentionCuts(now: number, settings: RetentionSettings): RetentionCuts {
+  const today = now - (now % DAY);
+  const hourlyCut = today - settings.hourly_snapshot_max_age_days * DAY;
+  const d = new Date(now * 1000);
+  const monthCut = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - settings.daily_snapshot_max_age_months, 1) / 1000;
+  return { hourlyCut, dailyCut: Math.min(monthCut, hourlyCut) };
+}
+
+export interface RetentionCounts {
+  hourlySnapshots: number;
+  spansDeleted: number;
+  spansTrimmed: number;
+  hourlyTotals: number;
+  latestTotals: number;
+  dailyRollupRows: number;
+  dailySummaries: number;
+  dailyTotals: number;
+  lifecycles: number;
+  identities: number;
+}
+
+export interface RetentionVcenter {
+  vcenter: string;
+  /** First hourly snapshot kept: the first at or after the cut; null when there is none (all of its hourly history goes). */
+  keptFrom: number | null;
+}
+
+export type RetentionResult =
+  | { skipped: true; holder: string }
+  | { skipped: false; dryRun: boolean; cuts: RetentionCuts; vcenters: RetentionVcenter[]; removed: RetentionCounts };
+
+export interface RetentionInput {
+  dryRun: boolean;
+  lockWaitSeconds: number;
+}
+
+class DryRunRollback extends Error {
+  constructor(readonly outcome: { vcenters: RetentionVcenter[]; removed: RetentionCounts }) {
+    super('dry run: rolled back');
+  }
+}
+
+/**
+ * Under the aggregation lock (repair and aggregation read what this deletes) and, on PostgreSQL,
+ * the capture lock (a capture could otherwise revive a VM whose lifecycle row is being deleted).
+ */
+export async function runRetention(ctx: JobContext, settings: RetentionSettings, input: RetentionInput): Promise<RetentionResult> {
+  const cuts = retentionCuts(unixSeconds(ctx.now()), settings);
+  const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+    const started = ctx.now();
+    let outcome: { vcenters: RetentionVcenter[]; removed: RetentionCounts };
+    try {
+      outcome = await ctx.store.transaction(async (tx) => {
+        await excludeCaptures(tx);
+        const removed: RetentionCounts = {
+          hourlySnapshots: 0,
+          spansDeleted: 0,
+          spansTrimmed: 0,
+          hourlyTotals: 0,
+          latestTotals: 0,
+          dailyRollupRows: 0,
+          dailySummaries: 0,
+          dailyTotals: 0,
+          lifecycles: 0,
+          identities: 0,
+        };
+        const vcenters: RetentionVcenter[] = [];
+        const candidates: IdentityCandidate[] = [];
+        for (const vc of await listVcenters(tx)) {
+          const keptFrom = await firstKeptSnapshot(tx, vc.id, cuts.hourlyCut);
+          vcenters.push({ vcenter: vc.name, keptFrom });
+          const hourly = await trimHourlyHistory(tx, vc.id, keptFrom);
+          removed.hourlySnapshots += hourly.registry;
+          removed.spansDeleted += hourly.spansDeleted;
+          removed.spansTrimmed += hourly.spansTrimmed;
+          removed.hourlyTotals += hourly.hourlyTotals;
+          removed.latestTotals += hourly.latestTotals;
+          candidates.push(...hourly.identities);
+          const daily = await trimDailySummaries(tx, vc.id, cuts.dailyCut);
+          removed.dailyRollupRows += daily.rollupRows;
+          removed.dailySummaries += daily.registry;
+          removed.dailyTotals += daily.dailyTotals;
+          candidates.push(...daily.identities);
+        }
+        removed.lifecycles = await deleteUnusedLifecycles(tx, cuts.hourlyCut);
+        removed.identities = await deleteUnusedIdentities(tx, candidates);
+        if (input.dryRun) throw new DryRunRollback({ vcenters, removed });
+        return { vcenters, removed };
+      });
+    } catch (error) {
+      if (!(error instanceof DryRunRollback)) throw error;
+      outcome = error.outcome;
+    }
+    if (!input.dryRun) {
+      await recordJobRun(ctx.store, {
+        job: 'retention',
+        vcenter: null,
+        startedAt: unixSeconds(started),
+        finishedAt: unixSeconds(ctx.now()),
+        status: 'ok',
+        durationMs: ctx.now() - started,
+        attempts: 1,
+        rows: Object.values(outcome.removed).reduce((a, b) => a + b, 0) - outcome.removed.spansTrimmed,
+        error: null,
+      });
+    }
+    return outcome;
+  });
+  if (!locked.acquired) return { skipped: true, holder: locked.holder };
+  return { skipped: false, dryRun: input.dryRun, cuts, ...locked.result };
+}
