@@ -1,0 +1,116 @@
+// The XML of a chart part (c:chartSpace) and of the drawing anchor that places it on a sheet.
+// Element order follows the ECMA-376 schema sequences (CT_ChartSpace, CT_LineSer, CT_BarSer,
+// CT_CatAx, CT_ValAx ...): Excel rejects a chart whose children are out of order.
+import { NS, XML_DECLARATION, escapeText } from './drawingml-opc.js';
+
+/** Cached points of a series reference: idx → value, for viewers that do not read the cells. */
+export interface PointCache {
+  kind: 'str' | 'num';
+  /** Number of cells in the range (points without a value are left out, as gaps). */
+  count: number;
+  points: ReadonlyArray<readonly [idx: number, value: string]>;
+}
+
+export interface SeriesXml {
+  name: string;
+  categories: { formula: string; cache: PointCache };
+  values: { formula: string; cache: PointCache };
+}
+
+export interface ChartXmlInput {
+  type: 'line' | 'column';
+  title: string;
+  yAxisTitle?: string | undefined;
+  series: readonly SeriesXml[];
+}
+
+const CAT_AX = 500_000_001;
+const VAL_AX = 500_000_002;
+
+function cacheXml(cache: PointCache): string {
+  const points = cache.points.map(([idx, v]) => `<c:pt idx="${idx}"><c:v>${escapeText(v)}</c:v></c:pt>`).join('');
+  return cache.kind === 'num'
+    ? `<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="${cache.count}"/>${points}</c:numCache>`
+    : `<c:strCache><c:ptCount val="${cache.count}"/>${points}</c:strCache>`;
+}
+
+function refXml(ref: { formula: string; cache: PointCache }): string {
+  const tag = ref.cache.kind === 'num' ? 'c:numRef' : 'c:strRef';
+  return `<${tag}><c:f>${escapeText(ref.formula)}</c:f>${cacheXml(ref.cache)}</${tag}>`;
+}
+
+function richText(text: string, bodyPr = '<a:bodyPr/>'): string {
+  return `<c:tx><c:rich>${bodyPr}<a:lstStyle/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>${escapeText(text)}</a:t></a:r></a:p></c:rich></c:tx>`;
+}
+
+function titleXml(text: string, bodyPr?: string): string {
+  return `<c:title>${richText(text, bodyPr)}<c:overlay val="0"/></c:title>`;
+}
+
+function seriesXml(s: SeriesXml, i: number, type: ChartXmlInput['type']): string {
+  const head = `<c:idx val="${i}"/><c:order val="${i}"/><c:tx><c:v>${escapeText(s.name)}</c:v></c:tx>`;
+  const data = `<c:cat>${refXml(s.categories)}</c:cat><c:val>${refXml(s.values)}</c:val>`;
+  return type === 'line'
+    ? `<c:ser>${head}<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>${data}<c:smooth val="0"/></c:ser>`
+    : `<c:ser>${head}<c:invertIfNegative val="0"/>${data}</c:ser>`;
+}
+
+export function chartSpaceXml(chart: ChartXmlInput): string {
+  const series = chart.series.map((s, i) => seriesXml(s, i, chart.type)).join('');
+  const axIds = `<c:axId val="${CAT_AX}"/><c:axId val="${VAL_AX}"/>`;
+  const plot =
+    chart.type === 'line'
+      ? `<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>${series}<c:marker val="1"/>${axIds}</c:lineChart>`
+      : `<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>${series}<c:gapWidth val="150"/>${axIds}</c:barChart>`;
+  const ticks = '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>';
+  const catAx =
+    `<c:catAx><c:axId val="${CAT_AX}"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>` +
+    `<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/>${ticks}<c:crossAx val="${VAL_AX}"/>` +
+    '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>';
+  const yTitle = chart.yAxisTitle ? titleXml(chart.yAxisTitle, '<a:bodyPr rot="-5400000" vert="horz"/>') : '';
+  // Bars start at zero: an auto-scaled axis (LibreOffice picks 47..57 for counts of 50..56) makes
+  // small differences between days look large. Lines keep the automatic range.
+  const negative = chart.series.some((s) => s.values.cache.points.some(([, v]) => Number(v) < 0));
+  const min = chart.type === 'column' && !negative ? '<c:min val="0"/>' : '';
+  const valAx =
+    `<c:valAx><c:axId val="${VAL_AX}"/><c:scaling><c:orientation val="minMax"/>${min}</c:scaling><c:delete val="0"/>` +
+    `<c:axPos val="l"/><c:majorGridlines/>${yTitle}<c:numFmt formatCode="General" sourceLinked="1"/>${ticks}` +
+    `<c:crossAx val="${CAT_AX}"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>`;
+  const title = chart.title === '' ? '<c:autoTitleDeleted val="1"/>' : `${titleXml(chart.title)}<c:autoTitleDeleted val="0"/>`;
+  return (
+    XML_DECLARATION +
+    `<c:chartSpace xmlns:c="${NS.c}" xmlns:a="${NS.a}" xmlns:r="${NS.r}">` +
+    '<c:roundedCorners val="0"/>' +
+    `<c:chart>${title}<c:plotArea><c:layout/>${plot}${catAx}${valAx}</c:plotArea>` +
+    '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>' +
+    '</c:chartSpace>'
+  );
+}
+
+export interface Anchor {
+  fromCol: number;
+  fromRow: number;
+  toCol: number;
+  toRow: number;
+}
+
+/**
+ * A two-cell anchor holding a chart frame: it moves and resizes with the cells it spans.
+ * `ownDeclarations` declares xdr:/a: on the anchor when the drawing's root does not.
+ */
+export function chartAnchorXml(anchor: Anchor, shapeId: number, relId: string, ownDeclarations = ''): string {
+  const cell = (col: number, row: number): string =>
+    `<xdr:col>${col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${row}</xdr:row><xdr:rowOff>0</xdr:rowOff>`;
+  return (
+    `<xdr:twoCellAnchor${ownDeclarations}>` +
+    `<xdr:from>${cell(anchor.fromCol, anchor.fromRow)}</xdr:from><xdr:to>${cell(anchor.toCol, anchor.toRow)}</xdr:to>` +
+    `<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="${shapeId}" name="Chart ${shapeId}"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>` +
+    '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>' +
+    `<a:graphic><a:graphicData uri="${NS.c}"><c:chart xmlns:c="${NS.c}" xmlns:r="${NS.r}" r:id="${relId}"/></a:graphicData></a:graphic>` +
+    '</xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>'
+  );
+}
+
+export function drawingXml(anchors: string): string {
+  return `${XML_DECLARATION}<xdr:wsDr xmlns:xdr="${NS.xdr}" xmlns:a="${NS.a}">${anchors}</xdr:wsDr>`;
+}
