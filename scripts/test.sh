@@ -4,7 +4,8 @@
 # Extra arguments are test files to run instead of all of them.
 source "$(dirname "$0")/setup-lib.sh"
 
-apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates
+# LibreOffice opens every report kind; poppler renders its PDFs to check the charts.
+apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils
 ensure_node_modules
 ensure_build
 ensure_vcsim
