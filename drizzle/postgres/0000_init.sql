@@ -117,7 +117,7 @@ CREATE TABLE "vm_daily_rollup" (
 	"bronze" double precision NOT NULL,
 	"silver" double precision NOT NULL,
 	"gold" double precision NOT NULL,
-	CONSTRAINT "vm_daily_rollup_vcenter_id_lifecycle_id_day_pk" PRIMARY KEY("vcenter_id","lifecycle_id","day")
+	CONSTRAINT "vm_daily_rollup_vcenter_id_day_lifecycle_id_pk" PRIMARY KEY("vcenter_id","day","lifecycle_id")
 );
 --> statement-breakpoint
 CREATE TABLE "vm_identities" (
@@ -175,7 +175,7 @@ CREATE TABLE "vm_monthly_summary" (
 	"bronze" double precision NOT NULL,
 	"silver" double precision NOT NULL,
 	"gold" double precision NOT NULL,
-	CONSTRAINT "vm_monthly_summary_vcenter_id_lifecycle_id_month_pk" PRIMARY KEY("vcenter_id","lifecycle_id","month")
+	CONSTRAINT "vm_monthly_summary_vcenter_id_month_lifecycle_id_pk" PRIMARY KEY("vcenter_id","month","lifecycle_id")
 );
 --> statement-breakpoint
 CREATE TABLE "vm_placements" (
@@ -206,7 +206,5 @@ CREATE TABLE "vm_spans" (
 --> statement-breakpoint
 CREATE INDEX "job_runs_job_vcenter" ON "job_runs" USING btree ("job","vcenter","started_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "snapshot_registry_vcenter_kind_time" ON "snapshot_registry" USING btree ("vcenter_id","kind","snapshot_time");--> statement-breakpoint
-CREATE INDEX "vm_daily_rollup_day" ON "vm_daily_rollup" USING btree ("vcenter_id","day");--> statement-breakpoint
 CREATE UNIQUE INDEX "vm_lifecycle_vcenter_vm" ON "vm_lifecycle" USING btree ("vcenter_id","vm_id");--> statement-breakpoint
-CREATE INDEX "vm_monthly_summary_month" ON "vm_monthly_summary" USING btree ("vcenter_id","month");--> statement-breakpoint
 CREATE INDEX "vm_spans_open" ON "vm_spans" USING btree ("vcenter_id") WHERE "vm_spans"."last_seen" IS NULL;

@@ -119,10 +119,9 @@ CREATE TABLE `vm_daily_rollup` (
 	`bronze` real NOT NULL,
 	`silver` real NOT NULL,
 	`gold` real NOT NULL,
-	PRIMARY KEY(`vcenter_id`, `lifecycle_id`, `day`)
+	PRIMARY KEY(`vcenter_id`, `day`, `lifecycle_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE INDEX `vm_daily_rollup_day` ON `vm_daily_rollup` (`vcenter_id`,`day`);--> statement-breakpoint
 CREATE TABLE `vm_identities` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`vm_uuid` text,
@@ -179,10 +178,9 @@ CREATE TABLE `vm_monthly_summary` (
 	`bronze` real NOT NULL,
 	`silver` real NOT NULL,
 	`gold` real NOT NULL,
-	PRIMARY KEY(`vcenter_id`, `lifecycle_id`, `month`)
+	PRIMARY KEY(`vcenter_id`, `month`, `lifecycle_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE INDEX `vm_monthly_summary_month` ON `vm_monthly_summary` (`vcenter_id`,`month`);--> statement-breakpoint
 CREATE TABLE `vm_placements` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`resource_pool` text,

@@ -12,6 +12,7 @@ export interface DailySummaryEntry {
 
 /** A registered monthly summary (snapshot_registry, kind monthly). */
 export interface MonthlySummaryEntry {
+  month: number;
   totalSamples: number;
   createdAt: number;
 }

@@ -19,6 +19,7 @@ import {
   upsertSummaryRegistry,
 } from '../store/summary-repository.js';
 import { writePeriodTotals } from '../store/totals-repository.js';
+import { tuneForAggregation } from '../store/aggregation-session.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { totalsInputFromRow, totalsInputFromSummary } from './period-totals-input.js';
@@ -53,6 +54,7 @@ export async function aggregateDay(ctx: JobContext, settings: AggregationSetting
   const expected = expectedSamples(period, settings.vcenter_inventory_snapshot_seconds);
   const rules = chargeRules(settings);
   const result = await ctx.store.transaction(async (tx) => {
+    await tuneForAggregation(tx);
     const sampleTimes = await readSampleTimes(tx, vcenterId, period.start, period.end);
     await deleteSummaryRows(tx, 'daily', vcenterId, period.start);
     let totalsInputs: PeriodTotalsInput[];

@@ -164,19 +164,20 @@ const summaryColumns = {
   gold: real('gold').notNull(),
 };
 
-// Keyed vCenter, VM, then period: a month of one VM's days is contiguous, so monthly GROUP BY
-// walks the key in order without sorting (SQLite stores these tables WITHOUT ROWID, see the
-// migration).
+// Keyed vCenter, period, then VM: a day's (or month's) rows are written together and land at the
+// end of the table, one page after another, instead of one page per VM (measured: a fleet-L day
+// took 1.5 s to write VM-major, 0.5 s period-major). SQLite stores these tables WITHOUT ROWID, so
+// the key is the table's own order (see the migration).
 export const vmDailyRollup = sqliteTable(
   'vm_daily_rollup',
   { day: integer('day').notNull(), ...summaryColumns },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.day] }), index('vm_daily_rollup_day').on(t.vcenterId, t.day)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.day, t.lifecycleId] })],
 );
 
 export const vmMonthlySummary = sqliteTable(
   'vm_monthly_summary',
   { month: integer('month').notNull(), ...summaryColumns },
-  (t) => [primaryKey({ columns: [t.vcenterId, t.lifecycleId, t.month] }), index('vm_monthly_summary_month').on(t.vcenterId, t.month)],
+  (t) => [primaryKey({ columns: [t.vcenterId, t.month, t.lifecycleId] })],
 );
 
 export const jobRuns = sqliteTable(
