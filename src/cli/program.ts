@@ -20,7 +20,8 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nThe original system\'s flags are accepted as aliases: -settings FILE, -run-inventory (= snapshot).' +
+      '\nThe original system\'s flags are accepted as aliases: -settings FILE, -run-inventory (= snapshot), -db-cleanup,' +
+        '\n-backfill-vcenter-cache, -benchmark-aggregations [-benchmark-runs N].' +
         '\nExit status: 0 ok, 1 user or configuration error, 2 some vCenters failed, 3 internal error.',
     );
 
@@ -67,8 +68,133 @@ export function buildProgram(version: string): Command {
   });
 
   program
+    .command('backfill')
+    .description('rebuild the totals caches: latest and hourly vcenter totals from the spans, daily/monthly from the summaries (alias: -backfill-vcenter-cache)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { backfillCommand } = await import('./commands/backfill.js');
+      await backfillCommand(globalsOf(command), flags);
+    });
+
+  program
+    .command('repair')
+    .description('aggregate the days and months that have snapshots but no, or stale, summaries')
+    .option('--all', 'look at every day with snapshots (default: the last 45 days)')
+    .option('--from <YYYY-MM-DD>', 'first day to look at')
+    .option('--to <YYYY-MM-DD>', 'last day to look at')
+    .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
+    .addOption(new Option('--engine <engine>', 'aggregation engine (default settings.scheduled_aggregation_engine)').choices(['app', 'sql']))
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { repairCommand } = await import('./commands/repair.js');
+      await repairCommand(globalsOf(command), flags);
+    });
+
+  program
+    .command('retention')
+    .description('drop hourly history older than hourly_snapshot_max_age_days and daily summaries older than daily_snapshot_max_age_months')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { retentionCommand } = await import('./commands/retention.js');
+      await retentionCommand(globalsOf(command), flags);
+    });
+
+  program
+    .command('trace')
+    .description('one VM over time, by name, managed object id or uuid')
+    .argument('<vm>', 'VM name, managed object id (vm-42) or uuid')
+    .addOption(new Option('--view <view>', 'hourly snapshots or daily summaries').choices(['hourly', 'daily']).default('hourly'))
+    .option('--from <time>', 'from this day or time (default: 7 days ago for hourly, 45 for daily)')
+    .option('--to <time>', 'up to this day or time (default: now)')
+    .option('--vcenter <name>', 'only this vCenter (host[:port])')
+    .option('--json', 'print the result as JSON')
+    .action(async (vm: string, flags, command: Command) => {
+      const { traceCommand } = await import('./commands/trace.js');
+      await traceCommand(globalsOf(command), vm, flags);
+    });
+
+  program
+    .command('totals')
+    .description('vCenter totals over time from the totals cache')
+    .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
+    .addOption(new Option('--view <view>', 'granularity').choices(['hourly', 'daily', 'monthly']).default('daily'))
+    .option('--days <n>', 'how many days back', '45')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { totalsCommand } = await import('./commands/totals.js');
+      await totalsCommand(globalsOf(command), flags);
+    });
+
+  const report = program.command('report').description('XLSX reports with totals, pivots and native charts, written into settings.reports_dir');
+  const reportOptions = (command: Command) =>
+    command
+      .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
+      .option('--out <file>', 'write here instead of reports_dir/<kind>/<period>.xlsx')
+      .option('--json', 'print the result as JSON');
+  reportOptions(
+    report
+      .command('hourly')
+      .description('one hourly snapshot: every VM and the totals (default: the latest snapshot)')
+      .option('--at <time>', 'the snapshot at or before this time (unix seconds or ISO 8601)'),
+  ).action(async (flags, command: Command) => {
+    const { reportCommand } = await import('./commands/report.js');
+    await reportCommand('hourly', globalsOf(command), flags);
+  });
+  reportOptions(
+    report
+      .command('daily')
+      .description('one day: the daily summaries, 24 prorated hourly interval totals, pivots and charts')
+      .option('--date <YYYY-MM-DD>', 'the day (default: the last complete UTC day)'),
+  ).action(async (flags, command: Command) => {
+    const { reportCommand } = await import('./commands/report.js');
+    await reportCommand('daily', globalsOf(command), flags);
+  });
+  reportOptions(
+    report
+      .command('monthly')
+      .description('one month: the monthly summaries, a Daily Totals sheet, pivots and charts')
+      .option('--month <YYYY-MM>', 'the month (default: the last complete UTC month)'),
+  ).action(async (flags, command: Command) => {
+    const { reportCommand } = await import('./commands/report.js');
+    await reportCommand('monthly', globalsOf(command), flags);
+  });
+  report
+    .command('pending')
+    .description('write every report whose data exists and whose file is missing or older than its data')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { reportPendingCommand } = await import('./commands/report.js');
+      await reportPendingCommand(globalsOf(command), flags);
+    });
+  report
+    .command('regenerate-hourly')
+    .description('rewrite the hourly reports of a time range (the spec\'s regenerate-hourly-reports)')
+    .option('--from <time>', 'first snapshot time (default: 24 hours ago)')
+    .option('--to <time>', 'last snapshot time (default: now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { reportRegenerateHourlyCommand } = await import('./commands/report.js');
+      await reportRegenerateHourlyCommand(globalsOf(command), flags);
+    });
+
+  const benchmark = program.command('benchmark').description('measure vctp on this machine and database');
+  benchmark
+    .command('aggregations')
+    .description('time both aggregation engines on the latest daily and monthly windows; without --synthetic on the configured database, rolling every run back (alias: -benchmark-aggregations -benchmark-runs N)')
+    .option('--runs <n>', 'runs per engine and window', '3')
+    .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (DESIGN.md)').choices(['fleet-S', 'fleet-L']))
+    .option('--db <path-or-url>', 'empty scratch database for --synthetic: a SQLite file path or a postgres:// URL (default: a temporary SQLite file); emptied or deleted afterwards unless --keep')
+    .option('--keep', 'keep the scratch database')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { benchmarkAggregationsCommand } = await import('./commands/benchmark.js');
+      await benchmarkAggregationsCommand(globalsOf(command), flags);
+    });
+
+  program
     .command('status')
-    .description('per vCenter: latest snapshot, VM count, totals and the last snapshot job\'s result')
+    .description('per vCenter: latest snapshot, VM count, totals, the last snapshot job\'s result and missed snapshots of the last 7 days')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { statusCommand } = await import('./commands/status.js');
@@ -84,6 +210,13 @@ export function buildProgram(version: string): Command {
     });
 
   const db = program.command('db').description('database maintenance');
+  db.command('cleanup')
+    .description('database maintenance: ANALYZE/VACUUM or PRAGMA optimize, and drop indexes hourly_index_max_age_days no longer justifies (alias: -db-cleanup)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { dbCleanupCommand } = await import('./commands/db-cleanup.js');
+      await dbCleanupCommand(globalsOf(command), flags);
+    });
   db.command('migrate')
     .description('apply pending schema migrations (every job also does this before it runs)')
     .action(async (_flags, command: Command) => {

@@ -1,0 +1,89 @@
+// `vctp benchmark aggregations`: parses the flags, runs the benchmark job, prints its report.
+// With --synthetic the configured database is never opened (only its location is read, to refuse
+// it as --db); without, the configured database is measured in rolled-back transactions
+// (src/jobs/benchmark-aggregations.ts says why and what that costs).
+import { availableParallelism } from 'node:os';
+import { VctpError } from '../../core/errors.js';
+import { type FleetName, REFERENCE_FLEETS, referenceFleetSpec } from '../../core/synthetic-fleet.js';
+import { type AggregationBenchmarkReport, benchmarkAggregations } from '../../jobs/benchmark-aggregations.js';
+import { printJson, renderTable, stdoutOutput } from '../output.js';
+import { parseIntegerFlag } from '../parse-time.js';
+import { type GlobalOptions, loadCliSettings } from '../runtime.js';
+
+export interface BenchmarkAggregationsFlags {
+  runs?: string;
+  synthetic?: string;
+  db?: string;
+  keep?: boolean;
+  json?: boolean;
+}
+
+export async function benchmarkAggregationsCommand(globals: GlobalOptions, flags: BenchmarkAggregationsFlags): Promise<void> {
+  const runs = parseIntegerFlag('--runs', flags.runs ?? '3', 1);
+  if (flags.synthetic !== undefined && !(flags.synthetic in REFERENCE_FLEETS)) {
+    throw new VctpError('usage', `--synthetic ${flags.synthetic}: expected ${Object.keys(REFERENCE_FLEETS).join(' or ')}`);
+  }
+  if (flags.synthetic === undefined && (flags.db !== undefined || flags.keep)) {
+    throw new VctpError('usage', `${flags.db !== undefined ? '--db' : '--keep'}: only with --synthetic (to benchmark another existing database, point --settings at it)`);
+  }
+  const { loaded, log } = await loadCliSettings(globals);
+  const now = Date.now;
+  const report = await benchmarkAggregations({ log, now }, loaded.settings, {
+    runs,
+    synthetic: flags.synthetic
+      ? { fleet: referenceFleetSpec(flags.synthetic as FleetName, Math.floor(now() / 1000)), db: flags.db, keep: flags.keep }
+      : undefined,
+  });
+  print(report, flags.json ?? false);
+}
+
+const seconds = (ms: number | null, digits = 3): string => (ms === null ? '-' : (ms / 1000).toFixed(digits));
+const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function print(report: AggregationBenchmarkReport, json: boolean): void {
+  const out = stdoutOutput(json);
+  if (json) return printJson(out, report);
+  const f = report.fleet;
+  if (report.scratch) {
+    out.write(`database: ${report.database} (scratch, ${report.scratch.kept ? 'kept' : 'emptied or deleted afterwards'}); each run commits and is undone afterwards, untimed`);
+  } else {
+    out.write(`database: ${report.database} (configured); each run is rolled back, so its commit is not timed`);
+  }
+  if (f) {
+    const perDay = (n: number) => `${((100 * n) / (f.days * f.vcenters * f.vmsPerVcenter)).toFixed(2)}%`;
+    out.write(
+      `${f.name} (seed ${f.seed}): ${f.vcenters} vCenter(s) x ${thousands(f.vmsPerVcenter)} VMs, ${f.month} (${f.days} days x 24 snapshots), ` +
+        `${thousands(f.vms)} VMs seen, ${thousands(f.spans)} spans, ${f.placements} placements; ${thousands(f.vmSamplesLastDay)} VM-samples on the last day`,
+    );
+    out.write(
+      `changes per day: ${perDay(f.events.created)} created, ${perDay(f.events.deleted)} deleted, ${perDay(f.events.resized)} resized, ${perDay(f.events.moved)} moved`,
+    );
+  }
+  if (report.load) {
+    const l = report.load;
+    out.write(
+      `generate ${seconds(f?.generateMs ?? 0, 2)} s; load (${l.method}) ${thousands(l.rows)} rows in ${seconds(l.ms, 2)} s = ${thousands(l.rowsPerSecond)} rows/s ` +
+        `(${l.tables.map((t) => `${t.table} ${thousands(t.rows)}`).join(', ')}); ANALYZE ${seconds(l.analyzeMs, 2)} s`,
+    );
+  }
+  if (report.prepare) out.write(`daily summaries of the ${report.prepare.days} days built outside the timed runs (app engine): ${seconds(report.prepare.ms, 2)} s`);
+  out.write(`windows: day ${report.day}, month ${report.month}; ${report.vcenters} vCenter(s) per run; 1 warm-up + ${report.runs} runs; times in seconds`);
+  out.write(
+    renderTable(
+      ['window', 'engine', 'rows', 'warm-up', 'min', 'median', 'max', 'sql/app', 'goal'],
+      report.results.map((r) => {
+        const ratio = report.ratios.find((x) => x.window === r.window)?.sqlOverApp ?? null;
+        const window = r.daysRefreshed > 0 ? `${r.window} (+${r.daysRefreshed} days refreshed)` : r.window;
+        if (!r.ok) return [window, r.engine, '-', '-', '-', '-', '-', '-', `failed: ${r.error ?? ''}`];
+        // Both engines must write the same rows; a different count is worth seeing next to the time.
+        const app = report.results.find((x) => x.window === r.window && x.engine === 'app');
+        const rows = r.engine !== 'app' && app?.ok && app.rows !== r.rows ? `${r.rows} (app: ${app.rows})` : r.rows;
+        const goal = r.medianMs === null ? '-' : `${r.medianMs / 1000 <= r.goalSeconds ? 'met' : 'missed'} (<= ${r.goalSeconds})`;
+        return [window, r.engine, rows, seconds(r.warmupMs), seconds(r.minMs), seconds(r.medianMs), seconds(r.maxMs), r.engine === 'sql' && ratio !== null ? ratio.toFixed(2) : '', goal];
+      }),
+    ),
+  );
+  out.write(`peak RSS: ${report.peakRssMb.afterLoad !== null ? `${report.peakRssMb.afterLoad} MB after the load, ` : ''}${report.peakRssMb.end} MB at the end`);
+  out.write(`load average (1 min): ${report.loadAverage.start.toFixed(2)} at the start, ${report.loadAverage.end.toFixed(2)} at the end (${availableParallelism()} CPUs)`);
+  if (report.scratch?.kept) out.write(`scratch database kept: ${report.scratch.location}`);
+}
