@@ -3,6 +3,7 @@ import { VctpError } from '../../core/errors.js';
 import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod } from '../../core/periods.js';
 import { runAggregate, type AggregateResult } from '../../jobs/aggregate.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
+import { afterJobReportError, type AfterJobReports, describeAfterJobReports, reportsAfterAggregate } from '../../jobs/report-after-job.js';
 import { unixSeconds } from '../../jobs/context.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
@@ -19,6 +20,7 @@ export interface AggregateFlags {
 }
 
 export async function aggregateCommand(kind: 'daily' | 'monthly', globals: GlobalOptions, flags: AggregateFlags): Promise<void> {
+  let reports: AfterJobReports | null = null;
   const result = await withRuntime(globals, async ({ settings, ctx }) => {
     const now = unixSeconds(ctx.now());
     const period =
@@ -31,7 +33,7 @@ export async function aggregateCommand(kind: 'daily' | 'monthly', globals: Globa
           : lastCompleteMonth(now);
     const env = readRuntimeEnv();
     const engine = chooseEngine(flags.engine, kind === 'daily' ? env.dailyAggregationEngine : env.monthlyAggregationEngine, settings);
-    return runAggregate(ctx, settings, {
+    const aggregated = await runAggregate(ctx, settings, {
       kind,
       period,
       engine,
@@ -39,14 +41,21 @@ export async function aggregateCommand(kind: 'daily' | 'monthly', globals: Globa
       partial: flags.partial,
       lockWaitSeconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     });
+    // async_report_generation: false builds the report now, after the commit (never instead of it).
+    reports = await reportsAfterAggregate(ctx, settings, period, aggregated.skipped ? 0 : aggregated.outcomes.filter((o) => o.ok).length);
+    return aggregated;
   });
   print(result, flags.json ?? false);
+  if (!flags.json) for (const line of describeAfterJobReports(reports)) stdoutOutput(false).write(line);
+  const reportError = afterJobReportError(reports);
   if (!result.skipped) {
     const failed = result.outcomes.filter((o) => !o.ok);
     if (failed.length > 0) {
-      throw new VctpError('partial', `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; ')}`);
+      const message = `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; ')}`;
+      throw new VctpError('partial', reportError ? `${message}; ${reportError.message}` : message);
     }
   }
+  if (reportError) throw reportError;
 }
 
 function print(result: AggregateResult, json: boolean): void {

@@ -1,6 +1,7 @@
 import { resolveVcenterPassword } from '../../config/credentials.js';
 import { isInteractiveTerminal } from '../../config/env.js';
 import { VctpError } from '../../core/errors.js';
+import { afterJobReportError, type AfterJobReports, describeAfterJobReports, reportsAfterSnapshot } from '../../jobs/report-after-job.js';
 import { assertCanSnapshot, runSnapshot, type SnapshotResult } from '../../jobs/snapshot.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime, parseIntegerFlag, parseTimeFlag } from '../parse-time.js';
@@ -19,6 +20,7 @@ export interface SnapshotFlags {
 
 export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFlags): Promise<void> {
   const at = flags.at === undefined ? undefined : parseTimeFlag('--at', flags.at);
+  let reports: AfterJobReports | null = null;
   const result = await withRuntime(globals, async ({ loaded, settings, log, ctx }) => {
     const effective = {
       ...settings,
@@ -31,8 +33,9 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
     assertCanSnapshot(settings);
     const password = await resolveVcenterPassword(loaded, log);
     const progress = snapshotProgress(!flags.json && isInteractiveTerminal(process.stderr), settings.vcenter_addresses.length);
+    let snapshot: SnapshotResult;
     try {
-      return await runSnapshot(ctx, effective, {
+      snapshot = await runSnapshot(ctx, effective, {
         at,
         only: flags.vcenter,
         password,
@@ -42,17 +45,22 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
     } finally {
       progress.finish();
     }
+    // async_report_generation: false builds the hourly report now, after the commit (never instead of it).
+    const stored = snapshot.skipped ? [] : snapshot.outcomes.flatMap((o) => (o.ok && o.summary ? [o.summary.snapshotTime] : []));
+    reports = await reportsAfterSnapshot(ctx, settings, stored);
+    return snapshot;
   });
   print(result, flags.json ?? false);
+  if (!flags.json) for (const line of describeAfterJobReports(reports)) stdoutOutput(false).write(line);
+  const reportError = afterJobReportError(reports);
   if (!result.skipped) {
     const failed = result.outcomes.filter((o) => !o.ok);
     if (failed.length > 0) {
-      throw new VctpError(
-        'partial',
-        `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => f.error).join('; ')}`,
-      );
+      const message = `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => f.error).join('; ')}`;
+      throw new VctpError('partial', reportError ? `${message}; ${reportError.message}` : message);
     }
   }
+  if (reportError) throw reportError;
 }
 
 function print(result: SnapshotResult, json: boolean): void {

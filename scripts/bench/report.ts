@@ -1,0 +1,149 @@
+// Monthly report of the fleet-L reference workload (DESIGN.md: 8 vCenters x 5,000 VMs, 31 days):
+// wall time and peak RSS of `vctp report monthly`, the built binary in a process of its own (so the
+// figure is the report's, not the data generator's). Goal (issue 4): <= 10 s and <= 400 MB.
+//
+//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily]
+//
+// --db: a database with a fleet already loaded (e.g. left by `vctp benchmark aggregations
+// --synthetic fleet-L --keep --db PATH`), else an empty one to generate fleet-L into (default: a
+// temporary SQLite file). The month is aggregated first when it has no monthly summary.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { formatDay, formatMonth, monthPeriod, dayPeriod } from '../../src/core/periods.js';
+import { generateFleet, presentCounts, referenceFleetSpec } from '../../src/core/synthetic-fleet.js';
+import { runAggregate } from '../../src/jobs/aggregate.js';
+import { createLogger } from '../../src/log/logger.js';
+import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
+import { openStore, type StoreSettings } from '../../src/store/open-store.js';
+import { num } from '../../src/store/sql-util.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const runs = Number(flag('--runs') ?? '3');
+const withDaily = args.includes('--daily');
+
+if (!existsSync(join(ROOT, 'dist/jobs/report.js'))) {
+  console.error('run `npm run build` first: the report is measured with the built bin/vctp');
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'vctp-bench-report-'));
+const dbArg = flag('--db');
+const store: StoreSettings =
+  dbArg === undefined
+    ? { database_driver: 'sqlite', database_url: join(work, 'fleet-L.sqlite3') }
+    : /^postgres(ql)?:\/\//.test(dbArg)
+      ? { database_driver: 'postgres', database_url: dbArg }
+      : { database_driver: 'sqlite', database_url: resolve(dbArg) };
+const log = createLogger({ level: 'warn' });
+
+const settings = {
+  tier_patterns: { tin: ['Tin'], bronze: ['Bronze'], silver: ['Silver'], gold: ['Gold'] },
+  tenants_to_filter: [],
+  node_charge_clusters: [],
+  srm_activeactive_vms: [],
+  vcenter_inventory_snapshot_seconds: 3600,
+  scheduled_aggregation_engine: 'app' as const,
+  monthly_aggregation_source: 'daily' as const,
+};
+
+/** The month (and last day) to report: the fleet's, generated here when the database is empty. */
+async function prepare(): Promise<{ month: string; day: string; vms: number }> {
+  const db = await openStore(store);
+  try {
+    const latest = await db.all<{ t: number | null }>(sql`SELECT MAX(snapshot_time) AS t FROM snapshot_registry WHERE kind = 'hourly'`);
+    let last = latest[0]?.t == null ? null : num(latest[0].t);
+    if (last === null) {
+      const spec = referenceFleetSpec('fleet-L', Math.floor(Date.now() / 1000));
+      const t0 = performance.now();
+      const fleet = generateFleet(spec);
+      const load = await loadSyntheticFleet(db, fleet, presentCounts(fleet));
+      console.log(`generated fleet-L (${fleet.vms.length} VMs, ${fleet.spans.length} spans) and loaded ${load.rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      last = fleet.snapshotTimes[fleet.snapshotTimes.length - 1]!;
+    }
+    const month = monthPeriod(formatMonth(last - 3600));
+    const day = dayPeriod(formatDay(last - 3600));
+    const ctx = { store: db, log, now: () => (month.end + 86_400) * 1000 };
+    const has = await db.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM snapshot_registry WHERE kind = 'monthly' AND snapshot_time = ${month.start}`);
+    if (num(has[0]?.n) === 0) {
+      const t0 = performance.now();
+      const result = await runAggregate(ctx, settings, { kind: 'monthly', period: month, engine: 'app', lockWaitSeconds: 30 });
+      if (result.skipped || result.outcomes.some((o) => !o.ok)) throw new Error(`monthly aggregation failed: ${JSON.stringify(result)}`);
+      console.log(`aggregated ${month.label} (daily summaries first, then the month) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const rows = await db.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM vm_monthly_summary WHERE month = ${month.start}`);
+    return { month: month.label, day: day.label, vms: num(rows[0]?.n) };
+  } finally {
+    await db.close();
+  }
+}
+
+// Printed by the child at exit: its own peak resident set and CPU time (user + system), the figure
+// that other load on the machine changes least.
+const PEAK =
+  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();" +
+  "process.stderr.write('VCTP_MAXRSS_KB='+u.maxRSS+' VCTP_CPU_MS='+Math.round((u.userCPUTime+u.systemCPUTime)/1000)+'\\n')})";
+
+function runReport(settingsPath: string, reportArgs: string[]): Promise<{ ms: number; cpuMs: number; rssMb: number; out: string }> {
+  return new Promise((resolveRun, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', PEAK, join(ROOT, 'bin/vctp'), '-s', settingsPath, 'report', ...reportArgs, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VCTP_SETTINGS: '' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      const m = /VCTP_MAXRSS_KB=(\d+) VCTP_CPU_MS=(\d+)/.exec(err);
+      if (code !== 0 || !m) reject(new Error(`vctp report ${reportArgs.join(' ')} exited ${code}:\n${err}`));
+      else resolveRun({ ms, cpuMs: Number(m[2]), rssMb: Number(m[1]) / 1024, out });
+    });
+  });
+}
+
+try {
+  const { month, day, vms } = await prepare();
+  const settingsPath = join(work, 'vctp.yml');
+  writeFileSync(
+    settingsPath,
+    [
+      'settings:',
+      `  database_driver: ${store.database_driver}`,
+      `  database_url: "${store.database_url}"`,
+      `  reports_dir: "${join(work, 'reports')}"`,
+      '  log_level: warn',
+      '',
+    ].join('\n'),
+  );
+  const kinds: [string, string[]][] = [['monthly', ['monthly', '--month', month]]];
+  if (withDaily) kinds.push(['daily', ['daily', '--date', day]]);
+  for (const [kind, reportArgs] of kinds) {
+    const results = [];
+    for (let i = 0; i < runs; i++) results.push(await runReport(settingsPath, reportArgs));
+    const written = JSON.parse(results[0]!.out) as { path: string; vmRows: number; charts: number };
+    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+    const rss = results.map((r) => r.rssMb).sort((a, b) => a - b);
+    const cpu = results.map((r) => r.cpuMs).sort((a, b) => a - b);
+    console.log(
+      `${kind} report (${store.database_driver}, ${vms.toLocaleString('en-US')} VMs in the month, ${written.vmRows.toLocaleString('en-US')} VM rows, ${written.charts} charts), ` +
+        `${runs} runs of the built CLI: wall time median ${(ms[Math.floor(runs / 2)]! / 1000).toFixed(2)} s (min ${(ms[0]! / 1000).toFixed(2)}, max ${(ms[runs - 1]! / 1000).toFixed(2)}), ` +
+        `CPU time median ${(cpu[Math.floor(runs / 2)]! / 1000).toFixed(2)} s, peak RSS median ${Math.round(rss[Math.floor(runs / 2)]!)} MB (max ${Math.round(rss[runs - 1]!)} MB); ` +
+        `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
+    );
+  }
+} finally {
+  // The scratch settings and reports; a --db given stays, fleet and summaries included, for reruns.
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,68 @@
+// The VM rows reports are made of, as the store reads them: the spec's "Hourly Snapshot Fields"
+// and its "Daily/Monthly Aggregate Fields" (one summary row per VM and period).
+import type { Tier } from './tiers.js';
+
+/** Columns of a VM row every kind shares: the spec's "Hourly Snapshot Fields". */
+export interface VmRowBase {
+  inventoryId: number;
+  name: string;
+  vcenter: string;
+  vmId: string;
+  vmUuid: string | null;
+  instanceUuid: string | null;
+  eventKey: string | null;
+  cloudId: string | null;
+  creationTime: number;
+  deletionTime: number;
+  snapshotTime: number;
+  resourcePool: string | null;
+  tier: Tier | null;
+  datacenter: string | null;
+  cluster: string | null;
+  folder: string | null;
+  provisionedDisk: number;
+  vcpuCount: number;
+  ramGb: number;
+  isTemplate: boolean;
+  poweredOn: boolean;
+  srmPlaceholder: boolean;
+}
+
+
+export type HourlyVmRow = VmRowBase;
+
+/** A daily or monthly summary row as the VM sheet shows it: the base fields of its latest sample, plus the spec's aggregate fields. */
+export interface SummaryVmRow extends VmRowBase {
+  samplesPresent: number;
+  totalSamples: number;
+  avgIsPresent: number;
+  avgVcpuCount: number;
+  avgRamGb: number;
+  avgProvisionedDisk: number;
+  poolTinPct: number;
+  poolBronzePct: number;
+  poolSilverPct: number;
+  poolGoldPct: number;
+  tin: number;
+  bronze: number;
+  silver: number;
+  gold: number;
+}
+
+/** What the totals and Summary tables need of a summary row: its charge facts and its sample sums. */
+export interface SummaryTotalsRow {
+  inventoryId: number;
+  name: string;
+  cluster: string | null;
+  isTemplate: boolean;
+  poweredOn: boolean;
+  srmPlaceholder: boolean;
+  samplesPresent: number;
+  sumVcpu: number;
+  sumRamMb: number;
+  sumDiskCentiGb: number;
+  tinHits: number;
+  bronzeHits: number;
+  silverHits: number;
+  goldHits: number;
+}

@@ -1,0 +1,59 @@
+// async_report_generation: false (the spec's synchronous mode): snapshot and aggregate build their
+// report right after their data committed. A report that fails never touches that data: it is
+// logged and recorded in job_runs by buildReport, and the command exits non-zero (partial failure).
+// With true (the default) nothing happens here; the timers run `vctp report pending` instead.
+import { VctpError } from '../core/errors.js';
+import type { Period } from '../core/periods.js';
+import type { ReportKind } from '../reports/report-file.js';
+import type { JobContext } from './context.js';
+import type { ReportSettings } from './report-common.js';
+import { hourStartOf } from './report-hourly.js';
+import { buildReport, type ReportRequest, type ReportResult } from './report.js';
+
+export interface AfterJobSettings extends ReportSettings {
+  async_report_generation: boolean;
+}
+
+export interface AfterJobReports {
+  written: ReportResult[];
+  failed: { kind: ReportKind; error: string }[];
+}
+
+async function build(ctx: JobContext, settings: AfterJobSettings, requests: readonly ReportRequest[]): Promise<AfterJobReports | null> {
+  if (settings.async_report_generation || requests.length === 0) return null;
+  const out: AfterJobReports = { written: [], failed: [] };
+  for (const request of requests) {
+    try {
+      out.written.push(await buildReport(ctx, settings, request));
+    } catch (error) {
+      out.failed.push({ kind: request.kind, error: (error as Error).message });
+    }
+  }
+  return out;
+}
+
+/** After `vctp snapshot`: the hourly report of each hour a vCenter's snapshot was stored in. */
+export function reportsAfterSnapshot(ctx: JobContext, settings: AfterJobSettings, snapshotTimes: readonly number[]): Promise<AfterJobReports | null> {
+  const hours = [...new Set(snapshotTimes.map(hourStartOf))].sort((a, b) => a - b);
+  return build(ctx, settings, hours.map((hourStart) => ({ kind: 'hourly', hourStart })));
+}
+
+/** After `vctp aggregate daily|monthly`: the period's report, when at least one vCenter committed. */
+export function reportsAfterAggregate(ctx: JobContext, settings: AfterJobSettings, period: Period, committed: number): Promise<AfterJobReports | null> {
+  return build(ctx, settings, committed > 0 ? [{ kind: period.kind, period }] : []);
+}
+
+/** One line per report for the command's human output. */
+export function describeAfterJobReports(reports: AfterJobReports | null): string[] {
+  if (!reports) return [];
+  return [
+    ...reports.written.map((r) => `${r.kind} report written: ${r.path}`),
+    ...reports.failed.map((f) => `${f.kind} report failed (the data above is committed): ${f.error}`),
+  ];
+}
+
+/** The error the command exits with when a report failed; null when none did. */
+export function afterJobReportError(reports: AfterJobReports | null): VctpError | null {
+  if (!reports || reports.failed.length === 0) return null;
+  return new VctpError('partial', `the data was committed, but ${reports.failed.map((f) => `the ${f.kind} report failed: ${f.error}`).join('; ')}`);
+}

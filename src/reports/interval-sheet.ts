@@ -1,0 +1,96 @@
+// The totals-over-time sheet: "Hourly Totals" of a daily report (24 interval rows) or "Daily
+// Totals" of a monthly report (one row per day). The all-vCenters rows come first (rows 2 to n+1,
+// which the charts plot), then the same rows per vCenter. Native line/column charts sit to the
+// right of the table (src/reports/xlsx-charts.ts adds them once the workbook is written).
+import type { IntervalValues } from '../core/report-intervals.js';
+import { columnLetters } from '../core/report-cells.js';
+import type { CellValue, Column, ReportWorkbook } from './workbook-stream.js';
+import { chartRange, type ChartSpec } from './xlsx-charts.js';
+
+export const HOURLY_TOTALS_SHEET = 'Hourly Totals';
+export const DAILY_TOTALS_SHEET = 'Daily Totals';
+
+export interface IntervalRow {
+  label: string;
+  vcenter: string;
+  from: Date;
+  to: Date;
+  /** The snapshot the row was read from, or the samples behind it, or why it is empty. */
+  source: CellValue;
+  /** null: no data for this interval (yet). */
+  values: IntervalValues | null;
+}
+
+export interface IntervalSheetModel {
+  sheet: typeof HOURLY_TOTALS_SHEET | typeof DAILY_TOTALS_SHEET;
+  labelHeader: string;
+  sourceHeader: string;
+  sourceKind: Column['kind'];
+  /** The all-vCenters block first, then one block per vCenter, each `blockLength` rows. */
+  rows: IntervalRow[];
+  blockLength: number;
+  /** What the x axis counts, for chart titles ("hour", "day"). */
+  unit: string;
+}
+
+const VALUE_COLUMNS: readonly (Column & { key: keyof IntervalValues })[] = [
+  { header: 'VMs', kind: 'count', key: 'vmCount' },
+  { header: 'Prorated VMs', kind: 'decimal', key: 'proratedVmCount' },
+  { header: 'vCPU', kind: 'decimal', key: 'vcpu' },
+  { header: 'RAM GB', kind: 'gb', key: 'ramGb' },
+  { header: 'Disk GB', kind: 'gb', key: 'diskGb' },
+  { header: 'Tin', kind: 'decimal', key: 'tin' },
+  { header: 'Bronze', kind: 'decimal', key: 'bronze' },
+  { header: 'Silver', kind: 'decimal', key: 'silver' },
+  { header: 'Gold', kind: 'decimal', key: 'gold' },
+  { header: 'No tier', kind: 'decimal', key: 'untiered' },
+  { header: 'Node-charged VMs', kind: 'count', key: 'nodeChargeVms' },
+  { header: 'SRM VMs', kind: 'count', key: 'srmVms' },
+  { header: 'Templates', kind: 'count', key: 'templates' },
+];
+const FIXED = 5;
+
+export function intervalColumns(model: Pick<IntervalSheetModel, 'labelHeader' | 'sourceHeader' | 'sourceKind'>): Column[] {
+  return [
+    { header: model.labelHeader, kind: 'text', width: 26 },
+    { header: 'vCenter', kind: 'text', width: 24 },
+    { header: 'From', kind: 'date' },
+    { header: 'To', kind: 'date' },
+    { header: model.sourceHeader, kind: model.sourceKind, width: 22 },
+    ...VALUE_COLUMNS,
+  ];
+}
+
+export function writeIntervalSheet(wb: ReportWorkbook, model: IntervalSheetModel): ChartSpec[] {
+  const sheet = wb.table(model.sheet, intervalColumns(model), { freezeColumns: 2 });
+  for (const row of model.rows) {
+    const values: CellValue[] = [row.label, row.vcenter, row.from, row.to, row.source];
+    for (const c of VALUE_COLUMNS) values.push(row.values === null ? null : row.values[c.key]);
+    sheet.add(values);
+  }
+  sheet.commit();
+  return model.blockLength > 0 ? intervalCharts(model) : [];
+}
+
+/** Line charts of prorated VMs per tier and of RAM, a column chart of vCPU, over the all-vCenters rows. */
+export function intervalCharts(model: IntervalSheetModel): ChartSpec[] {
+  const last = 1 + model.blockLength;
+  const column = (key: keyof IntervalValues) => FIXED + 1 + VALUE_COLUMNS.findIndex((c) => c.key === key);
+  const range = (col: number) => chartRange(model.sheet, `${columnLetters(col)}2:${columnLetters(col)}${last}`);
+  const categories = range(1);
+  const series = (key: keyof IntervalValues) => ({ name: VALUE_COLUMNS.find((c) => c.key === key)!.header, categories, values: range(column(key)) });
+  const left = FIXED + VALUE_COLUMNS.length + 1; // one empty column after the table (zero-based index)
+  const box = (i: number) => ({ fromCol: left, fromRow: 1 + i * 18, toCol: left + 10, toRow: 17 + i * 18 });
+  return [
+    {
+      sheet: model.sheet,
+      anchor: box(0),
+      type: 'line',
+      title: `Prorated chargeable VMs per tier, per ${model.unit}`,
+      yAxisTitle: 'VMs',
+      series: [series('proratedVmCount'), series('tin'), series('bronze'), series('silver'), series('gold'), series('untiered')],
+    },
+    { sheet: model.sheet, anchor: box(1), type: 'column', title: `vCPU (prorated), per ${model.unit}`, yAxisTitle: 'vCPU', series: [series('vcpu')] },
+    { sheet: model.sheet, anchor: box(2), type: 'line', title: `RAM GB (prorated), per ${model.unit}`, yAxisTitle: 'GB', series: [series('ramGb')] },
+  ];
+}

@@ -1,0 +1,37 @@
+// The Totals sheet: per vCenter (then all vCenters) and per tier, the VM count, prorated VM count,
+// vCPU, RAM and disk of chargeable VMs, with node-charged VMs, SRM placeholders and templates in
+// rows of their own (src/core/report-totals.ts says how each is computed).
+import { GROUP_LABELS, type TotalsByGroup, type TotalsGroup } from '../core/report-totals.js';
+import type { Column, ReportWorkbook } from './workbook-stream.js';
+
+export const TOTALS_SHEET = 'Totals';
+export const ALL_VCENTERS = 'All vCenters';
+
+export interface TotalsSheetModel {
+  /** Per vCenter, then the all-vCenters block. */
+  blocks: { vcenter: string; totals: TotalsByGroup }[];
+}
+
+const ORDER: readonly TotalsGroup[] = ['tin', 'bronze', 'silver', 'gold', 'untiered', 'chargeable', 'node_charge', 'srm', 'template', 'all'];
+const BOLD: ReadonlySet<TotalsGroup> = new Set(['chargeable', 'all']);
+
+export const TOTALS_COLUMNS: readonly Column[] = [
+  { header: 'vCenter', kind: 'text', width: 26 },
+  { header: 'Group', kind: 'text', width: 36 },
+  { header: 'VMs', kind: 'count' },
+  { header: 'Prorated VMs', kind: 'decimal' },
+  { header: 'vCPU', kind: 'decimal' },
+  { header: 'RAM GB', kind: 'gb' },
+  { header: 'Disk GB', kind: 'gb' },
+];
+
+export function writeTotalsSheet(wb: ReportWorkbook, model: TotalsSheetModel): void {
+  const sheet = wb.table(TOTALS_SHEET, TOTALS_COLUMNS, { freezeColumns: 2 });
+  for (const block of model.blocks) {
+    for (const group of ORDER) {
+      const t = block.totals[group];
+      sheet.add([block.vcenter, GROUP_LABELS[group], t.vmCount, t.proratedVmCount, t.vcpu, t.ramGb, t.diskGb], { bold: BOLD.has(group) });
+    }
+  }
+  sheet.commit();
+}

@@ -1,0 +1,50 @@
+// Writes one report workbook from its model: front page, Totals, the totals-over-time sheet
+// (daily/monthly), Summary (daily/monthly), and the VM sheet last, streamed page by page, then the
+// native charts. The model is data built by src/jobs/report.ts; nothing here reads the database.
+import type { PivotPlacement } from '../core/report-pivots.js';
+import { type FrontSheetModel, writeFrontSheet } from './front-sheet.js';
+import { type IntervalSheetModel, writeIntervalSheet } from './interval-sheet.js';
+import { writeSummarySheet } from './summary-sheet.js';
+import { type TotalsSheetModel, writeTotalsSheet } from './totals-sheet.js';
+import { VM_SHEET } from './vm-sheet.js';
+import { type CellValue, type Column, ReportWorkbook } from './workbook-stream.js';
+import { addNativeCharts, type ChartSpec } from './xlsx-charts.js';
+
+/** How often the VM sheet waits for the zip stream to catch up (see TableSheet.flushed). */
+const FLUSH_EVERY_ROWS = 1_000;
+
+export interface ReportDocument {
+  generatedAt: Date;
+  front: FrontSheetModel;
+  totals: TotalsSheetModel;
+  intervals?: IntervalSheetModel;
+  summary?: PivotPlacement[];
+  vmColumns: readonly Column[];
+  /** The VM sheet's rows, a page at a time (cell values in vmColumns order). */
+  vmPages: () => AsyncIterable<CellValue[][]>;
+}
+
+export interface WrittenReport {
+  vmRows: number;
+  charts: number;
+}
+
+export async function writeReportWorkbook(doc: ReportDocument, path: string): Promise<WrittenReport> {
+  const wb = new ReportWorkbook(path, doc.generatedAt);
+  writeFrontSheet(wb, doc.front);
+  writeTotalsSheet(wb, doc.totals);
+  const charts: ChartSpec[] = doc.intervals ? writeIntervalSheet(wb, doc.intervals) : [];
+  if (doc.summary) writeSummarySheet(wb, doc.summary);
+  const vms = wb.table(VM_SHEET, doc.vmColumns, { freezeColumns: 2 });
+  let vmRows = 0;
+  for await (const page of doc.vmPages()) {
+    for (const values of page) {
+      vms.add(values);
+      if (++vmRows % FLUSH_EVERY_ROWS === 0) await vms.flushed();
+    }
+  }
+  vms.commit();
+  await wb.commit();
+  if (charts.length > 0) await addNativeCharts(path, path, charts);
+  return { vmRows, charts: charts.length };
+}
