@@ -17,4 +17,12 @@ npx tsc -p tsconfig.test.json
 
 if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
 say "running ${#files[@]} test files"
-exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+log="$(mktemp)"
+status=0
+node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$log" || status=$?
+# The plain closing line every CI reader understands, from the spec reporter's summary.
+passed="$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
+failed="$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
