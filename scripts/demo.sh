@@ -89,6 +89,7 @@ settings:
   encryption_key: demo-only-key
   # a failing attempt is retried after 5 s instead of 5 minutes
   hourly_snapshot_retry_seconds: 5
+  reports_dir: $(node -p 'JSON.stringify(process.argv[1])' "$DEMO/reports")
 EOF
 
 # ---- four simulated hours, with changes in between -----------------------------------------
@@ -127,9 +128,17 @@ say "vctp status"
 say "hourly rows of the resized and the moved VM (vm_hourly_stats)"
 npx --no-install tsx scripts/demo/peek-hourly.ts "$DEMO/db.sqlite3"
 
+# The day's summary (4 of 24 snapshots: the status above flags the 20 missed) and its workbook.
+say "vctp aggregate daily --date $DAY"
+"${VCTP[@]}" --log-level warn aggregate daily --date "$DAY"
+say "vctp report daily --date $DAY"
+"${VCTP[@]}" --log-level warn report daily --date "$DAY"
+
 say "done: demo/ keeps the settings and the database"
 cat <<EOF
   ./bin/vctp -s demo/vctp.yml status                                # reads only the database
+  ./bin/vctp -s demo/vctp.yml trace DC0_C0_VM27                     # one VM hour by hour
+  ls demo/reports/daily/                                            # the XLSX workbook
   sqlite3 demo/db.sqlite3 'SELECT * FROM vm_hourly_stats LIMIT 5'   # apt-get install sqlite3
   (the simulator has stopped, so a further vctp snapshot with these settings fails to connect)
 EOF
