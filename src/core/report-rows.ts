@@ -1,6 +1,7 @@
 // The VM rows reports are made of, as the store reads them: the spec's "Hourly Snapshot Fields"
 // and its "Daily/Monthly Aggregate Fields" (one summary row per VM and period).
 import type { Tier } from './tiers.js';
+import type { SummaryValues } from './summary-values.js';
 
 /** Columns of a VM row every kind shares: the spec's "Hourly Snapshot Fields". */
 export interface VmRowBase {
@@ -32,21 +33,9 @@ export interface VmRowBase {
 export type HourlyVmRow = VmRowBase;
 
 /** A daily or monthly summary row as the VM sheet shows it: the base fields of its latest sample, plus the spec's aggregate fields. */
-export interface SummaryVmRow extends VmRowBase {
+export interface SummaryVmRow extends VmRowBase, SummaryValues {
   samplesPresent: number;
   totalSamples: number;
-  avgIsPresent: number;
-  avgVcpuCount: number;
-  avgRamGb: number;
-  avgProvisionedDisk: number;
-  poolTinPct: number;
-  poolBronzePct: number;
-  poolSilverPct: number;
-  poolGoldPct: number;
-  tin: number;
-  bronze: number;
-  silver: number;
-  gold: number;
 }
 
 /** What the totals and Summary tables need of a summary row: its charge facts and its sample sums. */

@@ -11,6 +11,7 @@ import { num } from './sql-util.js';
 import { SUMMARY_TABLE } from './summary-repository.js';
 import { totalsFromRow } from './totals-repository.js';
 import { decodeUuid } from './uuid-codec.js';
+import { sumsFromRow } from './summary-repository.js';
 
 export type { HourlyVmRow, SummaryTotalsRow, SummaryVmRow, VmRowBase } from '../core/report-rows.js';
 
@@ -206,14 +207,7 @@ export async function readSummaryTotalsPage(
     isTemplate: num(r.is_template) === 1,
     poweredOn: num(r.powered_on) === 1,
     srmPlaceholder: num(r.srm_placeholder) === 1,
-    samplesPresent: num(r.samples_present),
-    sumVcpu: num(r.sum_vcpu),
-    sumRamMb: num(r.sum_ram_mb),
-    sumDiskCentiGb: num(r.sum_disk_centigb),
-    tinHits: num(r.tin_hits),
-    bronzeHits: num(r.bronze_hits),
-    silverHits: num(r.silver_hits),
-    goldHits: num(r.gold_hits),
+    ...sumsFromRow(r),
   }));
 }
 

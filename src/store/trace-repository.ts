@@ -7,6 +7,7 @@ import type { Tier } from '../core/tiers.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { inList, num } from './sql-util.js';
 import { decodeUuid, encodeUuid } from './uuid-codec.js';
+import type { SummaryValues } from '../core/summary-values.js';
 
 export type TraceMatch = 'vm_id' | 'name' | 'uuid';
 
@@ -176,7 +177,7 @@ export async function readTraceTimes(db: SqlExecutor, vcenterId: number, from: n
   return { times: rows.map((r) => num(r.t)), before: before[0]?.t == null ? null : num(before[0].t) };
 }
 
-export interface TraceDailyRow {
+export interface TraceDailyRow extends SummaryValues {
   day: number;
   name: string;
   resourcePool: string | null;
@@ -189,18 +190,6 @@ export interface TraceDailyRow {
   totalSamples: number;
   /** From the day's registry row: samples the cadence expected (null if the row predates that column). */
   expectedSamples: number | null;
-  avgIsPresent: number;
-  avgVcpuCount: number;
-  avgRamGb: number;
-  avgProvisionedDisk: number;
-  poolTinPct: number;
-  poolBronzePct: number;
-  poolSilverPct: number;
-  poolGoldPct: number;
-  tin: number;
-  bronze: number;
-  silver: number;
-  gold: number;
 }
 
 /** One VM's vm_daily_rollup rows with day in [fromDay, toDay] (the primary key's range). */
