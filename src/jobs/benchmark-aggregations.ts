@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { VctpError } from '../core/errors.js';
 import { dayPeriod, formatDay, formatMonth, lastCompleteDay, lastCompleteMonth, monthPeriod, type Period } from '../core/periods.js';
 import type { FleetSpec } from '../core/synthetic-fleet.js';
-import { type BulkLoadReport, type PgLoadMethod, removePeriodSummaries } from '../store/bulk-load.js';
+import { type BulkLoadReport, removePeriodSummaries } from '../store/bulk-load.js';
 import type { SqlExecutor, Store } from '../store/executor.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
@@ -44,7 +44,6 @@ export interface SyntheticInput {
   db?: string;
   /** Keep the scratch data afterwards (else a temporary file is deleted and a given database emptied). */
   keep?: boolean;
-  pgLoadMethod?: PgLoadMethod;
 }
 
 export interface AggregationBenchmarkInput {
@@ -117,7 +116,7 @@ export async function benchmarkAggregations(env: BenchmarkEnv, settings: Benchma
   const scratch = await openScratch(settings, input.synthetic.db);
   try {
     const spec = input.synthetic.fleet;
-    const seeded = await seedSyntheticFleet(env, scratch.store, spec, input.synthetic.pgLoadMethod);
+    const seeded = await seedSyntheticFleet(env, scratch.store, spec);
     const afterLoad = peakRssMb();
     // Aggregations follow the fleet's cadence, whatever the settings file says.
     const benchSettings: BenchmarkSettings = { ...settings, vcenter_inventory_snapshot_seconds: spec.snapshotSeconds };

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
 import { dayPeriod, formatDay } from '../core/periods.js';
 import { type FleetEvents, type FleetSpec, generateFleet, presentCounts } from '../core/synthetic-fleet.js';
-import { assertScratchIsEmpty, type BulkLoadReport, emptyScratch, loadSyntheticFleet, type PgLoadMethod } from '../store/bulk-load.js';
+import { assertScratchIsEmpty, type BulkLoadReport, emptyScratch, loadSyntheticFleet } from '../store/bulk-load.js';
 import type { Store } from '../store/executor.js';
 import { migrateStore } from '../store/migrate.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
@@ -41,7 +41,6 @@ export async function seedSyntheticFleet(
   env: Pick<JobContext, 'log'>,
   store: Store,
   spec: FleetSpec,
-  pgLoadMethod: PgLoadMethod | undefined,
 ): Promise<{ fleet: SyntheticFleetSummary; load: BulkLoadReport }> {
   env.log.info({ fleet: spec.name, vcenters: spec.vcenters, vms: spec.vcenters * spec.vmsPerVcenter, days: spec.days }, 'generating the synthetic fleet');
   const t0 = performance.now();
@@ -49,7 +48,7 @@ export async function seedSyntheticFleet(
   const counts = presentCounts(fleet);
   const generateMs = performance.now() - t0;
   env.log.info({ spans: fleet.spans.length, vms: fleet.vms.length, ms: Math.round(generateMs) }, `loading into ${store.description}`);
-  const load = await loadSyntheticFleet(store, fleet, counts, { pgMethod: pgLoadMethod });
+  const load = await loadSyntheticFleet(store, fleet, counts);
   const perDay = Math.floor(86_400 / spec.snapshotSeconds);
   const lastDayIndex = (spec.days - 1) * perDay;
   return {

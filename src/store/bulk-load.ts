@@ -3,9 +3,6 @@
 // prepared statements; PostgreSQL by COPY FROM STDIN (default) or unnest() arrays, in one
 // transaction. Also the scratch-database checks of `vctp benchmark aggregations --db`.
 import { sql } from 'drizzle-orm';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type postgres from 'postgres';
 import { VctpError } from '../core/errors.js';
 import type { PeriodKind } from '../core/periods.js';
 import type { SyntheticFleet } from '../core/synthetic-fleet.js';
@@ -15,7 +12,6 @@ import { flag, num } from './sql-util.js';
 import { SUMMARY_TABLE } from './summary-repository.js';
 import { encodeUuid } from './uuid-codec.js';
 
-export type PgLoadMethod = 'copy' | 'unnest';
 
 export interface TableLoad {
   table: string;
@@ -127,7 +123,6 @@ export async function loadSyntheticFleet(
   store: Store,
   fleet: SyntheticFleet,
   rowCounts: number[][],
-  options: { pgMethod?: PgLoadMethod } = {},
 ): Promise<BulkLoadReport> {
   const started = performance.now();
   const tables: TableLoad[] = [];
@@ -136,37 +131,21 @@ export async function loadSyntheticFleet(
     await fn();
     tables.push({ table, rows, ms: performance.now() - t0 });
   };
-  const pgMethod = options.pgMethod ?? 'copy';
-  if (store instanceof PostgresStore && pgMethod === 'copy') {
-    // COPY needs the driver itself: one transaction of the raw client, every table copied in it.
-    await store.client.begin(async (tx) => {
-      const t0 = performance.now();
-      const ids = await tx.unsafe<{ id: number; name: string }[]>(`INSERT INTO vcenters (name) SELECT unnest($1::text[]) RETURNING id, name`, [
-        fleet.vcenters,
-      ]);
-      tables.push({ table: 'vcenters', rows: ids.length, ms: performance.now() - t0 });
-      const byName = new Map(ids.map((r) => [r.name, num(r.id)]));
-      for (const t of fleetTables(fleet, fleet.vcenters.map((name) => byName.get(name)!), store.dialect, rowCounts)) {
-        await timed(t.table, t.rows.length, () => copyRows(tx, t));
-      }
-    });
-  } else {
-    await store.transaction(async (tx) => {
-      await timed('vcenters', fleet.vcenters.length, () => tx.insertRows('vcenters', [col('name', 'text')], fleet.vcenters.map((n) => [n])));
-      // vCenter ids come from the database (PostgreSQL's identity sequence must stay in step with them).
-      const rows = await tx.all<{ id: number; name: string }>(sql`SELECT id, name FROM vcenters`);
-      const byName = new Map(rows.map((r) => [r.name, num(r.id)]));
-      for (const t of fleetTables(fleet, fleet.vcenters.map((name) => byName.get(name)!), store.dialect, rowCounts)) {
-        await timed(t.table, t.rows.length, () => tx.insertRows(t.table, t.columns, t.rows));
-      }
-    });
-  }
+  await store.transaction(async (tx) => {
+    await timed('vcenters', fleet.vcenters.length, () => tx.insertRows('vcenters', [col('name', 'text')], fleet.vcenters.map((n) => [n])));
+    // vCenter ids come from the database (PostgreSQL's identity sequence must stay in step with them).
+    const rows = await tx.all<{ id: number; name: string }>(sql`SELECT id, name FROM vcenters`);
+    const byName = new Map(rows.map((r) => [r.name, num(r.id)]));
+    for (const t of fleetTables(fleet, fleet.vcenters.map((name) => byName.get(name)!), store.dialect, rowCounts)) {
+      await timed(t.table, t.rows.length, () => tx.insertRows(t.table, t.columns, t.rows));
+    }
+  });
   const ms = performance.now() - started;
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
   const t0 = performance.now();
   await store.run(sql`ANALYZE`);
   return {
-    method: store.dialect === 'sqlite' ? 'sqlite-prepared' : pgMethod === 'copy' ? 'pg-copy' : 'pg-unnest',
+    method: store.dialect === 'sqlite' ? 'sqlite-prepared' : 'pg-copy',
     tables,
     rows,
     ms,
@@ -175,28 +154,6 @@ export async function loadSyntheticFleet(
   };
 }
 
-/** COPY's text format: tab-separated, \N for NULL, backslash escapes for the few special characters. */
-function copyValue(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  return String(value).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-async function copyRows(tx: postgres.TransactionSql, t: TableRows): Promise<void> {
-  const writable = await tx.unsafe(`COPY ${t.table} (${t.columns.map((c) => c.name).join(', ')}) FROM STDIN`).writable();
-  function* chunks(): Generator<string> {
-    let chunk = '';
-    for (const row of t.rows) {
-      chunk += `${row.map(copyValue).join('\t')}\n`;
-      if (chunk.length >= 1 << 18) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk.length > 0) yield chunk;
-  }
-  await pipeline(Readable.from(chunks()), writable);
-}
 
 /** Tables in the database's main schema, without drizzle's migration bookkeeping. */
 async function userTables(store: Store): Promise<string[]> {

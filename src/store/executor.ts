@@ -8,7 +8,7 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export type ColumnType = 'int' | 'bigint' | 'float' | 'text';
 
-/** A column of a bulk insert; the type is what PostgreSQL's unnest() needs to cast the array. */
+/** A column of a bulk insert, with its SQL type (documents the row layout; both drivers take the values as given). */
 export interface BulkColumn {
   name: string;
   type: ColumnType;

@@ -1,14 +1,13 @@
-// PostgreSQL through the `postgres` driver. Bulk inserts send each column as one array and unnest
-// it server-side: one statement per 5,000 rows instead of one per row.
+// PostgreSQL through the `postgres` driver. Bulk inserts stream rows with COPY FROM STDIN.
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { VctpError } from '../core/errors.js';
-import type { BulkColumn, ColumnType, SqlExecutor, Store } from './executor.js';
+import type { BulkColumn, SqlExecutor, Store } from './executor.js';
 
 const dialect = new PgDialect();
-const BULK_CHUNK = 5_000;
-const ARRAY_TYPE: Record<ColumnType, string> = { int: 'int4[]', bigint: 'int8[]', float: 'float8[]', text: 'text[]' };
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -21,6 +20,25 @@ export function redactUrl(url: string): string {
   } catch {
     return 'postgres://(unparseable url)';
   }
+}
+
+/** COPY's text format: tab-separated, \\N for NULL, backslash escapes for the special characters. */
+export function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return String(value).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function* copyChunks(rows: readonly (readonly unknown[])[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    chunk += `${row.map(copyValue).join('\t')}\n`;
+    if (chunk.length >= 1 << 18) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 class PostgresExecutor implements SqlExecutor {
@@ -39,15 +57,13 @@ class PostgresExecutor implements SqlExecutor {
     return result.count;
   }
 
+  // COPY FROM STDIN: measured about twice as fast as multi-row INSERT ... SELECT unnest(...) for
+  // summary and span rows, most of the difference being Node CPU serialising the arrays.
   async insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
     const names = columns.map((c) => c.name).join(', ');
-    const arrays = columns.map((c, i) => `$${i + 1}::${ARRAY_TYPE[c.type]}`).join(', ');
-    const text = `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays})`;
-    for (let start = 0; start < rows.length; start += BULK_CHUNK) {
-      const chunk = rows.slice(start, start + BULK_CHUNK);
-      const params = columns.map((_, i) => chunk.map((row) => row[i] ?? null));
-      await this.sql.unsafe(text, params as never[]);
-    }
+    const writable = await this.sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
+    await pipeline(Readable.from(copyChunks(rows)), writable);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
