@@ -13,7 +13,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function buildProgram(version: string): Command {
   const program = new Command('vctp')
-    .description('vSphere chargeback tracker: hourly VM snapshots, daily/monthly summaries, reports and metrics')
+    .description('vSphere chargeback tracker: hourly VM snapshots, daily/monthly summaries and XLSX reports')
     .version(version, '-V, --version')
     .option('-s, --settings <file>', 'settings file (default: $VCTP_SETTINGS, else /etc/dtms/vctp.yml)')
     .addOption(new Option('--log-level <level>', 'override settings.log_level').choices(LOG_LEVELS))
