@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
 import type { PeriodKind } from '../core/periods.js';
 import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
+import type { SummaryValues } from '../core/summary-values.js';
 import type { Tier } from '../core/tiers.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { flag, num } from './sql-util.js';
@@ -49,6 +50,24 @@ function spanFromRow(r: Record<string, unknown>, firstSeen: number, lastSeen: nu
     isTemplate: num(r.is_template) === 1,
     poweredOn: num(r.powered_on) === 1,
     srmPlaceholder: num(r.srm_placeholder) === 1,
+  };
+}
+
+/** The spec's summary fields of a summary row, as stored. */
+export function summaryValuesFromRow(r: Record<string, unknown>): SummaryValues {
+  return {
+    avgIsPresent: Number(r.avg_is_present),
+    avgVcpuCount: Number(r.avg_vcpu_count),
+    avgRamGb: Number(r.avg_ram_gb),
+    avgProvisionedDisk: Number(r.avg_provisioned_disk),
+    poolTinPct: Number(r.pool_tin_pct),
+    poolBronzePct: Number(r.pool_bronze_pct),
+    poolSilverPct: Number(r.pool_silver_pct),
+    poolGoldPct: Number(r.pool_gold_pct),
+    tin: Number(r.tin),
+    bronze: Number(r.bronze),
+    silver: Number(r.silver),
+    gold: Number(r.gold),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Dialect, SqlExecutor } from './executor.js';
 import { inList, num } from './sql-util.js';
 import { decodeUuid, encodeUuid } from './uuid-codec.js';
 import type { SummaryValues } from '../core/summary-values.js';
+import { summaryValuesFromRow } from './summary-repository.js';
 
 export type TraceMatch = 'vm_id' | 'name' | 'uuid';
 
@@ -216,17 +217,6 @@ export async function readTraceDaily(db: SqlExecutor, target: TraceTarget, fromD
     samplesPresent: num(r.samples_present),
     totalSamples: num(r.total_samples),
     expectedSamples: r.expected_samples == null ? null : num(r.expected_samples),
-    avgIsPresent: Number(r.avg_is_present),
-    avgVcpuCount: Number(r.avg_vcpu_count),
-    avgRamGb: Number(r.avg_ram_gb),
-    avgProvisionedDisk: Number(r.avg_provisioned_disk),
-    poolTinPct: Number(r.pool_tin_pct),
-    poolBronzePct: Number(r.pool_bronze_pct),
-    poolSilverPct: Number(r.pool_silver_pct),
-    poolGoldPct: Number(r.pool_gold_pct),
-    tin: Number(r.tin),
-    bronze: Number(r.bronze),
-    silver: Number(r.silver),
-    gold: Number(r.gold),
+    ...summaryValuesFromRow(r),
   }));
 }

@@ -29,29 +29,6 @@ export const AGG_SETTINGS: AggregationSettings & CaptureSettings = {
 
 export const withSource = (source: 'daily' | 'hourly'): typeof AGG_SETTINGS => ({ ...AGG_SETTINGS, monthly_aggregation_source: source });
 
-const DATA_TABLES = [
-  'vcenters',
-  'snapshot_registry',
-  'vm_lifecycle',
-  'vm_identities',
-  'vm_placements',
-  'vm_spans',
-  'vcenter_latest_totals',
-  'vcenter_aggregate_totals',
-  'vm_daily_rollup',
-  'vm_monthly_summary',
-  'job_runs',
-  'job_locks',
-];
-
-/** Empties every data table, summaries included (helpers/db.ts truncateAll keeps the summaries). */
-export async function resetData(store: Store): Promise<void> {
-  if (store.dialect === 'postgres') await store.run(sql.raw(`TRUNCATE ${DATA_TABLES.join(', ')}`));
-  else await store.transaction(async (tx) => {
-    for (const table of DATA_TABLES) await tx.run(sql.raw(`DELETE FROM ${table}`));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Everything one aggregation writes for one vCenter and period.
 

@@ -53,7 +53,7 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   };
 }
 
-/** Empties every data table (keeps the schema): lets a property test reuse one database. */
+/** Empties every data table, summaries included (keeps the schema): lets a property test reuse one database. */
 export async function truncateAll(store: Store): Promise<void> {
   const tables = [
     'vcenters',
@@ -70,5 +70,9 @@ export async function truncateAll(store: Store): Promise<void> {
     'job_locks',
   ];
   if (store.dialect === 'postgres') await store.run(sql.raw(`TRUNCATE ${tables.join(', ')}`));
-  else for (const table of tables) await store.run(sql.raw(`DELETE FROM ${table}`));
+  else {
+    await store.transaction(async (tx) => {
+      for (const table of tables) await tx.run(sql.raw(`DELETE FROM ${table}`));
+    });
+  }
 }

@@ -21,14 +21,13 @@ import {
   expectedSums,
   type PeriodState,
   readPeriodState,
-  resetData,
   scenarioArb,
   storedSums,
   vcenterIds,
   withSource,
 } from '../helpers/aggregation-data.js';
 import { testContext } from '../helpers/context.js';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, ENGINES, type TestDatabase, truncateAll } from '../helpers/db.js';
 
 // 75 hours from 2026-03-29 21:00 UTC: a partial first day, two full days and the first of April,
 // so both a complete month (March, three days of data) and a month still running (April) occur.
@@ -139,7 +138,7 @@ for (const engine of ENGINES) {
       });
       await fc.assert(
         fc.asyncProperty(runArb, async ({ scenario, monthsFirst, order }) => {
-          await resetData(store);
+          await truncateAll(store);
           const ctx = testContext(store, NOW);
           const captured = await captureScenario(ctx, scenario);
           // Months first: monthly from daily rows must first aggregate the missing days itself.
@@ -155,7 +154,7 @@ for (const engine of ENGINES) {
     });
 
     it('agree on a fleet of 400 VMs over two and a half days', async () => {
-      await resetData(store);
+      await truncateAll(store);
       const ctx = testContext(store, NOW);
       await captureFleet(ctx, { vcenter: 'fleet', vms: 400, start: START + 1800, hours: 60, seed: 7 });
       await checkMonths(ctx, null, MONTHS, ['hourly/sql', 'hourly/app', 'daily/sql', 'daily/app']);
