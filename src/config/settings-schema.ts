@@ -182,6 +182,9 @@ export const settingsFields = {
   monthly_aggregation_source: oneOf(['daily', 'hourly']).default('daily'),
   lock_wait_seconds: int(0).default(30),
 
+  // Metrics: each job writes vctp_<job>.prom here for node_exporter's textfile collector; unset = off
+  metrics_textfile_dir: optionalText(),
+
   // Filters/chargeback
   tenants_to_filter: globList().default(() => []),
   node_charge_clusters: globList().default(() => []),

@@ -92,6 +92,8 @@ export interface Settings {
   monthly_aggregation_source: 'daily' | 'hourly'; // daily
   /** vctp addition: how long a job waits for another run's lock before giving up. */
   lock_wait_seconds: number; // 30
+  /** vctp addition: node_exporter textfile directory; each job writes vctp_<job>.prom there. Unset: off. */
+  metrics_textfile_dir?: string;
 
   // Filters/chargeback (case-insensitive globs, see src/core/glob.ts)
   tenants_to_filter: string[]; // []

@@ -1,5 +1,6 @@
-// What every job receives (CONVENTIONS.md: a use case is a verb taking (ctx, input)).
+// What every job receives (a use case is a verb taking (ctx, input)).
 import type { Logger } from '../log/logger.js';
+import type { MetricsPublisher } from '../metrics/publisher.js';
 import type { Store } from '../store/executor.js';
 
 export interface JobContext {
@@ -7,6 +8,8 @@ export interface JobContext {
   log: Logger;
   /** Wall clock in unix milliseconds; tests pass a fixed one. */
   now: () => number;
+  /** Where finished runs publish their metrics (src/jobs/job-run.ts); absent: no metrics. */
+  metrics?: MetricsPublisher;
 }
 
 export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);

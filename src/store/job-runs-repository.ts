@@ -1,6 +1,7 @@
 // job_runs: one row per job run (per vCenter where the job works per vCenter). `vctp status` and
 // the metrics read the latest row of each job.
 import { sql } from 'drizzle-orm';
+import type { JobFigures, MetricFigures, RunCounts, VcenterFigures } from '../core/metric-figures.js';
 import type { SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
 
@@ -42,4 +43,78 @@ export async function latestJobRuns(db: SqlExecutor): Promise<JobRun[]> {
     rows: r.rows == null ? null : num(r.rows),
     error: r.error == null ? null : String(r.error),
   }));
+}
+
+const optNum = (value: unknown): number | null => (value == null ? null : Number(value));
+const seconds = (ms: unknown): number | null => (ms == null ? null : Number(ms) / 1000);
+
+/**
+ * Everything the metrics say, derived from job_runs and the registry: durable, so a counter read
+ * by the next process continues where the last one left it. Skipped runs (lock held) did nothing
+ * and count nowhere. A handful of grouped scans; job_runs grows by (vCenters + 1) rows an hour.
+ */
+export async function readMetricFigures(db: SqlExecutor): Promise<MetricFigures> {
+  const jobs = await db.all<Record<string, unknown>>(sql`
+    SELECT r.job, c.runs, c.failed, r.status AS last_status, r.duration_ms AS last_duration_ms, s.last_success
+    FROM (SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, MAX(id) AS last_id
+          FROM job_runs WHERE vcenter IS NULL AND status <> 'skipped' GROUP BY job) c
+    JOIN job_runs r ON r.id = c.last_id
+    LEFT JOIN (SELECT job, MAX(finished_at) AS last_success FROM job_runs
+               WHERE vcenter IS NULL AND status = 'ok' GROUP BY job) s ON s.job = c.job
+    ORDER BY r.job`);
+  const perVcenter = await db.all<Record<string, unknown>>(sql`
+    SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
+    FROM job_runs WHERE vcenter IS NOT NULL AND status <> 'skipped'
+      AND job IN ('snapshot', 'aggregate-daily', 'aggregate-monthly')
+    GROUP BY job`);
+  const vcenterRuns = await db.all<Record<string, unknown>>(sql`
+    SELECT c.vcenter, c.failed_attempts, r.duration_ms AS last_duration_ms
+    FROM (SELECT vcenter, SUM(CASE WHEN status = 'ok' THEN attempts - 1 ELSE attempts END) AS failed_attempts, MAX(id) AS last_id
+          FROM job_runs WHERE job = 'snapshot' AND vcenter IS NOT NULL AND status <> 'skipped' GROUP BY vcenter) c
+    JOIN job_runs r ON r.id = c.last_id`);
+  const latest = await db.all<Record<string, unknown>>(sql`
+    SELECT v.name AS vcenter, g.snapshot_time, g.row_count
+    FROM (SELECT vcenter_id, MAX(snapshot_time) AS latest FROM snapshot_registry WHERE kind = 'hourly' GROUP BY vcenter_id) l
+    JOIN snapshot_registry g ON g.vcenter_id = l.vcenter_id AND g.kind = 'hourly' AND g.snapshot_time = l.latest
+    JOIN vcenters v ON v.id = l.vcenter_id`);
+
+  const jobFigures: JobFigures[] = jobs.map((r) => ({
+    job: String(r.job),
+    runs: num(r.runs),
+    failed: num(r.failed),
+    lastOutcome: r.last_status === 'ok' ? 'ok' : 'failed',
+    lastDurationSeconds: seconds(r.last_duration_ms),
+    lastSuccessUnix: optNum(r.last_success),
+  }));
+  const counts = (job: string): RunCounts => {
+    const row = perVcenter.find((r) => r.job === job);
+    return {
+      total: num(row?.runs),
+      failed: num(row?.failed),
+      lastDurationSeconds: jobFigures.find((j) => j.job === job)?.lastDurationSeconds ?? null,
+    };
+  };
+  const names = [...new Set([...vcenterRuns.map((r) => String(r.vcenter)), ...latest.map((r) => String(r.vcenter))])].sort();
+  const vcenters: VcenterFigures[] = names.map((vcenter) => {
+    const run = vcenterRuns.find((r) => r.vcenter === vcenter);
+    const stored = latest.find((r) => r.vcenter === vcenter);
+    return {
+      vcenter,
+      failedAttempts: num(run?.failed_attempts),
+      lastDurationSeconds: seconds(run?.last_duration_ms),
+      inventorySize: optNum(stored?.row_count),
+      lastSnapshotUnix: optNum(stored?.snapshot_time),
+    };
+  });
+  return {
+    jobs: jobFigures,
+    hourlySnapshots: {
+      ...counts('snapshot'),
+      lastUnix: latest.length === 0 ? null : Math.max(...latest.map((r) => num(r.snapshot_time))),
+      lastRows: latest.length === 0 ? null : latest.reduce((sum, r) => sum + num(r.row_count), 0),
+    },
+    dailyAggregations: counts('aggregate-daily'),
+    monthlyAggregations: counts('aggregate-monthly'),
+    vcenters,
+  };
 }

@@ -1,0 +1,110 @@
+// The one job-run seam: every job that writes (a timer's, a shell's or, later, the HTTP server's)
+// runs inside withJobRun, and this is the only writer of job_runs and of job metrics. A run is
+// recorded when it ends, with its outcome, duration, rows and error; a whole run (no vCenter) then
+// publishes the job's metrics, derived from job_runs so that counters survive the process.
+//
+// Outcomes: fn returns (ok, unless it called run.fail or run.skip), or throws (failed, rethrown).
+// A refused invocation (VctpError 'usage' or 'config': a wrong flag or setting) is no run: nothing
+// is recorded, since nothing was attempted.
+import { VctpError } from '../core/errors.js';
+import { readMetricFigures, recordJobRun, type JobStatus } from '../store/job-runs-repository.js';
+import { type JobContext, unixSeconds } from './context.js';
+
+/** Every job that records runs; the textfile of a job is vctp_<name with _ for ->.prom. */
+export type JobName =
+  | 'snapshot'
+  | 'aggregate-daily'
+  | 'aggregate-monthly'
+  | 'report-hourly'
+  | 'report-daily'
+  | 'report-monthly'
+  | 'report-pending'
+  | 'backfill'
+  | 'repair'
+  | 'retention'
+  | 'db-cleanup'
+  | 'db-migrate';
+
+export interface JobRunScope {
+  job: JobName;
+  /** The vCenter this part of a run worked on; absent for the whole run. */
+  vcenter?: string;
+}
+
+/** What a running job tells the seam about itself. */
+export interface JobRun {
+  /** Rows written (or, for reports, VM rows written into the workbook). */
+  rows(count: number): void;
+  /** Attempts it took (retries included); 1 unless said. */
+  attempts(count: number): void;
+  /** The run did its work but part of it failed: recorded as failed with this message, not thrown. */
+  fail(message: string): void;
+  /** The run did nothing (another run holds the lock): recorded as skipped with this reason. */
+  skip(reason: string): void;
+  /** Report figures the report jobs know (files available, reports pending). */
+  reports(figures: { available: number; pending: number }): void;
+}
+
+export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (run: JobRun) => Promise<T>): Promise<T> {
+  const startedMs = ctx.now();
+  let status: JobStatus = 'ok';
+  let error: string | null = null;
+  let rows: number | null = null;
+  let attempts = 1;
+  let reportFigures: { available: number; pending: number } | undefined;
+  const run: JobRun = {
+    rows: (count) => void (rows = count),
+    attempts: (count) => void (attempts = count),
+    fail: (message) => {
+      status = 'failed';
+      error = message;
+    },
+    skip: (reason) => {
+      status = 'skipped';
+      error = reason;
+      attempts = 0;
+    },
+    reports: (figures) => void (reportFigures = figures),
+  };
+  let result: T;
+  try {
+    result = await fn(run);
+  } catch (thrown) {
+    if (thrown instanceof VctpError && (thrown.code === 'usage' || thrown.code === 'config')) throw thrown;
+    status = 'failed';
+    error = thrown instanceof Error ? thrown.message : String(thrown);
+    // The failure is what the caller sees; a second fault while recording it must not replace it.
+    await finish().catch((recordError: unknown) =>
+      ctx.log.warn({ job: scope.job, err: (recordError as Error).message }, 'could not record the failed run'),
+    );
+    throw thrown;
+  }
+  await finish();
+  return result;
+
+  async function finish(): Promise<void> {
+    const finishedMs = ctx.now();
+    await recordJobRun(ctx.store, {
+      job: scope.job,
+      vcenter: scope.vcenter ?? null,
+      startedAt: unixSeconds(startedMs),
+      finishedAt: unixSeconds(finishedMs),
+      status,
+      durationMs: finishedMs - startedMs,
+      attempts,
+      rows,
+      error,
+    });
+    if (scope.vcenter === undefined && ctx.metrics) await publish(ctx, scope.job, reportFigures);
+  }
+}
+
+/** Metrics never fail a job whose data committed: a fault here is logged, and the stale series alert. */
+async function publish(ctx: JobContext, job: JobName, reports: { available: number; pending: number } | undefined): Promise<void> {
+  try {
+    const figures = await readMetricFigures(ctx.store);
+    await ctx.metrics!.publish(job, reports ? { ...figures, reports } : figures);
+  } catch (error) {
+    ctx.log.error({ job, err: (error as Error).message }, 'could not publish the metrics of this run');
+  }
+}
