@@ -2,7 +2,7 @@
 // at once (as `vctp snapshot` does with hourly_snapshot_concurrency 0), collects the inventory with
 // the product's collector, logs out, and prints one JSON line with wall time, this process's CPU
 // and peak RSS. No database: the difference to a full `vctp snapshot` is the diff + write part.
-// The per-target body is src/vcenter/bench-collect.ts's (login, collectInventory, logout).
+// The per-target body is scripts/bench/collect.ts's (login, collectInventory, logout).
 // Plain JavaScript on the built code (dist/, `npm run build`), like bin/vctp, so that neither a
 // TypeScript loader's time nor its memory shows in the figures.
 //

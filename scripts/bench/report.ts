@@ -75,7 +75,7 @@ async function prepare(): Promise<{ month: string; day: string; vms: number }> {
     const has = await db.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM snapshot_registry WHERE kind = 'monthly' AND snapshot_time = ${month.start}`);
     if (num(has[0]?.n) === 0) {
       const t0 = performance.now();
-      const result = await runAggregate(ctx, settings, { kind: 'monthly', period: month, engine: 'app', lockWaitSeconds: 30 });
+      const result = await runAggregate(ctx, settings, { kind: 'monthly', period: month.label, engine: 'app', lockWaitSeconds: 30 });
       if (result.skipped || result.outcomes.some((o) => !o.ok)) throw new Error(`monthly aggregation failed: ${JSON.stringify(result)}`);
       console.log(`aggregated ${month.label} (daily summaries first, then the month) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }

@@ -3,6 +3,8 @@
 // job context to jobs and queries; none of them opens a database or reads the environment itself.
 import { isInteractiveTerminal, loadSettings, readRuntimeEnv, resolveVcenterPassword, settingsPathFrom } from '../config/index.js';
 import type { LoadedSettings, RuntimeEnv, Settings } from '../config/index.js';
+
+export type { Settings };
 import type { JobContext } from '../jobs/context.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { textfilePublisher } from '../metrics/textfile-publisher.js';

@@ -1,12 +1,12 @@
 // The whole vctp command tree, declared in one place (CONVENTIONS.md). Each action parses its
 // options, lazily imports its command module and calls one function; nothing here knows SQL or SOAP.
 import { Command, Option } from 'commander';
-import type { GlobalOptions } from './runtime.js';
+import type { RuntimeOptions } from '../app/runtime.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-function globalsOf(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
+function globalsOf(command: Command): RuntimeOptions {
+  return command.optsWithGlobals() as RuntimeOptions;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -17,6 +17,8 @@ export function buildProgram(version: string): Command {
     .version(version, '-V, --version')
     .option('-s, --settings <file>', 'settings file (default: $VCTP_SETTINGS, else /etc/dtms/vctp.yml)')
     .addOption(new Option('--log-level <level>', 'override settings.log_level').choices(LOG_LEVELS))
+    .option('-q, --quiet', 'print only errors: no log lines below error, no tables on success')
+    .option('--metrics-textfile-dir <dir>', 'write each job\'s metrics as vctp_<job>.prom here for node_exporter (overrides settings.metrics_textfile_dir)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',

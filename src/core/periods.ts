@@ -15,6 +15,9 @@ export interface Period {
 
 const DAY = 86_400;
 
+/** A clock reading (unix milliseconds, as ctx.now() gives) in whole unix seconds. */
+export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
+
 export function dayPeriod(label: string): Period {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(label);
   const start = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / 1000 : NaN;

@@ -1,18 +1,21 @@
-// Runs daily or monthly aggregation for each selected vCenter under the aggregation lock, and
-// records each vCenter's run in job_runs. One vCenter's failure does not stop the others.
+// `vctp aggregate daily|monthly`: runs the aggregation of one period for each selected vCenter
+// under the aggregation lock, each vCenter its own recorded part of the run; one vCenter's failure
+// does not stop the others. With async_report_generation: false the period's report follows.
 import { VctpError } from '../core/errors.js';
-import type { Period } from '../core/periods.js';
-import { recordJobRun } from '../store/job-runs-repository.js';
+import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod, type Period } from '../core/periods.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
+import { withJobRun } from './job-run.js';
+import { type AfterJobReports, type AfterJobSettings, partialFailure, reportsAfterAggregate } from './report-after-job.js';
 
 export interface AggregateInput {
   kind: 'daily' | 'monthly';
-  period: Period;
+  /** YYYY-MM-DD (daily) or YYYY-MM (monthly); default the last complete UTC day or month. */
+  period?: string;
   engine: EngineName;
   vcenters?: readonly string[];
   partial?: boolean;
@@ -21,58 +24,71 @@ export interface AggregateInput {
 
 export type AggregateOutcome = (PeriodOutcome & { ok: true }) | { ok: false; vcenter: string; period: string; error: string };
 
-export type AggregateResult = { skipped: true; holder: string } | { skipped: false; outcomes: AggregateOutcome[] };
+export type AggregateResult =
+  | { skipped: true; holder: string }
+  | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null };
 
-export async function runAggregate(ctx: JobContext, settings: AggregationSettings, input: AggregateInput): Promise<AggregateResult> {
+/** The period a run covers: the one named, else the last complete UTC day or month. */
+export function aggregationPeriod(ctx: JobContext, kind: 'daily' | 'monthly', label: string | undefined): Period {
+  const now = unixSeconds(ctx.now());
+  if (kind === 'daily') return label ? dayPeriod(label) : lastCompleteDay(now);
+  return label ? monthPeriod(label) : lastCompleteMonth(now);
+}
+
+export async function runAggregate(ctx: JobContext, settings: AggregationSettings & AfterJobSettings, input: AggregateInput): Promise<AggregateResult> {
+  const period = aggregationPeriod(ctx, input.kind, input.period);
   const known = await listVcenters(ctx.store);
   const unknown = (input.vcenters ?? []).filter((name) => !known.some((v) => v.name === name));
   if (unknown.length > 0) {
     throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: no snapshots of such a vCenter (known: ${known.map((v) => v.name).join(', ') || 'none'})`);
   }
   const selected = input.vcenters?.length ? known.filter((v) => input.vcenters!.includes(v.name)) : known;
-  const job = `aggregate-${input.kind}`;
-  const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-    const outcomes: AggregateOutcome[] = [];
-    for (const vc of selected) {
-      const started = ctx.now();
-      const args = { period: input.period, vcenterId: vc.id, vcenter: vc.name, engine: input.engine, partial: input.partial };
-      try {
-        const outcome = input.kind === 'daily' ? await aggregateDay(ctx, settings, args) : await aggregateMonth(ctx, settings, args);
-        await recordJobRun(ctx.store, {
-          job,
-          vcenter: vc.name,
-          startedAt: unixSeconds(started),
-          finishedAt: unixSeconds(ctx.now()),
-          status: 'ok',
-          durationMs: ctx.now() - started,
-          attempts: 1,
-          rows: outcome.rows,
-          error: null,
-        });
-        if (outcome.missingSamples > 0) {
-          ctx.log.warn({ vcenter: vc.name, period: outcome.period, expected: outcome.expectedSamples, present: outcome.totalSamples }, 'snapshots missing in this period');
+  const job = input.kind === 'daily' ? 'aggregate-daily' : 'aggregate-monthly';
+  return withJobRun(ctx, { job }, async (run) => {
+    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+      const outcomes: AggregateOutcome[] = [];
+      for (const vc of selected) {
+        const args = { period, vcenterId: vc.id, vcenter: vc.name, engine: input.engine, partial: input.partial };
+        try {
+          const outcome = await withJobRun(ctx, { job, vcenter: vc.name }, async (part) => {
+            const done = input.kind === 'daily' ? await aggregateDay(ctx, settings, args) : await aggregateMonth(ctx, settings, args);
+            part.rows(done.rows);
+            return done;
+          });
+          if (outcome.missingSamples > 0) {
+            ctx.log.warn({ vcenter: vc.name, period: outcome.period, expected: outcome.expectedSamples, present: outcome.totalSamples }, 'snapshots missing in this period');
+          }
+          outcomes.push({ ...outcome, ok: true });
+        } catch (error) {
+          if (error instanceof VctpError && error.code === 'usage') throw error;
+          const message = (error as Error).message;
+          ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
+          outcomes.push({ ok: false, vcenter: vc.name, period: period.label, error: message });
         }
-        outcomes.push({ ...outcome, ok: true });
-      } catch (error) {
-        if (error instanceof VctpError && error.code === 'usage') throw error;
-        const message = (error as Error).message;
-        ctx.log.error({ vcenter: vc.name, period: input.period.label, err: message }, `${job} failed; the previous summaries are kept`);
-        await recordJobRun(ctx.store, {
-          job,
-          vcenter: vc.name,
-          startedAt: unixSeconds(started),
-          finishedAt: unixSeconds(ctx.now()),
-          status: 'failed',
-          durationMs: ctx.now() - started,
-          attempts: 1,
-          rows: null,
-          error: message,
-        });
-        outcomes.push({ ok: false, vcenter: vc.name, period: input.period.label, error: message });
       }
+      return outcomes;
+    });
+    if (!locked.acquired) {
+      run.skip(`lock held by ${locked.holder}`);
+      return { skipped: true, holder: locked.holder };
     }
-    return outcomes;
+    const outcomes = locked.result;
+    run.rows(outcomes.reduce((n, o) => n + (o.ok ? o.rows : 0), 0));
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length > 0) run.fail(vcenterFailures(outcomes.length, failed));
+    // async_report_generation: false builds the report now, after the commit (never instead of it).
+    const committed = outcomes.filter((o) => o.ok).length;
+    return { skipped: false, outcomes, reports: await reportsAfterAggregate(ctx, settings, period, committed) };
   });
-  if (!locked.acquired) return { skipped: true, holder: locked.holder };
-  return { skipped: false, outcomes: locked.result };
+}
+
+function vcenterFailures(total: number, failed: readonly AggregateOutcome[]): string {
+  return `${failed.length} of ${total} vCenters failed: ${failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; ')}`;
+}
+
+/** The error a finished run ends with: some vCenters failed, or the report after it did. */
+export function aggregateFailure(result: AggregateResult): VctpError | null {
+  if (result.skipped) return null;
+  const failed = result.outcomes.filter((o) => !o.ok);
+  return partialFailure(failed.length > 0 ? vcenterFailures(result.outcomes.length, failed) : null, result.reports);
 }

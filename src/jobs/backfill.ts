@@ -16,14 +16,14 @@ import {
   readSummaryTotalsGroups,
   type SummaryTotalsGroup,
 } from '../store/backfill-repository.js';
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { readPeriodSpans, readSampleTimes } from '../store/summary-repository.js';
 import { writePeriodTotals, writeSnapshotTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import type { AggregationSettings } from './aggregation-settings.js';
-import { type JobContext, unixSeconds } from './context.js';
+import type { JobContext } from './context.js';
 import { withJobLock } from './job-lock.js';
+import { withJobRun } from './job-run.js';
 import { totalsInputFromRow } from './period-totals-input.js';
 
 export interface BackfillInput {
@@ -46,64 +46,59 @@ const ALL_TIME = { start: 0, end: Number.MAX_SAFE_INTEGER };
 export async function runBackfill(ctx: JobContext, settings: AggregationSettings, input: BackfillInput): Promise<BackfillResult> {
   const vcenters = await listVcenters(ctx.store);
   const rules = chargeRules(settings);
-  const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-    const runStarted = ctx.now();
-    const outcomes: BackfillOutcome[] = [];
-    for (const vc of vcenters) {
-      const started = ctx.now();
-      try {
-        const counts = await ctx.store.transaction(async (tx) => {
-          await excludeCaptures(tx);
-          await deleteVcenterTotals(tx, vc.id);
-          const times = await readSampleTimes(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
-          const spans = await readPeriodSpans(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
-          const hourly = hourlyTotalsFromSpans(times, spans, rules);
-          await insertHourlyTotals(tx, vc.id, hourly);
-          const latest = hourly.at(-1);
-          // Upserts the latest row and rewrites its (identical) hourly row: one code path for "latest".
-          if (latest) await writeSnapshotTotals(tx, vc.id, latest.snapshotTime, latest.totals);
+  return withJobRun(ctx, { job: 'backfill' }, async (run) => {
+    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+      const outcomes: BackfillOutcome[] = [];
+      for (const vc of vcenters) {
+        const started = ctx.now();
+        try {
+          const counts = await ctx.store.transaction(async (tx) => {
+            await excludeCaptures(tx);
+            await deleteVcenterTotals(tx, vc.id);
+            const times = await readSampleTimes(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
+            const spans = await readPeriodSpans(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
+            const hourly = hourlyTotalsFromSpans(times, spans, rules);
+            await insertHourlyTotals(tx, vc.id, hourly);
+            const latest = hourly.at(-1);
+            // Upserts the latest row and rewrites its (identical) hourly row: one code path for "latest".
+            if (latest) await writeSnapshotTotals(tx, vc.id, latest.snapshotTime, latest.totals);
 
-          const summaries = await readRegisteredSummaries(tx, vc.id);
-          const byName = settings.srm_activeactive_vms.length > 0;
-          const written: Record<PeriodKind, number> = { daily: 0, monthly: 0 };
-          for (const kind of ['daily', 'monthly'] as const) {
-            const groups = groupByPeriod(await readSummaryTotalsGroups(tx, kind, vc.id, byName));
-            for (const summary of summaries.filter((s) => s.kind === kind)) {
-              const inputs = expandGroups(groups.get(summary.periodStart) ?? [], rules);
-              const expected = summary.expectedSamples ?? expectedOf(kind, summary.periodStart, settings);
-              await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples), {
-                expected,
-                present: summary.totalSamples,
-              });
-              written[kind]++;
+            const summaries = await readRegisteredSummaries(tx, vc.id);
+            const byName = settings.srm_activeactive_vms.length > 0;
+            const written: Record<PeriodKind, number> = { daily: 0, monthly: 0 };
+            for (const kind of ['daily', 'monthly'] as const) {
+              const groups = groupByPeriod(await readSummaryTotalsGroups(tx, kind, vc.id, byName));
+              for (const summary of summaries.filter((s) => s.kind === kind)) {
+                const inputs = expandGroups(groups.get(summary.periodStart) ?? [], rules);
+                const expected = summary.expectedSamples ?? expectedOf(kind, summary.periodStart, settings);
+                await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples), {
+                  expected,
+                  present: summary.totalSamples,
+                });
+                written[kind]++;
+              }
             }
-          }
-          return { hourly: hourly.length, latest: latest?.snapshotTime ?? null, ...written };
-        });
-        outcomes.push({ ok: true, vcenter: vc.name, ...counts, durationMs: ctx.now() - started });
-      } catch (error) {
-        if (error instanceof VctpError && error.code === 'usage') throw error;
-        const message = (error as Error).message;
-        ctx.log.error({ vcenter: vc.name, err: message }, 'backfill failed; the vCenter keeps its previous totals');
-        outcomes.push({ ok: false, vcenter: vc.name, error: message });
+            return { hourly: hourly.length, latest: latest?.snapshotTime ?? null, ...written };
+          });
+          outcomes.push({ ok: true, vcenter: vc.name, ...counts, durationMs: ctx.now() - started });
+        } catch (error) {
+          if (error instanceof VctpError && error.code === 'usage') throw error;
+          const message = (error as Error).message;
+          ctx.log.error({ vcenter: vc.name, err: message }, 'backfill failed; the vCenter keeps its previous totals');
+          outcomes.push({ ok: false, vcenter: vc.name, error: message });
+        }
       }
-    }
-    const failed = outcomes.filter((o) => !o.ok);
-    await recordJobRun(ctx.store, {
-      job: 'backfill',
-      vcenter: null,
-      startedAt: unixSeconds(runStarted),
-      finishedAt: unixSeconds(ctx.now()),
-      status: failed.length > 0 ? 'failed' : 'ok',
-      durationMs: ctx.now() - runStarted,
-      attempts: 1,
-      rows: outcomes.reduce((n, o) => n + (o.ok ? o.hourly + o.daily + o.monthly : 0), 0),
-      error: failed.length > 0 ? failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; ') : null,
+      const failed = outcomes.filter((o) => !o.ok);
+      run.rows(outcomes.reduce((n, o) => n + (o.ok ? o.hourly + o.daily + o.monthly : 0), 0));
+      if (failed.length > 0) run.fail(failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; '));
+      return outcomes;
     });
-    return outcomes;
+    if (!locked.acquired) {
+      run.skip(`lock held by ${locked.holder}`);
+      return { skipped: true, holder: locked.holder };
+    }
+    return { skipped: false, outcomes: locked.result };
   });
-  if (!locked.acquired) return { skipped: true, holder: locked.holder };
-  return { skipped: false, outcomes: locked.result };
 }
 
 function expectedOf(kind: PeriodKind, start: number, settings: AggregationSettings): number {

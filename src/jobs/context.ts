@@ -12,4 +12,4 @@ export interface JobContext {
   metrics?: MetricsPublisher;
 }
 
-export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
+export { unixSeconds } from '../core/periods.js';

@@ -6,9 +6,9 @@
 // and dropped the indexes of tables older than this many days. Hourly history here is one span table
 // with a single partial index (open spans, which capture needs); there are no per-hour tables or
 // indexes, so the setting has nothing to act on. The run says so rather than pretend.
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { type MaintenanceStep, postgresMaintenance, sqliteMaintenance } from '../store/maintenance-repository.js';
-import { type JobContext, unixSeconds } from './context.js';
+import type { JobContext } from './context.js';
+import { withJobRun } from './job-run.js';
 
 export interface DbCleanupSettings {
   hourly_index_max_age_days: number;
@@ -30,23 +30,13 @@ export function hourlyIndexNote(maxAgeDays: number): string {
 }
 
 export async function runDbCleanup(ctx: JobContext, settings: DbCleanupSettings): Promise<DbCleanupResult> {
-  const started = ctx.now();
-  const report = ctx.store.dialect === 'sqlite' ? await sqliteMaintenance(ctx.store) : await postgresMaintenance(ctx.store);
-  await recordJobRun(ctx.store, {
-    job: 'db-cleanup',
-    vcenter: null,
-    startedAt: unixSeconds(started),
-    finishedAt: unixSeconds(ctx.now()),
-    status: 'ok',
-    durationMs: ctx.now() - started,
-    attempts: 1,
-    rows: null,
-    error: null,
+  return withJobRun(ctx, { job: 'db-cleanup' }, async () => {
+    const report = ctx.store.dialect === 'sqlite' ? await sqliteMaintenance(ctx.store) : await postgresMaintenance(ctx.store);
+    return {
+      database: ctx.store.description,
+      dialect: ctx.store.dialect,
+      ...report,
+      hourlyIndexes: { maxAgeDays: settings.hourly_index_max_age_days, dropped: [], note: hourlyIndexNote(settings.hourly_index_max_age_days) },
+    };
   });
-  return {
-    database: ctx.store.description,
-    dialect: ctx.store.dialect,
-    ...report,
-    hourlyIndexes: { maxAgeDays: settings.hourly_index_max_age_days, dropped: [], note: hourlyIndexNote(settings.hourly_index_max_age_days) },
-  };
 }

@@ -4,8 +4,9 @@
 // publishes the job's metrics, derived from job_runs so that counters survive the process.
 //
 // Outcomes: fn returns (ok, unless it called run.fail or run.skip), or throws (failed, rethrown).
-// A refused invocation (VctpError 'usage' or 'config': a wrong flag or setting) is no run: nothing
-// is recorded, since nothing was attempted.
+// A refused invocation (VctpError 'usage': a wrong flag or argument) is no run: nothing is
+// recorded, since nothing was attempted. A settings fault is recorded: under a timer it is exactly
+// what the failed-run alerts are for.
 import { VctpError } from '../core/errors.js';
 import { readMetricFigures, recordJobRun, type JobStatus } from '../store/job-runs-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -70,7 +71,7 @@ export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (ru
   try {
     result = await fn(run);
   } catch (thrown) {
-    if (thrown instanceof VctpError && (thrown.code === 'usage' || thrown.code === 'config')) throw thrown;
+    if (thrown instanceof VctpError && thrown.code === 'usage') throw thrown;
     status = 'failed';
     error = thrown instanceof Error ? thrown.message : String(thrown);
     // The failure is what the caller sees; a second fault while recording it must not replace it.

@@ -4,7 +4,6 @@
 import { VctpError } from '../core/errors.js';
 import { dailyStaleness, monthlyStaleness, type Staleness } from '../core/staleness.js';
 import { dayPeriod, formatDay, formatMonth, monthPeriod } from '../core/periods.js';
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { earliestHistory, type MonthlyRegistryEntry, readMonthlyRegistry } from '../store/repair-repository.js';
 import { readDailyRegistry, readHourlyDays } from '../store/summary-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -13,6 +12,7 @@ import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
+import { withJobRun } from './job-run.js';
 import { retentionCuts, type RetentionSettings } from './retention.js';
 
 const DAY = 86_400;
@@ -79,87 +79,82 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
   }
   const hourlyCut = retentionCuts(now, settings).hourlyCut;
 
-  const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-    const started = ctx.now();
-    const actions: RepairAction[] = [];
-    const base = { engine: input.engine };
-    const attempt = async (action: RepairAction, run: () => Promise<Partial<RepairAction>>) => {
-      try {
-        Object.assign(action, await run(), { result: 'ok' });
-      } catch (error) {
-        if (error instanceof VctpError && error.code === 'usage') throw error;
-        action.result = 'failed';
-        action.message = (error as Error).message;
-        ctx.log.error({ vcenter: action.vcenter, period: action.period, err: action.message }, 'repair: aggregation failed; the previous summary is kept');
-      }
-      actions.push(action);
-    };
-
-    for (const vc of from <= to ? selected : []) {
-      const registered = new Map((await readDailyRegistry(ctx.store, vc.id, from, to + DAY)).map((d) => [d.day, d]));
-      const repaired: string[] = [];
-      for (const day of await readHourlyDays(ctx.store, vc.id, from, to + DAY)) {
-        const staleness = dailyStaleness(day, registered.get(day.day));
-        if (!staleness) continue;
-        const period = formatDay(day.day);
-        const action: RepairAction = { vcenter: vc.name, kind: 'daily', period, ...staleness, result: 'ok' };
-        await attempt(action, async () => {
-          const outcome = await aggregateDay(ctx, settings, { ...base, period: dayPeriod(period), vcenterId: vc.id, vcenter: vc.name });
-          repaired.push(period);
-          return { rows: outcome.rows };
-        });
-      }
-
-      for (const start of monthsOverlapping(from, to)) {
-        const month = monthPeriod(formatMonth(start));
-        if (month.end > now) continue;
-        const monthly = (await readMonthlyRegistry(ctx.store, vc.id, month.start, month.start + 1))[0];
-        const staleness = monthlyStaleness({
-          source: settings.monthly_aggregation_source,
-          monthly,
-          dailies: await readDailyRegistry(ctx.store, vc.id, month.start, month.end),
-          hourlyDays: await readHourlyDays(ctx.store, vc.id, month.start, month.end),
-          repairedDays: repaired.filter((d) => d.startsWith(month.label)),
-        });
-        if (!staleness) continue;
-        const action: RepairAction = { vcenter: vc.name, kind: 'monthly', period: month.label, ...staleness, result: 'ok' };
-        // Built from the spans, a month whose early days retention has removed would come out short.
-        if (settings.monthly_aggregation_source === 'hourly' && month.start < hourlyCut) {
-          if (monthly) continue;
-          actions.push({
-            ...action,
-            result: 'skipped',
-            message: `hourly snapshots before ${formatDay(hourlyCut)} are past hourly_snapshot_max_age_days; with monthly_aggregation_source hourly this month cannot be rebuilt whole`,
-          });
-          continue;
+  return withJobRun(ctx, { job: 'repair' }, async (run) => {
+    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+      const actions: RepairAction[] = [];
+      const base = { engine: input.engine };
+      const attempt = async (action: RepairAction, run: () => Promise<Partial<RepairAction>>) => {
+        try {
+          Object.assign(action, await run(), { result: 'ok' });
+        } catch (error) {
+          if (error instanceof VctpError && error.code === 'usage') throw error;
+          action.result = 'failed';
+          action.message = (error as Error).message;
+          ctx.log.error({ vcenter: action.vcenter, period: action.period, err: action.message }, 'repair: aggregation failed; the previous summary is kept');
         }
-        await attempt(action, async () => {
-          const outcome = await aggregateMonth(ctx, settings, { ...base, period: month, vcenterId: vc.id, vcenter: vc.name });
-          return { rows: outcome.rows, ...(outcome.daysRefreshed.length > 0 ? { daysRefreshed: outcome.daysRefreshed } : {}) };
-        });
-      }
-    }
+        actions.push(action);
+      };
 
-    const failed = actions.filter((a) => a.result === 'failed');
-    await recordJobRun(ctx.store, {
-      job: 'repair',
-      vcenter: null,
-      startedAt: unixSeconds(started),
-      finishedAt: unixSeconds(ctx.now()),
-      status: failed.length > 0 ? 'failed' : 'ok',
-      durationMs: ctx.now() - started,
-      attempts: 1,
-      rows: actions.filter((a) => a.result === 'ok').length,
-      error: failed.length > 0 ? failed.map((f) => `${f.vcenter} ${f.period}: ${f.message}`).join('; ') : null,
+      for (const vc of from <= to ? selected : []) {
+        const registered = new Map((await readDailyRegistry(ctx.store, vc.id, from, to + DAY)).map((d) => [d.day, d]));
+        const repaired: string[] = [];
+        for (const day of await readHourlyDays(ctx.store, vc.id, from, to + DAY)) {
+          const staleness = dailyStaleness(day, registered.get(day.day));
+          if (!staleness) continue;
+          const period = formatDay(day.day);
+          const action: RepairAction = { vcenter: vc.name, kind: 'daily', period, ...staleness, result: 'ok' };
+          await attempt(action, async () => {
+            const outcome = await aggregateDay(ctx, settings, { ...base, period: dayPeriod(period), vcenterId: vc.id, vcenter: vc.name });
+            repaired.push(period);
+            return { rows: outcome.rows };
+          });
+        }
+
+        for (const start of monthsOverlapping(from, to)) {
+          const month = monthPeriod(formatMonth(start));
+          if (month.end > now) continue;
+          const monthly = (await readMonthlyRegistry(ctx.store, vc.id, month.start, month.start + 1))[0];
+          const staleness = monthlyStaleness({
+            source: settings.monthly_aggregation_source,
+            monthly,
+            dailies: await readDailyRegistry(ctx.store, vc.id, month.start, month.end),
+            hourlyDays: await readHourlyDays(ctx.store, vc.id, month.start, month.end),
+            repairedDays: repaired.filter((d) => d.startsWith(month.label)),
+          });
+          if (!staleness) continue;
+          const action: RepairAction = { vcenter: vc.name, kind: 'monthly', period: month.label, ...staleness, result: 'ok' };
+          // Built from the spans, a month whose early days retention has removed would come out short.
+          if (settings.monthly_aggregation_source === 'hourly' && month.start < hourlyCut) {
+            if (monthly) continue;
+            actions.push({
+              ...action,
+              result: 'skipped',
+              message: `hourly snapshots before ${formatDay(hourlyCut)} are past hourly_snapshot_max_age_days; with monthly_aggregation_source hourly this month cannot be rebuilt whole`,
+            });
+            continue;
+          }
+          await attempt(action, async () => {
+            const outcome = await aggregateMonth(ctx, settings, { ...base, period: month, vcenterId: vc.id, vcenter: vc.name });
+            return { rows: outcome.rows, ...(outcome.daysRefreshed.length > 0 ? { daysRefreshed: outcome.daysRefreshed } : {}) };
+          });
+        }
+      }
+
+      const failed = actions.filter((a) => a.result === 'failed');
+      run.rows(actions.filter((a) => a.result === 'ok').length);
+      if (failed.length > 0) run.fail(failed.map((f) => `${f.vcenter} ${f.period}: ${f.message}`).join('; '));
+      return actions;
     });
-    return actions;
+    if (!locked.acquired) {
+      run.skip(`lock held by ${locked.holder}`);
+      return { skipped: true, holder: locked.holder };
+    }
+    return {
+      skipped: false,
+      engine: input.engine,
+      from: from <= to ? formatDay(from) : null,
+      to: from <= to ? formatDay(to) : null,
+      actions: locked.result,
+    };
   });
-  if (!locked.acquired) return { skipped: true, holder: locked.holder };
-  return {
-    skipped: false,
-    engine: input.engine,
-    from: from <= to ? formatDay(from) : null,
-    to: from <= to ? formatDay(to) : null,
-    actions: locked.result,
-  };
 }

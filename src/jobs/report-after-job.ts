@@ -10,9 +10,8 @@ import type { ReportSettings } from './report-common.js';
 import { hourStartOf } from './report-hourly.js';
 import { buildReport, type ReportRequest, type ReportResult } from './report.js';
 
-export interface AfterJobSettings extends ReportSettings {
-  async_report_generation: boolean;
-}
+/** Settings without async_report_generation (library callers, tests) build no report after a job. */
+export type AfterJobSettings = { async_report_generation?: true } | (ReportSettings & { async_report_generation: false });
 
 export interface AfterJobReports {
   written: ReportResult[];
@@ -20,7 +19,7 @@ export interface AfterJobReports {
 }
 
 async function build(ctx: JobContext, settings: AfterJobSettings, requests: readonly ReportRequest[]): Promise<AfterJobReports | null> {
-  if (settings.async_report_generation || requests.length === 0) return null;
+  if (settings.async_report_generation !== false || requests.length === 0) return null;
   const out: AfterJobReports = { written: [], failed: [] };
   for (const request of requests) {
     try {
@@ -52,8 +51,17 @@ export function describeAfterJobReports(reports: AfterJobReports | null): string
   ];
 }
 
-/** The error the command exits with when a report failed; null when none did. */
-export function afterJobReportError(reports: AfterJobReports | null): VctpError | null {
-  if (!reports || reports.failed.length === 0) return null;
-  return new VctpError('partial', `the data was committed, but ${reports.failed.map((f) => `the ${f.kind} report failed: ${f.error}`).join('; ')}`);
+/**
+ * The error a finished job ends with (exit status 2, HTTP 207-like): some of its units failed
+ * (`unitsFailed`, already worded), or a report after it did; null when everything succeeded.
+ */
+export function partialFailure(unitsFailed: string | null, reports: AfterJobReports | null): VctpError | null {
+  const reportFailures = reports?.failed ?? [];
+  const parts = [
+    ...(unitsFailed ? [unitsFailed] : []),
+    ...(reportFailures.length > 0
+      ? [`the data was committed, but ${reportFailures.map((f) => `the ${f.kind} report failed: ${f.error}`).join('; ')}`]
+      : []),
+  ];
+  return parts.length === 0 ? null : new VctpError('partial', parts.join('; '));
 }

@@ -13,6 +13,7 @@ import { readRegistry, type RegistryEntry } from '../store/report-repository.js'
 import { type JobContext, unixSeconds } from './context.js';
 import type { ReportSettings } from './report-common.js';
 import { hourLabel, hourStartOf } from './report-hourly.js';
+import { withJobRun } from './job-run.js';
 import { buildReport, type ReportRequest, type ReportResult } from './report.js';
 
 const DAY = 86_400;
@@ -101,16 +102,21 @@ function firstSnapshotAfter(hourly: readonly RegistryEntry[]): (vcenterId: numbe
 }
 
 export async function runPendingReports(ctx: JobContext, settings: ReportSettings): Promise<PendingResult> {
-  const result: PendingResult = { written: [], fresh: 0, failed: [] };
-  for (const report of await reportsWithData(ctx, settings)) {
-    const mtime = await reportFileTime(reportPath(settings.reports_dir, report.kind, report.period));
-    if (mtime !== null && mtime >= report.dataTime) {
-      result.fresh++;
-      continue;
+  return withJobRun(ctx, { job: 'report-pending' }, async (run) => {
+    const result: PendingResult = { written: [], fresh: 0, failed: [] };
+    for (const report of await reportsWithData(ctx, settings)) {
+      const mtime = await reportFileTime(reportPath(settings.reports_dir, report.kind, report.period));
+      if (mtime !== null && mtime >= report.dataTime) {
+        result.fresh++;
+        continue;
+      }
+      await buildInto(ctx, settings, report, result);
     }
-    await buildInto(ctx, settings, report, result);
-  }
-  return result;
+    run.rows(result.written.length);
+    run.reports({ available: result.fresh + result.written.length, pending: result.failed.length });
+    if (result.failed.length > 0) run.fail(`${result.failed.length} reports failed: ${result.failed.map((f) => `${f.kind} ${f.period}: ${f.error}`).join('; ')}`);
+    return result;
+  });
 }
 
 /** Rewrites the hourly report of every UTC hour with a snapshot in [from, to]. */

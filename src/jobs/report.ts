@@ -1,16 +1,16 @@
 // `vctp report hourly|daily|monthly`: plans the report (which snapshots or summaries it covers),
 // builds its model and writes the workbook atomically into reports_dir/<kind>/<period>.xlsx (or
-// --out). Every run that got as far as its data is recorded in job_runs as `report-<kind>`.
+// --out). Every run is recorded in job_runs as `report-<kind>` (a wrong flag is no run).
 import { resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
 import type { Period } from '../core/periods.js';
 import { planPivots } from '../core/report-pivots.js';
 import { reportPath, type ReportKind, type TargetOrigin, writeReportFile } from '../reports/report-file.js';
 import { writeReportWorkbook, type WrittenReport } from '../reports/write-report.js';
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { latestHourlyAtOrBefore } from '../store/report-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
+import { withJobRun } from './job-run.js';
 import type { ReportSettings } from './report-common.js';
 import { hourlyDocument, hourStartOf, planHourly } from './report-hourly.js';
 import { periodDocument, planPeriod } from './report-period.js';
@@ -40,53 +40,49 @@ export interface ReportResult {
 
 export async function buildReport(ctx: JobContext, settings: ReportSettings, request: ReportRequest, options: ReportOptions = {}): Promise<ReportResult> {
   const started = ctx.now();
-  const job = `report-${request.kind}`;
   const only = options.vcenters ?? [];
   let period = '';
   try {
-    await assertKnownVcenters(ctx, only);
-    let target = '';
-    let written: WrittenReport | undefined;
-    let vcenters: string[];
-    const origin: TargetOrigin = options.out ? { key: '--out', code: 'usage' } : { key: 'settings.reports_dir', code: 'config' };
-    if (request.kind === 'hourly') {
-      const plan = await planHourly(ctx, request.hourStart ?? (await hourOf(ctx, request.at)), only);
-      period = plan.label;
-      vcenters = plan.snapshots.map((s) => s.vcenter);
-      target = options.out ? resolve(options.out) : reportPath(settings.reports_dir, 'hourly', plan.label, only);
-      await writeReportFile(target, origin, async (temp) => {
-        written = await writeReportWorkbook(await hourlyDocument(ctx, settings, plan), temp);
-      });
-    } else {
-      // Settings problems of the Summary tables fail before any data is read.
-      const pivots = planPivots(settings.report_summary_pivots);
-      const plan = await planPeriod(ctx, request.period, only);
-      period = request.period.label;
-      vcenters = plan.summaries.map((s) => s.vcenter);
-      target = options.out ? resolve(options.out) : reportPath(settings.reports_dir, request.kind, period, only);
-      await writeReportFile(target, origin, async (temp) => {
-        written = await writeReportWorkbook(await periodDocument(ctx, settings, plan, pivots), temp);
-      });
-    }
-    const result: ReportResult = {
-      kind: request.kind,
-      period,
-      path: target,
-      vcenters,
-      vmRows: written!.vmRows,
-      charts: written!.charts,
-      durationMs: ctx.now() - started,
-    };
-    await record(ctx, job, started, 'ok', result.vmRows, null);
-    ctx.log.info({ report: request.kind, period, path: target, vmRows: result.vmRows, durationMs: result.durationMs }, 'report written');
-    return result;
+    return await withJobRun(ctx, { job: `report-${request.kind}` }, async (run) => {
+      await assertKnownVcenters(ctx, only);
+      let target = '';
+      let written: WrittenReport | undefined;
+      let vcenters: string[];
+      const origin: TargetOrigin = options.out ? { key: '--out', code: 'usage' } : { key: 'settings.reports_dir', code: 'config' };
+      if (request.kind === 'hourly') {
+        const plan = await planHourly(ctx, request.hourStart ?? (await hourOf(ctx, request.at)), only);
+        period = plan.label;
+        vcenters = plan.snapshots.map((s) => s.vcenter);
+        target = options.out ? resolve(options.out) : reportPath(settings.reports_dir, 'hourly', plan.label, only);
+        await writeReportFile(target, origin, async (temp) => {
+          written = await writeReportWorkbook(await hourlyDocument(ctx, settings, plan), temp);
+        });
+      } else {
+        // Settings problems of the Summary tables fail before any data is read.
+        const pivots = planPivots(settings.report_summary_pivots);
+        const plan = await planPeriod(ctx, request.period, only);
+        period = request.period.label;
+        vcenters = plan.summaries.map((s) => s.vcenter);
+        target = options.out ? resolve(options.out) : reportPath(settings.reports_dir, request.kind, period, only);
+        await writeReportFile(target, origin, async (temp) => {
+          written = await writeReportWorkbook(await periodDocument(ctx, settings, plan, pivots), temp);
+        });
+      }
+      const result: ReportResult = {
+        kind: request.kind,
+        period,
+        path: target,
+        vcenters,
+        vmRows: written!.vmRows,
+        charts: written!.charts,
+        durationMs: ctx.now() - started,
+      };
+      run.rows(result.vmRows);
+      ctx.log.info({ report: request.kind, period, path: target, vmRows: result.vmRows, durationMs: result.durationMs }, 'report written');
+      return result;
+    });
   } catch (error) {
-    const message = (error as Error).message;
-    // A wrong flag (no such day, no such vCenter) is the caller's mistake, not a failed report run.
-    if (period !== '' || !(error instanceof VctpError && error.code === 'usage')) {
-      await record(ctx, job, started, 'failed', null, message).catch(() => undefined);
-    }
-    ctx.log.error({ report: request.kind, period: period || undefined, err: message }, 'report failed; no file was written');
+    ctx.log.error({ report: request.kind, period: period || undefined, err: (error as Error).message }, 'report failed; no file was written');
     throw error;
   }
 }
@@ -105,18 +101,4 @@ async function assertKnownVcenters(ctx: JobContext, only: readonly string[]): Pr
   if (unknown.length > 0) {
     throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: no snapshots of such a vCenter (known: ${known.join(', ') || 'none'})`);
   }
-}
-
-async function record(ctx: JobContext, job: string, started: number, status: 'ok' | 'failed', rows: number | null, error: string | null): Promise<void> {
-  await recordJobRun(ctx.store, {
-    job,
-    vcenter: null,
-    startedAt: unixSeconds(started),
-    finishedAt: unixSeconds(ctx.now()),
-    status,
-    durationMs: ctx.now() - started,
-    attempts: 1,
-    rows,
-    error,
-  });
 }

@@ -1,7 +1,6 @@
 // `vctp retention`: drops hourly history older than hourly_snapshot_max_age_days and daily summaries
 // older than daily_snapshot_max_age_months, in one transaction. Monthly summaries are kept. A dry run
 // does exactly the same work and rolls it back, so the counts it prints are the real ones.
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import {
   deleteUnusedIdentities,
@@ -14,6 +13,7 @@ import {
 import { listVcenters } from '../store/vcenter-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
+import { type JobRun, withJobRun } from './job-run.js';
 
 const DAY = 86_400;
 
@@ -82,8 +82,12 @@ class DryRunRollback extends Error {
  */
 export async function runRetention(ctx: JobContext, settings: RetentionSettings, input: RetentionInput): Promise<RetentionResult> {
   const cuts = retentionCuts(unixSeconds(ctx.now()), settings);
+  // A dry run changes nothing, so it is no run of the job either.
+  return input.dryRun ? retain(ctx, cuts, input) : withJobRun(ctx, { job: 'retention' }, (run) => retain(ctx, cuts, input, run));
+}
+
+async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInput, run?: JobRun): Promise<RetentionResult> {
   const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-    const started = ctx.now();
     let outcome: { vcenters: RetentionVcenter[]; removed: RetentionCounts };
     try {
       outcome = await ctx.store.transaction(async (tx) => {
@@ -127,21 +131,12 @@ export async function runRetention(ctx: JobContext, settings: RetentionSettings,
       if (!(error instanceof DryRunRollback)) throw error;
       outcome = error.outcome;
     }
-    if (!input.dryRun) {
-      await recordJobRun(ctx.store, {
-        job: 'retention',
-        vcenter: null,
-        startedAt: unixSeconds(started),
-        finishedAt: unixSeconds(ctx.now()),
-        status: 'ok',
-        durationMs: ctx.now() - started,
-        attempts: 1,
-        rows: Object.values(outcome.removed).reduce((a, b) => a + b, 0) - outcome.removed.spansTrimmed,
-        error: null,
-      });
-    }
+    run?.rows(Object.values(outcome.removed).reduce((a, b) => a + b, 0) - outcome.removed.spansTrimmed);
     return outcome;
   });
-  if (!locked.acquired) return { skipped: true, holder: locked.holder };
+  if (!locked.acquired) {
+    run?.skip(`lock held by ${locked.holder}`);
+    return { skipped: true, holder: locked.holder };
+  }
   return { skipped: false, dryRun: input.dryRun, cuts, ...locked.result };
 }

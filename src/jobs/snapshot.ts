@@ -1,17 +1,21 @@
 // `vctp snapshot` (the spec's -run-inventory): capture every configured vCenter once. Each vCenter
 // is collected, diffed and committed on its own (one transaction each) with bounded retries; one
 // that still fails leaves nothing but a failed job_runs row, and the others commit regardless.
+// With async_report_generation: false the hourly report follows, after the commit.
 import { VctpError } from '../core/errors.js';
-import { recordJobRun } from '../store/job-runs-repository.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
 import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary } from './capture-inventory.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
+import { withJobRun } from './job-run.js';
 import { mapConcurrent } from './map-concurrent.js';
+import { type AfterJobReports, type AfterJobSettings, partialFailure, reportsAfterSnapshot } from './report-after-job.js';
 
-export interface SnapshotSettings extends CaptureSettings {
+export type SnapshotSettings = SnapshotJobSettings & AfterJobSettings;
+
+interface SnapshotJobSettings extends CaptureSettings {
   vcenter_addresses: readonly string[];
   vcenter_username?: string;
   vcenter_insecure: boolean;
@@ -48,32 +52,42 @@ export interface VcenterOutcome {
   error?: string;
 }
 
-export type SnapshotResult = { skipped: true; holder: string } | { skipped: false; outcomes: VcenterOutcome[] };
+export type SnapshotResult =
+  | { skipped: true; holder: string }
+  | { skipped: false; outcomes: VcenterOutcome[]; reports: AfterJobReports | null };
 
 export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput): Promise<SnapshotResult> {
   const urls = selectVcenters(settings.vcenter_addresses, input.only);
   assertCanSnapshot(settings);
-  const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
-    if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
-    return mapConcurrent(urls, settings.hourly_snapshot_concurrency, (url) => snapshotOne(ctx, settings, input, url));
-  });
-  if (!locked.acquired) {
-    ctx.log.info({ holder: locked.holder }, 'another vctp snapshot is running; this run did nothing');
-    const now = unixSeconds(ctx.now());
-    await recordJobRun(ctx.store, {
-      job: 'snapshot',
-      vcenter: null,
-      startedAt: now,
-      finishedAt: now,
-      status: 'skipped',
-      durationMs: 0,
-      attempts: 0,
-      rows: null,
-      error: `lock held by ${locked.holder}`,
+  return withJobRun(ctx, { job: 'snapshot' }, async (run) => {
+    const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
+      if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
+      return mapConcurrent(urls, settings.hourly_snapshot_concurrency, (url) => snapshotOne(ctx, settings, input, url));
     });
-    return { skipped: true, holder: locked.holder };
-  }
-  return { skipped: false, outcomes: locked.result };
+    if (!locked.acquired) {
+      ctx.log.info({ holder: locked.holder }, 'another vctp snapshot is running; this run did nothing');
+      run.skip(`lock held by ${locked.holder}`);
+      return { skipped: true, holder: locked.holder };
+    }
+    const outcomes = locked.result;
+    run.rows(outcomes.reduce((n, o) => n + (o.summary?.vmCount ?? 0), 0));
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length > 0) run.fail(vcenterFailures(outcomes.length, failed));
+    // async_report_generation: false builds the hourly report now, after the commit (never instead of it).
+    const stored = outcomes.flatMap((o) => (o.ok && o.summary ? [o.summary.snapshotTime] : []));
+    return { skipped: false, outcomes, reports: await reportsAfterSnapshot(ctx, settings, stored) };
+  });
+}
+
+function vcenterFailures(total: number, failed: readonly VcenterOutcome[]): string {
+  return `${failed.length} of ${total} vCenters failed: ${failed.map((f) => f.error).join('; ')}`;
+}
+
+/** The error a finished run ends with: some vCenters failed, or the report after it did. */
+export function snapshotFailure(result: SnapshotResult): VctpError | null {
+  if (result.skipped) return null;
+  const failed = result.outcomes.filter((o) => !o.ok);
+  return partialFailure(failed.length > 0 ? vcenterFailures(result.outcomes.length, failed) : null, result.reports);
 }
 
 /** The settings a capture cannot start without; checked before anything else (the password) is resolved. */
@@ -101,53 +115,36 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
   const log = ctx.log.child({ vcenter });
   const startedMs = ctx.now();
   const maxAttempts = 1 + Math.max(0, settings.hourly_snapshot_max_retries);
-  let lastError: unknown;
-  let attempt = 0;
-  for (attempt = 1; attempt <= maxAttempts; attempt++) {
-    try {
-      const summary = await captureOnce(ctx, settings, input, url);
-      const durationMs = ctx.now() - startedMs;
-      log.info({ ...summaryForLog(summary), attempts: attempt, durationMs }, 'snapshot stored');
-      await recordJobRun(ctx.store, {
-        job: 'snapshot',
-        vcenter,
-        startedAt: unixSeconds(startedMs),
-        finishedAt: unixSeconds(ctx.now()),
-        status: 'ok',
-        durationMs,
-        attempts: attempt,
-        rows: summary.vmCount,
-        error: null,
-      });
-      input.onProgress?.({ kind: 'done', vcenter, ok: true });
-      return { vcenter, url, ok: true, attempts: attempt, durationMs, summary };
-    } catch (error) {
-      lastError = error;
-      // A refused --at or a bad setting will not get better by waiting.
-      if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config')) throw error;
-      const message = (error as Error).message;
-      if (attempt < maxAttempts) {
-        log.warn({ attempt, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, settings.hourly_snapshot_retry_seconds * 1000));
+  let attempts = 0;
+  try {
+    const summary = await withJobRun(ctx, { job: 'snapshot', vcenter }, async (run) => {
+      for (;;) {
+        attempts++;
+        run.attempts(attempts);
+        try {
+          const captured = await captureOnce(ctx, settings, input, url);
+          run.rows(captured.vmCount);
+          return captured;
+        } catch (error) {
+          // A refused --at or a bad setting will not get better by waiting.
+          if (attempts >= maxAttempts || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
+          const message = (error as Error).message;
+          log.warn({ attempt: attempts, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, settings.hourly_snapshot_retry_seconds * 1000));
+        }
       }
-    }
+    });
+    const durationMs = ctx.now() - startedMs;
+    log.info({ ...summaryForLog(summary), attempts, durationMs }, 'snapshot stored');
+    input.onProgress?.({ kind: 'done', vcenter, ok: true });
+    return { vcenter, url, ok: true, attempts, durationMs, summary };
+  } catch (error) {
+    if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config')) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    log.error({ attempts, err: message }, 'snapshot failed; nothing stored for this vCenter');
+    input.onProgress?.({ kind: 'done', vcenter, ok: false });
+    return { vcenter, url, ok: false, attempts, durationMs: ctx.now() - startedMs, error: message };
   }
-  const message = lastError instanceof Error ? lastError.message : String(lastError);
-  const durationMs = ctx.now() - startedMs;
-  log.error({ attempts: maxAttempts, err: message }, 'snapshot failed; nothing stored for this vCenter');
-  await recordJobRun(ctx.store, {
-    job: 'snapshot',
-    vcenter,
-    startedAt: unixSeconds(startedMs),
-    finishedAt: unixSeconds(ctx.now()),
-    status: 'failed',
-    durationMs,
-    attempts: maxAttempts,
-    rows: null,
-    error: message,
-  });
-  input.onProgress?.({ kind: 'done', vcenter, ok: false });
-  return { vcenter, url, ok: false, attempts: maxAttempts, durationMs, error: message };
 }
 
 async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<CaptureSummary> {

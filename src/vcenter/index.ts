@@ -6,3 +6,4 @@ export { retrieveProperties, withContainerView, type ObjectContent } from './pro
 export { VimFaultError, isVimFault } from './vim-errors.js';
 export { VimSession, vcenterName, type ServiceContent, type VcenterTarget } from './vim-session.js';
 export { MoRef, type VimObject, type VimValue } from './vim-values.js';
+export { waitForTask } from './tasks.js';

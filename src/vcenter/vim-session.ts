@@ -4,14 +4,12 @@
 // request carries the session cookie.
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
-import { retrieveProperties } from './property-collector.js';
 import { SaxValueParser } from './sax-value-parser.js';
 import { el, envelope, moRefXml, operationXml, soapAction } from './soap-envelope.js';
 import { SoapTransport } from './transport.js';
-import { errorText, faultFromMethodFault, faultFromSoap, isVimFault, VimFaultError } from './vim-errors.js';
+import { errorText, faultFromSoap, isVimFault, VimFaultError } from './vim-errors.js';
 import { asArray, asMoRef, asObject, asString, MoRef, type VimValue } from './vim-values.js';
 
 export interface VcenterTarget {
@@ -171,25 +169,6 @@ export class VimSession {
    */
   invoke(operation: string, bodyXml: string): Promise<unknown> {
     return this.call(operation, bodyXml);
-  }
-
-  /** Wait for a Task to finish; returns TaskInfo.result, throws its fault as VimFaultError. */
-  async waitForTask(task: MoRef, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VimValue | undefined> {
-    const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
-    let delay = 20;
-    for (;;) {
-      const [info] = await retrieveProperties(this, [task], 'Task', ['info.state', 'info.result', 'info.error', 'info.descriptionId']);
-      const state = asString(info?.props['info.state']);
-      if (state === 'success') return info?.props['info.result'];
-      if (state === 'error') {
-        const what = asString(info?.props['info.descriptionId']) ?? task.value;
-        throw faultFromMethodFault(this.name, what, info?.props['info.error']);
-      }
-      if (Date.now() > deadline) throw new VctpError('vcenter', `vCenter ${this.name}: task ${task.value} did not finish in time`);
-      options.signal?.throwIfAborted();
-      await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
-      delay = Math.min(delay * 2, 1000);
-    }
   }
 
   /** One operation; returns its returnval. Faults throw VimFaultError. */

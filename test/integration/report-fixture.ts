@@ -99,6 +99,6 @@ export async function seedReportFleet(store: Store): Promise<void> {
     if (h !== 15) await captureInventory(ctx, FIXTURE_SETTINGS, { vcenter: VC2, snapshotTime: at(h) + 9, records: vc2At(Math.min(h, 24)) });
   }
   const input = { engine: 'app' as const, lockWaitSeconds: 5 };
-  await runAggregate(ctx, FIXTURE_SETTINGS, { ...input, kind: 'daily', period: DAY });
-  await runAggregate(ctx, FIXTURE_SETTINGS, { ...input, kind: 'monthly', period: MONTH });
+  await runAggregate(ctx, FIXTURE_SETTINGS, { ...input, kind: 'daily', period: DAY.label });
+  await runAggregate(ctx, FIXTURE_SETTINGS, { ...input, kind: 'monthly', period: MONTH.label });
 }

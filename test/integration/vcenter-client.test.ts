@@ -19,6 +19,7 @@ import {
   VimFaultError,
   VimSession,
   vcenterName,
+  waitForTask,
   type VcenterTarget,
 } from '../../src/vcenter/index.js';
 import { startVcsim, type Vcsim } from '../helpers/vcsim.js';
@@ -396,7 +397,7 @@ describe('events and inventory changes against vcsim', { timeout: 120_000 }, () 
   it('throws a task fault as VimFaultError from waitForTask', async () => {
     const vmId = (await collectInventory(session)).find((r) => r.poweredOn)!.vmId;
     const task = (await session.invoke('PowerOnVM_Task', `<_this type="VirtualMachine">${vmId}</_this>`)) as MoRef;
-    await assert.rejects(session.waitForTask(task), (error: unknown) => {
+    await assert.rejects(waitForTask(session, task), (error: unknown) => {
       assert.ok(error instanceof VimFaultError);
       assert.equal(error.faultName, 'InvalidPowerState');
       return true;

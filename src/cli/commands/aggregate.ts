@@ -1,13 +1,9 @@
-import { readRuntimeEnv } from '../../config/env.js';
-import { VctpError } from '../../core/errors.js';
-import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod } from '../../core/periods.js';
-import { runAggregate, type AggregateResult } from '../../jobs/aggregate.js';
+import { aggregateFailure, runAggregate, type AggregateResult } from '../../jobs/aggregate.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
-import { afterJobReportError, type AfterJobReports, describeAfterJobReports, reportsAfterAggregate } from '../../jobs/report-after-job.js';
-import { unixSeconds } from '../../jobs/context.js';
+import { describeAfterJobReports } from '../../jobs/report-after-job.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface AggregateFlags {
   date?: string;
@@ -19,43 +15,22 @@ export interface AggregateFlags {
   json?: boolean;
 }
 
-export async function aggregateCommand(kind: 'daily' | 'monthly', globals: GlobalOptions, flags: AggregateFlags): Promise<void> {
-  let reports: AfterJobReports | null = null;
-  const result = await withRuntime(globals, async ({ settings, ctx }) => {
-    const now = unixSeconds(ctx.now());
-    const period =
-      kind === 'daily'
-        ? flags.date
-          ? dayPeriod(flags.date)
-          : lastCompleteDay(now)
-        : flags.month
-          ? monthPeriod(flags.month)
-          : lastCompleteMonth(now);
-    const env = readRuntimeEnv();
+export async function aggregateCommand(kind: 'daily' | 'monthly', globals: RuntimeOptions, flags: AggregateFlags): Promise<void> {
+  const result = await withRuntime(globals, async ({ settings, ctx, env }) => {
     const engine = chooseEngine(flags.engine, kind === 'daily' ? env.dailyAggregationEngine : env.monthlyAggregationEngine, settings);
-    const aggregated = await runAggregate(ctx, settings, {
+    return runAggregate(ctx, settings, {
       kind,
-      period,
+      period: kind === 'daily' ? flags.date : flags.month,
       engine,
       vcenters: flags.vcenter,
       partial: flags.partial,
       lockWaitSeconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     });
-    // async_report_generation: false builds the report now, after the commit (never instead of it).
-    reports = await reportsAfterAggregate(ctx, settings, period, aggregated.skipped ? 0 : aggregated.outcomes.filter((o) => o.ok).length);
-    return aggregated;
   });
   print(result, flags.json ?? false);
-  if (!flags.json) for (const line of describeAfterJobReports(reports)) stdoutOutput(false).write(line);
-  const reportError = afterJobReportError(reports);
-  if (!result.skipped) {
-    const failed = result.outcomes.filter((o) => !o.ok);
-    if (failed.length > 0) {
-      const message = `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; ')}`;
-      throw new VctpError('partial', reportError ? `${message}; ${reportError.message}` : message);
-    }
-  }
-  if (reportError) throw reportError;
+  if (!flags.json && !result.skipped) for (const line of describeAfterJobReports(result.reports)) stdoutOutput(false).write(line);
+  const failure = aggregateFailure(result);
+  if (failure) throw failure;
 }
 
 function print(result: AggregateResult, json: boolean): void {

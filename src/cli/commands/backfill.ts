@@ -2,13 +2,13 @@ import { VctpError } from '../../core/errors.js';
 import { type BackfillResult, runBackfill } from '../../jobs/backfill.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface BackfillFlags {
   json?: boolean;
 }
 
-export async function backfillCommand(globals: GlobalOptions, flags: BackfillFlags): Promise<void> {
+export async function backfillCommand(globals: RuntimeOptions, flags: BackfillFlags): Promise<void> {
   const result = await withRuntime(globals, ({ settings, ctx }) => runBackfill(ctx, settings, { lockWaitSeconds: settings.lock_wait_seconds }));
   print(result, flags.json ?? false);
   if (!result.skipped) {

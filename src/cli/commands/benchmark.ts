@@ -8,7 +8,7 @@ import { type FleetName, REFERENCE_FLEETS, referenceFleetSpec } from '../../core
 import { type AggregationBenchmarkReport, benchmarkAggregations } from '../../jobs/benchmark-aggregations.js';
 import { printJson, renderTable, stdoutOutput } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
-import { type GlobalOptions, loadCliSettings } from '../runtime.js';
+import { loadRuntimeSettings, type RuntimeOptions } from '../../app/runtime.js';
 
 export interface BenchmarkAggregationsFlags {
   runs?: string;
@@ -18,7 +18,7 @@ export interface BenchmarkAggregationsFlags {
   json?: boolean;
 }
 
-export async function benchmarkAggregationsCommand(globals: GlobalOptions, flags: BenchmarkAggregationsFlags): Promise<void> {
+export async function benchmarkAggregationsCommand(globals: RuntimeOptions, flags: BenchmarkAggregationsFlags): Promise<void> {
   const runs = parseIntegerFlag('--runs', flags.runs ?? '3', 1);
   if (flags.synthetic !== undefined && !(flags.synthetic in REFERENCE_FLEETS)) {
     throw new VctpError('usage', `--synthetic ${flags.synthetic}: expected ${Object.keys(REFERENCE_FLEETS).join(' or ')}`);
@@ -26,9 +26,9 @@ export async function benchmarkAggregationsCommand(globals: GlobalOptions, flags
   if (flags.synthetic === undefined && (flags.db !== undefined || flags.keep)) {
     throw new VctpError('usage', `${flags.db !== undefined ? '--db' : '--keep'}: only with --synthetic (to benchmark another existing database, point --settings at it)`);
   }
-  const { loaded, log } = await loadCliSettings(globals);
+  const { settings, log } = await loadRuntimeSettings(globals);
   const now = Date.now;
-  const report = await benchmarkAggregations({ log, now }, loaded.settings, {
+  const report = await benchmarkAggregations({ log, now }, settings, {
     runs,
     synthetic: flags.synthetic
       ? { fleet: referenceFleetSpec(flags.synthetic as FleetName, Math.floor(now() / 1000)), db: flags.db, keep: flags.keep }

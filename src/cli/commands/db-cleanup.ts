@@ -1,12 +1,12 @@
 import { type DbCleanupResult, runDbCleanup } from '../../jobs/db-cleanup.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface DbCleanupFlags {
   json?: boolean;
 }
 
-export async function dbCleanupCommand(globals: GlobalOptions, flags: DbCleanupFlags): Promise<void> {
+export async function dbCleanupCommand(globals: RuntimeOptions, flags: DbCleanupFlags): Promise<void> {
   const result = await withRuntime(globals, ({ settings, ctx }) => runDbCleanup(ctx, settings));
   print(result, flags.json ?? false);
 }

@@ -1,10 +1,9 @@
-import { openStore } from '../../store/open-store.js';
-import { loadCliSettings, type GlobalOptions } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
+import { runDbMigrate } from '../../jobs/db-migrate.js';
 import { stdoutOutput } from '../output.js';
 
-export async function dbMigrateCommand(globals: GlobalOptions): Promise<void> {
-  const { loaded } = await loadCliSettings(globals);
-  const store = await openStore(loaded.settings, { migrate: true });
-  await store.close();
-  stdoutOutput(false).write(`schema of ${store.description} is up to date`);
+export async function dbMigrateCommand(globals: RuntimeOptions): Promise<void> {
+  // The job migrates; opening the database for it must not do so first.
+  const { database } = await withRuntime(globals, ({ ctx }) => runDbMigrate(ctx), { migrate: false });
+  stdoutOutput(false).write(`schema of ${database} is up to date`);
 }

@@ -2,10 +2,8 @@
 // encrypted with the key that this host (or settings.encryption_key) gives. Prompts without echo
 // on a terminal; otherwise reads the first line of stdin, so scripts can pipe the password in.
 import { password } from '@inquirer/prompts';
-import { VctpError } from '../../core/errors.js';
-import { activeKey } from '../../config/encryption-keys.js';
-import { encryptSecret } from '../../config/secret-box.js';
-import type { Settings } from '../../config/settings-types.js';
+import { encryptPassword } from '../../app/encrypt.js';
+import type { Settings } from '../../app/runtime.js';
 
 export interface EncryptInput {
   /** Null when there is no settings file: the host-derived key is used. */
@@ -19,10 +17,7 @@ export async function runEncrypt(input: EncryptInput): Promise<string> {
     ? // The prompt goes to stderr so that stdout carries only the value.
       await password({ message: 'vCenter password', mask: false }, { input: input.stdin, output: process.stderr })
     : await readFirstLine(input.stdin);
-  if ([...plain].length <= 2) {
-    throw new VctpError('usage', 'the password must be longer than 2 characters (the settings file rejects shorter ones)');
-  }
-  return encryptSecret(plain, activeKey(input.settings));
+  return encryptPassword(plain, input.settings);
 }
 
 async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {

@@ -3,7 +3,7 @@ import { dayPeriod } from '../../core/periods.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
 import { type RepairAction, type RepairResult, runRepair } from '../../jobs/repair.js';
 import { printJson, renderTable, stdoutOutput } from '../output.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface RepairFlags {
   all?: boolean;
@@ -23,7 +23,7 @@ function parseDayFlag(flag: string, value: string | undefined): number | undefin
   }
 }
 
-export async function repairCommand(globals: GlobalOptions, flags: RepairFlags): Promise<void> {
+export async function repairCommand(globals: RuntimeOptions, flags: RepairFlags): Promise<void> {
   if (flags.all && (flags.from !== undefined || flags.to !== undefined)) {
     throw new VctpError('usage', '--all looks at every day with snapshots: use it without --from and --to');
   }

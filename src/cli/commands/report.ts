@@ -5,7 +5,7 @@ import { regenerateHourlyReports, runPendingReports, type PendingResult } from '
 import { buildReport, type ReportRequest, type ReportResult } from '../../jobs/report.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { parseTimeFlag } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface ReportFlags {
   at?: string;
@@ -16,7 +16,7 @@ export interface ReportFlags {
   json?: boolean;
 }
 
-export async function reportCommand(kind: 'hourly' | 'daily' | 'monthly', globals: GlobalOptions, flags: ReportFlags): Promise<void> {
+export async function reportCommand(kind: 'hourly' | 'daily' | 'monthly', globals: RuntimeOptions, flags: ReportFlags): Promise<void> {
   const at = flags.at === undefined ? undefined : parseTimeFlag('--at', flags.at);
   const result = await withRuntime(globals, async ({ settings, ctx }) => {
     const now = unixSeconds(ctx.now());
@@ -33,12 +33,12 @@ export async function reportCommand(kind: 'hourly' | 'daily' | 'monthly', global
   out.write(describe(result));
 }
 
-export async function reportPendingCommand(globals: GlobalOptions, flags: { json?: boolean }): Promise<void> {
+export async function reportPendingCommand(globals: RuntimeOptions, flags: { json?: boolean }): Promise<void> {
   const result = await withRuntime(globals, ({ settings, ctx }) => runPendingReports(ctx, settings));
   printBatch(result, flags.json ?? false, 'every report is up to date');
 }
 
-export async function reportRegenerateHourlyCommand(globals: GlobalOptions, flags: { from?: string; to?: string; json?: boolean }): Promise<void> {
+export async function reportRegenerateHourlyCommand(globals: RuntimeOptions, flags: { from?: string; to?: string; json?: boolean }): Promise<void> {
   const result = await withRuntime(globals, ({ settings, ctx }) => {
     const now = unixSeconds(ctx.now());
     const to = flags.to === undefined ? now : parseTimeFlag('--to', flags.to);

@@ -1,14 +1,14 @@
 import { formatDay } from '../../core/periods.js';
 import { type RetentionResult, runRetention } from '../../jobs/retention.js';
 import { printJson, renderTable, stdoutOutput } from '../output.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface RetentionFlags {
   dryRun?: boolean;
   json?: boolean;
 }
 
-export async function retentionCommand(globals: GlobalOptions, flags: RetentionFlags): Promise<void> {
+export async function retentionCommand(globals: RuntimeOptions, flags: RetentionFlags): Promise<void> {
   const result = await withRuntime(globals, async ({ settings, ctx }) => ({
     settings: { hourlyDays: settings.hourly_snapshot_max_age_days, dailyMonths: settings.daily_snapshot_max_age_months },
     result: await runRetention(ctx, settings, { dryRun: flags.dryRun ?? false, lockWaitSeconds: settings.lock_wait_seconds }),

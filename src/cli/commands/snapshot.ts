@@ -1,12 +1,9 @@
-import { resolveVcenterPassword } from '../../config/credentials.js';
-import { isInteractiveTerminal } from '../../config/env.js';
-import { VctpError } from '../../core/errors.js';
-import { afterJobReportError, type AfterJobReports, describeAfterJobReports, reportsAfterSnapshot } from '../../jobs/report-after-job.js';
-import { assertCanSnapshot, runSnapshot, type SnapshotResult } from '../../jobs/snapshot.js';
+import { describeAfterJobReports } from '../../jobs/report-after-job.js';
+import { assertCanSnapshot, runSnapshot, snapshotFailure, type SnapshotResult } from '../../jobs/snapshot.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime, parseIntegerFlag, parseTimeFlag } from '../parse-time.js';
 import { snapshotProgress } from '../progress.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface SnapshotFlags {
   at?: string;
@@ -18,10 +15,9 @@ export interface SnapshotFlags {
   json?: boolean;
 }
 
-export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFlags): Promise<void> {
+export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFlags): Promise<void> {
   const at = flags.at === undefined ? undefined : parseTimeFlag('--at', flags.at);
-  let reports: AfterJobReports | null = null;
-  const result = await withRuntime(globals, async ({ loaded, settings, log, ctx }) => {
+  const result = await withRuntime(globals, async ({ settings, ctx, interactive, vcenterPassword }) => {
     const effective = {
       ...settings,
       hourly_snapshot_retry_seconds:
@@ -31,11 +27,10 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
       lock_wait_seconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     };
     assertCanSnapshot(settings);
-    const password = await resolveVcenterPassword(loaded, log);
-    const progress = snapshotProgress(!flags.json && isInteractiveTerminal(process.stderr), settings.vcenter_addresses.length);
-    let snapshot: SnapshotResult;
+    const password = await vcenterPassword();
+    const progress = snapshotProgress(!flags.json && interactive, settings.vcenter_addresses.length);
     try {
-      snapshot = await runSnapshot(ctx, effective, {
+      return await runSnapshot(ctx, effective, {
         at,
         only: flags.vcenter,
         password,
@@ -45,22 +40,11 @@ export async function snapshotCommand(globals: GlobalOptions, flags: SnapshotFla
     } finally {
       progress.finish();
     }
-    // async_report_generation: false builds the hourly report now, after the commit (never instead of it).
-    const stored = snapshot.skipped ? [] : snapshot.outcomes.flatMap((o) => (o.ok && o.summary ? [o.summary.snapshotTime] : []));
-    reports = await reportsAfterSnapshot(ctx, settings, stored);
-    return snapshot;
   });
   print(result, flags.json ?? false);
-  if (!flags.json) for (const line of describeAfterJobReports(reports)) stdoutOutput(false).write(line);
-  const reportError = afterJobReportError(reports);
-  if (!result.skipped) {
-    const failed = result.outcomes.filter((o) => !o.ok);
-    if (failed.length > 0) {
-      const message = `${failed.length} of ${result.outcomes.length} vCenters failed: ${failed.map((f) => f.error).join('; ')}`;
-      throw new VctpError('partial', reportError ? `${message}; ${reportError.message}` : message);
-    }
-  }
-  if (reportError) throw reportError;
+  if (!flags.json && !result.skipped) for (const line of describeAfterJobReports(result.reports)) stdoutOutput(false).write(line);
+  const failure = snapshotFailure(result);
+  if (failure) throw failure;
 }
 
 function print(result: SnapshotResult, json: boolean): void {

@@ -1,9 +1,9 @@
-import { readStatus, type MissedSnapshots, type StatusReport } from '../../jobs/status.js';
+import { readStatus, type MissedSnapshots, type StatusReport } from '../../queries/status.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
-export async function statusCommand(globals: GlobalOptions, flags: { json?: boolean }): Promise<void> {
+export async function statusCommand(globals: RuntimeOptions, flags: { json?: boolean }): Promise<void> {
   const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings));
   print(report, flags.json ?? false);
 }

@@ -1,9 +1,8 @@
 import { VctpError } from '../../core/errors.js';
-import { readTotals, type TotalsReport, type TotalsRow } from '../../jobs/totals.js';
-import type { TotalsKind } from '../../store/totals-read-repository.js';
+import { readTotals, type TotalsKind, type TotalsReport, type TotalsRow } from '../../queries/totals.js';
 import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
 import { formatTime, parseIntegerFlag } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface TotalsFlags {
   vcenter?: string[];
@@ -14,7 +13,7 @@ export interface TotalsFlags {
 
 const VIEWS: TotalsKind[] = ['hourly', 'daily', 'monthly'];
 
-export async function totalsCommand(globals: GlobalOptions, flags: TotalsFlags): Promise<void> {
+export async function totalsCommand(globals: RuntimeOptions, flags: TotalsFlags): Promise<void> {
   const view = (flags.view ?? 'daily') as TotalsKind;
   if (!VIEWS.includes(view)) throw new VctpError('usage', `--view ${flags.view}: expected hourly, daily or monthly`);
   const days = parseIntegerFlag('--days', flags.days ?? '45', 1);

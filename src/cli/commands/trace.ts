@@ -1,10 +1,10 @@
 import { VctpError } from '../../core/errors.js';
 import { formatDay } from '../../core/periods.js';
 import { unixSeconds } from '../../jobs/context.js';
-import { traceVm, type DailyTraceRow, type HourlyTraceRow, type TracedVm, type TraceResult, type TraceView, type TrackedField } from '../../jobs/trace.js';
+import { traceVm, type DailyTraceRow, type HourlyTraceRow, type TracedVm, type TraceResult, type TraceView, type TrackedField } from '../../queries/trace.js';
 import { fixed, printJson, renderTable, stdoutOutput, type Output } from '../output.js';
 import { formatTime, parseTimeFlag } from '../parse-time.js';
-import { type GlobalOptions, withRuntime } from '../runtime.js';
+import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface TraceFlags {
   view?: string;
@@ -17,7 +17,7 @@ export interface TraceFlags {
 const DAY = 86_400;
 const DEFAULT_DAYS: Record<TraceView, number> = { hourly: 7, daily: 45 };
 
-export async function traceCommand(globals: GlobalOptions, vm: string, flags: TraceFlags): Promise<void> {
+export async function traceCommand(globals: RuntimeOptions, vm: string, flags: TraceFlags): Promise<void> {
   const view = (flags.view ?? 'hourly') as TraceView;
   if (view !== 'hourly' && view !== 'daily') throw new VctpError('usage', `--view ${flags.view}: expected hourly or daily`);
   const result = await withRuntime(globals, async ({ ctx }) => {

@@ -15,7 +15,7 @@ import {
   type TraceTarget,
 } from '../store/trace-repository.js';
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
-import type { JobContext } from './context.js';
+import type { QueryContext } from './context.js';
 
 const DAY = 86_400;
 /** More matches than this is a too-vague argument, not a trace anyone can read. */
@@ -103,7 +103,7 @@ export interface TraceResult {
   vms: TracedVm[];
 }
 
-export async function traceVm(ctx: JobContext, input: TraceInput): Promise<TraceResult> {
+export async function traceVm(ctx: QueryContext, input: TraceInput): Promise<TraceResult> {
   if (input.from > input.to) {
     throw new VctpError('usage', `--from ${iso(input.from)} is after --to ${iso(input.to)}`);
   }

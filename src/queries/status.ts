@@ -8,7 +8,8 @@ import { readSampleCoverage, type SampleCoverage } from '../store/totals-read-re
 import { readLatestTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import { vcenterName } from '../vcenter/index.js';
-import { type JobContext, unixSeconds } from './context.js';
+import { unixSeconds } from '../core/periods.js';
+import type { QueryContext } from './context.js';
 
 const DAY = 86_400;
 /** How many complete UTC days before today status checks for missed snapshots. */
@@ -60,7 +61,7 @@ export interface StatusReport {
   jobs: JobRun[];
 }
 
-export async function readStatus(ctx: JobContext, settings: StatusSettings): Promise<StatusReport> {
+export async function readStatus(ctx: QueryContext, settings: StatusSettings): Promise<StatusReport> {
   const configured = new Set(settings.vcenter_addresses.map(vcenterName));
   const totals = new Map((await readLatestTotals(ctx.store)).map((t) => [t.vcenter, t]));
   const runs = await latestJobRuns(ctx.store);

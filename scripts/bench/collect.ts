@@ -2,15 +2,15 @@
 // and peak RSS. Not part of the CLI; run it by hand:
 //
 //   test/vcsim/vcsim -vm 1000 -cluster 5 -host 2 ... > /tmp/sim.json &
-//   node --import tsx src/vcenter/bench-collect.ts --target /tmp/sim.json [--repeat 3] [--page-size 1000]
-//   node --import tsx src/vcenter/bench-collect.ts --url https://vc/sdk --username u --password p [--insecure] [--ca-file f]
+//   node --import tsx scripts/bench/collect.ts --target /tmp/sim.json [--repeat 3] [--page-size 1000]
+//   node --import tsx scripts/bench/collect.ts --url https://vc/sdk --username u --password p [--insecure] [--ca-file f]
 //
 // --target reads the simulator's JSON ready line ({url, username, password, ca_file}).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../log/logger.js';
-import { collectInventory } from './inventory-collector.js';
-import { VimSession, type VcenterTarget } from './vim-session.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { collectInventory } from '../../src/vcenter/inventory-collector.js';
+import { VimSession, type VcenterTarget } from '../../src/vcenter/vim-session.js';
 
 const { values } = parseArgs({
   options: {

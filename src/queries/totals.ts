@@ -6,8 +6,11 @@ import { VctpError } from '../core/errors.js';
 import { formatDay, formatMonth } from '../core/periods.js';
 import type { VcenterTotals } from '../core/totals.js';
 import { readAggregateTotals, type TotalsKind } from '../store/totals-read-repository.js';
+
+export type { TotalsKind };
 import { listVcenters } from '../store/vcenter-repository.js';
-import { type JobContext, unixSeconds } from './context.js';
+import { unixSeconds } from '../core/periods.js';
+import type { QueryContext } from './context.js';
 
 const DAY = 86_400;
 
@@ -37,7 +40,7 @@ export interface TotalsReport {
   rows: TotalsRow[];
 }
 
-export async function readTotals(ctx: JobContext, input: TotalsInput): Promise<TotalsReport> {
+export async function readTotals(ctx: QueryContext, input: TotalsInput): Promise<TotalsReport> {
   if (!Number.isInteger(input.days) || input.days < 1) throw new VctpError('usage', `--days ${input.days}: expected a whole number >= 1`);
   const known = await listVcenters(ctx.store);
   const unknown = (input.vcenters ?? []).filter((name) => !known.some((v) => v.name === name));

@@ -1,0 +1,12 @@
+// `vctp db migrate`: brings the schema up to date on its own (every job also does this when it
+// opens the database), recorded like any other job so an upgrade shows in job_runs and metrics.
+import { migrateStore } from '../store/migrate.js';
+import type { JobContext } from './context.js';
+import { withJobRun } from './job-run.js';
+
+export async function runDbMigrate(ctx: JobContext): Promise<{ database: string }> {
+  return withJobRun(ctx, { job: 'db-migrate' }, async () => {
+    await migrateStore(ctx.store);
+    return { database: ctx.store.description };
+  });
+}
