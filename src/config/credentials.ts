@@ -6,8 +6,8 @@
 // the file cannot be rewritten (read-only, changed meanwhile, ...), that is a warning: the service
 // runs with the value it resolved and tries again next start.
 import { VctpError } from '../core/errors.js';
+import type { AtomicWriteOptions } from '../files/atomic-write.js';
 import type { Logger } from '../log/logger.js';
-import type { AtomicWriteOptions } from './atomic-write.js';
 import { activeKey, fallbackKeys, systemHostIdentity, type HostIdentitySource } from './encryption-keys.js';
 import { decryptSecret, ENC_PREFIX, encryptSecret, tryDecryptLegacy } from './secret-box.js';
 import { updateSettingInFile } from './settings-file-update.js';

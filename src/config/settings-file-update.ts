@@ -3,7 +3,7 @@
 // needs, and a file that cannot be updated must not stop the service.
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+import { writeFileAtomic, type AtomicWriteOptions } from '../files/atomic-write.js';
 import { replaceSettingScalar } from './yaml-scalar-edit.js';
 
 export type UpdateOutcome = { updated: true } | { updated: false; reason: string };

@@ -1,10 +1,10 @@
-// Where reports go and how they get there: reports_dir/<kind>/<period>.xlsx, written to a temp
-// file in the same directory and renamed over the target, so a reader (or a crash) never sees half
-// a workbook. An unwritable directory fails before any work, naming the setting (or --out) to fix.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// Where reports go and how they get there: reports_dir/<kind>/<period>.xlsx, written through
+// src/files/atomic-write (temp file beside it, fsync, rename), so a reader (or a crash) never sees
+// half a workbook. An unwritable directory fails before any work, naming the setting (or --out) to fix.
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
+import { beginAtomicReplace, type AtomicReplacement } from '../files/atomic-write.js';
 
 export type ReportKind = 'hourly' | 'daily' | 'monthly';
 
@@ -28,9 +28,9 @@ function writeError(origin: TargetOrigin, what: string, error: unknown): VctpErr
 }
 
 /**
- * Runs `write(tempPath)` and renames the result over `target`. The temp file is created first, so a
- * directory we cannot write fails at once; on any failure the temp file is removed and `target`
- * is left as it was.
+ * Runs `write(tempPath)` and commits the result over `target` (fsynced, renamed, directory fsynced).
+ * The temp file is created first, so a directory we cannot write fails at once; on any failure the
+ * temp file is removed and `target` is left as it was.
  */
 export async function writeReportFile(target: string, origin: TargetOrigin, write: (tempPath: string) => Promise<void>): Promise<void> {
   const dir = dirname(target);
@@ -39,17 +39,18 @@ export async function writeReportFile(target: string, origin: TargetOrigin, writ
   } catch (error) {
     throw writeError(origin, `cannot create the report directory ${dir}`, error);
   }
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let replacement: AtomicReplacement;
   try {
-    await (await open(temp, 'wx')).close();
+    // A report replaced by another user (root by hand, then the timer's account) need not keep its owner.
+    replacement = await beginAtomicReplace(target, { keepOwner: 'best-effort' });
   } catch (error) {
     throw writeError(origin, `cannot write into the report directory ${dir}`, error);
   }
   try {
-    await write(temp);
-    await rename(temp, target);
+    await write(replacement.tempPath);
+    await replacement.commit();
   } catch (error) {
-    await rm(temp, { force: true });
+    await replacement.discard();
     const code = (error as NodeJS.ErrnoException).code;
     if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EISDIR', 'ENOTDIR'].includes(code)) {
       throw writeError(origin, `cannot write ${target}`, error);
