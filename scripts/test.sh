@@ -5,7 +5,8 @@
 source "$(dirname "$0")/setup-lib.sh"
 
 # LibreOffice opens every report kind; poppler renders its PDFs to check the charts.
-apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils
+# promtool (Debian prometheus) checks every metrics textfile and the alert rules; systemd-analyze the units.
+apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils prometheus systemd
 ensure_node_modules
 ensure_build
 ensure_vcsim

@@ -16,6 +16,7 @@ import { readTotals } from '../../src/queries/totals.js';
 import { traceVm, type TraceInput } from '../../src/queries/trace.js';
 import type { Store } from '../../src/store/executor.js';
 import { findVcenterId } from '../../src/store/vcenter-repository.js';
+import { vm as buildVm } from '../helpers/builders.js';
 import { testContext } from '../helpers/context.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js';
 
@@ -41,27 +42,7 @@ const SETTINGS: CaptureSettings & AggregationSettings = {
   monthly_aggregation_source: 'daily',
 };
 
-const vm = (vmId: string, over: Partial<VmRecord>): VmRecord => ({
-  vmId,
-  name: vmId,
-  vmUuid: null,
-  instanceUuid: null,
-  eventKey: null,
-  cloudId: null,
-  resourcePool: 'Tin',
-  resourcePoolChain: ['Tin'],
-  datacenter: 'DC0',
-  cluster: 'C0',
-  folder: '/DC0/vm',
-  provisionedDiskGb: 50,
-  vcpuCount: 2,
-  ramGb: 8,
-  isTemplate: false,
-  poweredOn: true,
-  srmPlaceholder: false,
-  creationTime: D1 - DAY,
-  ...over,
-});
+const vm = (vmId: string, over: Partial<VmRecord>): VmRecord => buildVm(vmId, { creationTime: D1 - DAY, ...over });
 const pool = (name: string) => ({ resourcePool: name, resourcePoolChain: [name] });
 
 /** vc1 at time t: web01 grows to 4 vCPU at D2 10:00 and moves Tin -> Gold at 18:00; DB01 is created at D2 10:00 and powered off at 12:00; app04 is gone at D2 14:00 and 15:00. */
