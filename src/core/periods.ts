@@ -15,6 +15,15 @@ export interface Period {
 
 const DAY = 86_400;
 
+const HOUR = 3_600;
+
+/** `2026-04-21T13`: an hour's name in file names and titles. */
+export function hourLabel(hourStart: number): string {
+  return new Date(hourStart * 1000).toISOString().slice(0, 13);
+}
+
+export const hourStartOf = (t: number): number => Math.floor(t / HOUR) * HOUR;
+
 /** A clock reading (unix milliseconds, as ctx.now() gives) in whole unix seconds. */
 export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
 

@@ -3,6 +3,7 @@
 import { chargeRules } from '../core/charge-rules.js';
 import { VctpError } from '../core/errors.js';
 import { HOUR } from '../core/hourly-intervals.js';
+import { hourLabel, hourStartOf } from '../core/periods.js';
 import { addContribution, type Breakdown, emptyBreakdown } from '../core/report-totals.js';
 import { diskCentiGb, ramMb } from '../core/units.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
@@ -15,12 +16,7 @@ import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel, ut
 
 const DAY = 86_400;
 
-/** `2026-04-21T13`: the hour's name in file names and titles. */
-export function hourLabel(hourStart: number): string {
-  return new Date(hourStart * 1000).toISOString().slice(0, 13);
-}
-
-export const hourStartOf = (t: number): number => Math.floor(t / HOUR) * HOUR;
+export { hourLabel, hourStartOf };
 
 export interface HourlyPlan {
   label: string;
