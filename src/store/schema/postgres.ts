@@ -202,10 +202,27 @@ export const jobRuns = pgTable(
   (t) => [index('job_runs_job_vcenter').on(t.job, t.vcenter, t.startedAt)],
 );
 
-/** Cross-process job locks with a lease: a crashed holder's lock expires instead of wedging the timer. */
+/**
+ * Cross-process job locks (src/jobs/job-lock.ts). On SQLite the row is the lock: it names its
+ * holder's process (boot id, pid namespace, pid, start time) so that a holder provably dead on this
+ * host is replaced at once, and carries a lease for holders out of sight (another host or pid
+ * namespace). On PostgreSQL a session advisory lock is the lock and the row only says who holds it.
+ * The identity columns are NULL in rows written by vctp before they existed: those rely on the lease.
+ */
 export const jobLocks = pgTable('job_locks', {
   name: text('name').primaryKey(),
+  /** host:pid, for people. */
   holder: text('holder').notNull(),
   acquiredAt: unixTime('acquired_at').notNull(),
+  /** The lease (SQLite; unused on PostgreSQL, where it equals acquired_at). */
   expiresAt: unixTime('expires_at').notNull(),
+  /** Random per run: what renewal and release match on. */
+  runId: text('run_id'),
+  /** /proc/sys/kernel/random/boot_id of the holder's host. */
+  bootId: text('boot_id'),
+  /** readlink /proc/self/ns/pid of the holder, e.g. pid:[4026531836]. */
+  pidNamespace: text('pid_namespace'),
+  pid: integer('pid'),
+  /** Field 22 of the holder's /proc/<pid>/stat (clock ticks after boot). */
+  pidStartTime: bigint('pid_start_time', { mode: 'number' }),
 });
