@@ -9,6 +9,7 @@ export type VctpErrorCode =
   | 'store' // the database refused an operation or is unreachable
   | 'lock' // another run holds the job lock
   | 'partial' // some units of work failed, the others committed
+  | 'interrupted' // SIGINT or SIGTERM stopped the run (an InterruptedError says which)
   | 'internal'; // a bug
 
 export class VctpError extends Error {
@@ -23,4 +24,17 @@ export class VctpError extends Error {
 
 export function isVctpError(error: unknown): error is VctpError {
   return error instanceof VctpError;
+}
+
+/** The signals that stop a run cleanly: what was in flight rolls back, the lock is released. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
+/** A run stopped by a signal. Its exit status is 128 + the signal's number (130, 143). */
+export class InterruptedError extends VctpError {
+  readonly signal: InterruptSignal;
+
+  constructor(signal: InterruptSignal) {
+    super('interrupted', `interrupted by ${signal}: what was in flight was rolled back`);
+    this.signal = signal;
+  }
 }
