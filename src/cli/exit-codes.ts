@@ -1,5 +1,6 @@
 // The one mapping from errors to exit statuses (CONVENTIONS.md). Scripts and systemd units rely on it:
 // 0 ok, 1 user or configuration error, 2 partial failure (some vCenters failed), 3 internal error,
+// 4 the database was unavailable or refused the operation (src/store/database-errors.ts says why),
 // 130/143 stopped by SIGINT/SIGTERM (what was in flight rolled back, the run recorded as interrupted).
 import type { InterruptSignal, VctpErrorCode } from '../core/errors.js';
 
@@ -7,6 +8,8 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_PARTIAL = 2;
 export const EXIT_INTERNAL = 3;
+/** The database was unreachable, locked, read-only, full or damaged, or refused the operation. */
+export const EXIT_DATABASE = 4;
 /** 128 + the signal's number, as a shell reports a process a signal ended. */
 export const EXIT_SIGINT = 130;
 export const EXIT_SIGTERM = 143;
@@ -17,12 +20,14 @@ export function exitCodeFor(code: VctpErrorCode, error?: { signal?: InterruptSig
     case 'config':
     case 'usage':
     case 'credentials':
-    case 'store':
     case 'lock':
       return EXIT_USER_ERROR;
     case 'vcenter':
     case 'partial':
       return EXIT_PARTIAL;
+    case 'database':
+    case 'store': // the deprecated name of 'database'
+      return EXIT_DATABASE;
     case 'internal':
       return EXIT_INTERNAL;
     case 'interrupted':
