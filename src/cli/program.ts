@@ -211,6 +211,16 @@ export function buildProgram(version: string): Command {
       await encryptCommand(globalsOf(command));
     });
 
+  program
+    .command('doctor')
+    .description('read-only health check: settings, vCenters (TLS, login), database (schema, writable, tuning), disk, freshness of snapshots, summaries and reports, systemd timers; exit 1 when a check fails')
+    .option('--timeout <seconds>', 'bound of each probe: one vCenter, the database, systemctl', '15')
+    .option('--json', 'print the checks as JSON')
+    .action(async (flags, command: Command) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      await doctorCommand(globalsOf(command), flags);
+    });
+
   const db = program.command('db').description('database maintenance');
   db.command('cleanup')
     .description('database maintenance: ANALYZE/VACUUM or PRAGMA optimize, and drop indexes hourly_index_max_age_days no longer justifies (alias: -db-cleanup)')

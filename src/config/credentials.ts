@@ -20,19 +20,10 @@ export interface CredentialOptions extends AtomicWriteOptions {
 }
 
 export async function resolveVcenterPassword(loaded: LoadedSettings, log: Logger, options: CredentialOptions = {}): Promise<string> {
-  const stored = loaded.settings.vcenter_password;
-  if (stored === undefined) throw new VctpError('credentials', `${FIELD}: is not set`);
-  const host = options.host ?? systemHostIdentity;
-  const key = activeKey(loaded.settings, host);
-  if (stored.startsWith(ENC_PREFIX)) return decryptSecret(stored, [key], FIELD);
-
-  let plain = tryDecryptLegacy(stored, [key, ...fallbackKeys(loaded.settings, host)]);
-  const found = plain === undefined ? 'plaintext' : 'legacy encrypted';
-  if (plain === undefined) {
-    // Counted in characters, not UTF-16 units, so "é" is one.
-    if ([...stored].length <= 2) throw new VctpError('credentials', `${FIELD}: plaintext values of 2 characters or fewer are rejected`);
-    plain = stored;
-  }
+  const { password: plain, form: found } = readVcenterPassword(loaded, options);
+  if (found === 'enc:v1') return plain;
+  const stored = loaded.settings.vcenter_password!;
+  const key = activeKey(loaded.settings, options.host ?? systemHostIdentity);
 
   const outcome = await updateSettingInFile(loaded.path, 'vcenter_password', stored, encryptSecret(plain, key), options);
   if (outcome.updated) {
@@ -42,4 +33,30 @@ export async function resolveVcenterPassword(loaded: LoadedSettings, log: Logger
     log.warn({ settings_file: loaded.path, reason: outcome.reason }, message);
   }
   return plain;
+}
+
+export type PasswordForm = 'enc:v1' | 'legacy encrypted' | 'plaintext';
+
+export interface ReadPassword {
+  password: string;
+  /** How the file holds it; anything but enc:v1 is rewritten by the next resolveVcenterPassword. */
+  form: PasswordForm;
+}
+
+/**
+ * Steps 1-3 of the lifecycle without the rewrite: the password and the form the file holds it in.
+ * For readers that must leave the settings file alone (`vctp doctor`).
+ */
+export function readVcenterPassword(loaded: LoadedSettings, options: { host?: HostIdentitySource } = {}): ReadPassword {
+  const stored = loaded.settings.vcenter_password;
+  if (stored === undefined) throw new VctpError('credentials', `${FIELD}: is not set`);
+  const host = options.host ?? systemHostIdentity;
+  const key = activeKey(loaded.settings, host);
+  if (stored.startsWith(ENC_PREFIX)) return { password: decryptSecret(stored, [key], FIELD), form: 'enc:v1' };
+
+  const legacy = tryDecryptLegacy(stored, [key, ...fallbackKeys(loaded.settings, host)]);
+  if (legacy !== undefined) return { password: legacy, form: 'legacy encrypted' };
+  // Counted in characters, not UTF-16 units, so "é" is one.
+  if ([...stored].length <= 2) throw new VctpError('credentials', `${FIELD}: plaintext values of 2 characters or fewer are rejected`);
+  return { password: stored, form: 'plaintext' };
 }

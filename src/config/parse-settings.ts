@@ -1,7 +1,9 @@
 // Settings text -> validated Settings, pure. Every problem in the file is collected and reported
 // together in one SettingsError; unknown and deprecated keys become warnings, never failures, so
 // a vctp.yml written for the original Go system loads unchanged.
+import { isDeepStrictEqual } from 'node:util';
 import { LineCounter, parseDocument } from 'yaml';
+import { findIgnoredKeys, ignoredKeyWarnings, recordIgnoredKeys } from './ignored-keys.js';
 import { issueLines, SettingsError } from './problems.js';
 import { assembleSettings, crossKeyRules } from './settings-rules.js';
 import { DEPRECATED_KEYS, pivotEntrySchema, SECRET_KEYS, settingsFields, type SettingsFields } from './settings-schema.js';
@@ -42,7 +44,19 @@ export function parseSettings(yamlText: string, path: string): LoadedSettings {
   problems.push(...rules.problems);
   warnings.push(...rules.warnings);
   if (problems.length > 0) throw new SettingsError(path, problems);
-  return { path, settings: assembleSettings(fields as SettingsFields), warnings };
+
+  const ignored = findIgnoredKeys(Object.keys(raw), (key) => isDefaultValue(key as keyof SettingsFields, fields));
+  // A key another rule already warned about (postgres_vm_hourly_partitioning_enabled on SQLite) is not repeated.
+  const warned = (key: string) => warnings.some((w) => w.startsWith(`settings.${key}:`));
+  warnings.push(...ignoredKeyWarnings(ignored.filter((k) => !warned(k.key))));
+  const loaded: LoadedSettings = { path, settings: assembleSettings(fields as SettingsFields), warnings };
+  recordIgnoredKeys(loaded, ignored);
+  return loaded;
+}
+
+function isDefaultValue(key: keyof SettingsFields, fields: Partial<Record<keyof SettingsFields, unknown>>): boolean {
+  const fallback = settingsFields[key].safeParse(undefined);
+  return fallback.success && fallback.data !== undefined && isDeepStrictEqual(fallback.data, fields[key]);
 }
 
 function topLevelSettings(root: YamlValue, path: string, warnings: string[]): Mapping {
