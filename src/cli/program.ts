@@ -199,6 +199,18 @@ export function buildProgram(version: string): Command {
     .description('per vCenter: latest snapshot, VM count, totals, the last snapshot job\'s result and missed snapshots of the last 7 days')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
+  program
+    .command('demo')
+    .description('from a checkout: build and start VMware\'s vCenter simulator, capture N days of hourly history with changes and one missed hour, aggregate, write the workbooks, print the totals')
+    .option('--dir <dir>', 'settings, SQLite database, metrics textfiles and the simulator\'s files (default: demo/ in the checkout; its demo files are recreated)')
+    .option('--days <n>', 'complete UTC days of history, ending yesterday (1-31)', '3')
+    .option('--reports-dir <dir>', 'where the workbooks go (default: reports/ in the checkout)')
+    .option('--seed <n>', 'seed of the inventory changes', '1')
+    .action(async (flags, command: Command) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      await demoCommand(globalsOf(command), flags);
+    });
+
       const { statusCommand } = await import('./commands/status.js');
       await statusCommand(globalsOf(command), flags);
     });
