@@ -195,11 +195,6 @@ export function buildProgram(version: string): Command {
     });
 
   program
-    .command('status')
-    .description('per vCenter: latest snapshot, VM count, totals, the last snapshot job\'s result and missed snapshots of the last 7 days')
-    .option('--json', 'print the result as JSON')
-    .action(async (flags, command: Command) => {
-  program
     .command('demo')
     .description('from a checkout: build and start VMware\'s vCenter simulator, capture N days of hourly history with changes and one missed hour, aggregate, write the workbooks, print the totals')
     .option('--dir <dir>', 'settings, SQLite database, metrics textfiles and the simulator\'s files (default: demo/ in the checkout; its demo files are recreated)')
@@ -211,6 +206,11 @@ export function buildProgram(version: string): Command {
       await demoCommand(globalsOf(command), flags);
     });
 
+  program
+    .command('status')
+    .description('per vCenter: latest snapshot, VM count, totals, the last snapshot job\'s result and missed snapshots of the last 7 days')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
       const { statusCommand } = await import('./commands/status.js');
       await statusCommand(globalsOf(command), flags);
     });
