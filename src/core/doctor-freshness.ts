@@ -2,13 +2,12 @@
 // alone (pure; `vctp doctor` reads the rows). A summary is behind when it is missing or stale by the
 // same rules `vctp repair` uses (staleness.ts). A report is behind when its file is missing or older
 // than the newest registry row it is built from, the rule of `vctp report pending`
-// (src/jobs/report-pending.ts), applied here to the newest report of each kind that should exist.
+// (src/core/report-schedule.ts), applied here to the newest report of each kind that should exist.
 import type { Period } from './periods.js';
-import { formatDay, formatMonth } from './periods.js';
+import type { ScheduledReport } from './report-schedule.js';
 import { dailyStaleness, monthlyStaleness, type DailySummaryEntry, type HourlyDay } from './staleness.js';
 
 const DAY = 86_400;
-const HOUR = 3600;
 
 /** One snapshot_registry row, as much of it as these rules need. */
 export interface RegistryFact {
@@ -79,49 +78,20 @@ export function monthlyBehind(month: Period, entries: readonly RegistryFact[], s
   return behind.sort((a, b) => a.vcenter.localeCompare(b.vcenter));
 }
 
-export interface DueReport {
-  kind: 'hourly' | 'daily' | 'monthly';
-  /** As in the file name: 2026-04-21T13, 2026-04-21, 2026-04. */
-  period: string;
-  /** Newest created_at of the rows the report is built from: a file older than this is outdated. */
-  dataTime: number;
-}
-
-export interface DueReportRows {
-  /** The registry rows of the newest hour whose hourly report should exist by now (any vCenter). */
-  hour: readonly RegistryFact[];
-  /** Daily rows of `day`, and hourly rows from day.end on (each vCenter's first snapshot after the day). */
-  dayRows: readonly RegistryFact[];
-  day: Period;
-  /** Daily and monthly rows of `month`. */
-  monthRows: readonly RegistryFact[];
-  month: Period;
-}
-
 /**
- * The newest report of each kind that should be written by now, with its data time as `vctp report
- * pending` computes it: the hour's snapshots; the day's summaries and each vCenter's first snapshot
- * after the day (the 23:00 interval row reads it); the month's summary and its days' summaries.
+ * The newest report of each kind that should be written by now, out of the reports whose data exists
+ * (src/core/report-schedule.ts, the plan of `vctp report pending`): an hourly report once its hour
+ * has settled, a day's and a month's once their summaries should exist.
  */
-export function newestDueReports(rows: DueReportRows): DueReport[] {
-  const due: DueReport[] = [];
-  if (rows.hour.length > 0) {
-    const hour = rows.hour[0]!.time - (rows.hour[0]!.time % HOUR);
-    due.push({ kind: 'hourly', period: new Date(hour * 1000).toISOString().slice(0, 13), dataTime: Math.max(...rows.hour.map((e) => e.createdAt)) });
-  }
-  const { day, month } = rows;
-  const dailies = within(rows.dayRows, 'daily', day.start, day.end);
-  if (dailies.length > 0) {
-    const next = dailies.flatMap((d) => {
-      const after = rows.dayRows.filter((h) => h.kind === 'hourly' && h.vcenter === d.vcenter && h.time >= day.end).sort((a, b) => a.time - b.time)[0];
-      return after ? [after.createdAt] : [];
-    });
-    due.push({ kind: 'daily', period: formatDay(day.start), dataTime: Math.max(...dailies.map((d) => d.createdAt), ...next) });
-  }
-  const monthlies = within(rows.monthRows, 'monthly', month.start, month.end);
-  if (monthlies.length > 0) {
-    const used = [...monthlies, ...within(rows.monthRows, 'daily', month.start, month.end)];
-    due.push({ kind: 'monthly', period: formatMonth(month.start), dataTime: Math.max(...used.map((e) => e.createdAt)) });
-  }
-  return due;
+export function newestDueReports(
+  planned: readonly ScheduledReport[],
+  due: { lastHourStart: number | null; day: Period; month: Period },
+): ScheduledReport[] {
+  const newest = (kind: ScheduledReport['kind'], latestStart: number | null) =>
+    planned.filter((r) => r.kind === kind && latestStart !== null && startOf(r) <= latestStart).at(-1);
+  return [newest('hourly', due.lastHourStart), newest('daily', due.day.start), newest('monthly', due.month.start)].filter(
+    (r): r is ScheduledReport => r !== undefined,
+  );
 }
+
+const startOf = (r: ScheduledReport): number => (r.kind === 'hourly' ? r.hourStart : r.periodOf.start);

@@ -21,6 +21,7 @@ import {
 import { settingsFields } from '../../src/config/settings-schema.js';
 import { doctorCheck, summarizeChecks, worstStatus } from '../../src/core/doctor-check.js';
 import { dailyBehind, monthlyBehind, newestDueReports, type RegistryFact } from '../../src/core/doctor-freshness.js';
+import { reportsWithData } from '../../src/core/report-schedule.js';
 import { compareTuning } from '../../src/core/doctor-pg-tuning.js';
 import { DISK_THRESHOLDS, diskStatus, dueDay, dueMonth, sdkHint, snapshotFreshness } from '../../src/core/doctor-rules.js';
 import { dayPeriod, monthPeriod } from '../../src/core/periods.js';
@@ -124,21 +125,33 @@ describe('doctor: summaries and reports behind', () => {
     );
   });
 
-  it('dates each due report by its newest input, as report pending does', () => {
+  it('picks the newest report of each kind that is due, dated as report pending dates it', () => {
     const month = monthPeriod('2026-10');
-    const due = newestDueReports({
-      hour: [hourly('vc1', '2026-12-01T08:00:10Z', 1000), hourly('vc2', '2026-12-01T08:00:20Z', 1010)],
-      dayRows: [daily('vc1', '2026-11-30', 24, 500), hourly('vc1', '2026-12-01T00:00:05Z', 700), hourly('vc1', '2026-12-01T01:00:05Z', 900)],
-      day,
-      monthRows: [{ vcenter: 'vc1', kind: 'monthly', time: month.start, createdAt: 300, totalSamples: 744 }, daily('vc1', '2026-10-31', 24, 350)],
-      month,
-    });
-    assert.deepEqual(due, [
-      { kind: 'hourly', period: '2026-12-01T08', dataTime: 1010 },
-      { kind: 'daily', period: '2026-11-30', dataTime: 700 },
-      { kind: 'monthly', period: '2026-10', dataTime: 350 },
-    ]);
-    assert.deepEqual(newestDueReports({ hour: [], dayRows: [], day, monthRows: [], month }), []);
+    const ids: Record<string, number> = { vc1: 1, vc2: 2 };
+    const fact = (r: RegistryFact) => ({ vcenterId: ids[r.vcenter]!, kind: r.kind, time: r.time, createdAt: r.createdAt });
+    const rows = [
+      daily('vc1', '2026-10-31', 24, 350),
+      { vcenter: 'vc1', kind: 'monthly', time: month.start, createdAt: 300, totalSamples: 744 } as RegistryFact,
+      daily('vc1', '2026-11-29', 24, 400),
+      daily('vc1', '2026-11-30', 24, 500),
+      hourly('vc1', '2026-12-01T00:00:05Z', 700),
+      hourly('vc1', '2026-12-01T01:00:05Z', 900),
+      hourly('vc1', '2026-12-01T08:00:10Z', 1000),
+      hourly('vc2', '2026-12-01T08:00:20Z', 1010),
+      hourly('vc1', '2026-12-01T09:00:10Z', 1100),
+    ].sort((x, y) => x.time - y.time);
+    const now = t('2026-12-01T09:30:00Z');
+    const planned = reportsWithData(rows.map(fact), now, { hourly_snapshot_max_age_days: 60, daily_snapshot_max_age_months: 12 });
+    const due = newestDueReports(planned, { lastHourStart: t('2026-12-01T08:00:00Z'), day, month });
+    assert.deepEqual(
+      due.map((r) => ({ kind: r.kind, period: r.period, dataTime: r.dataTime })),
+      [
+        { kind: 'hourly', period: '2026-12-01T08', dataTime: 1010 },
+        { kind: 'daily', period: '2026-11-30', dataTime: 700 },
+        { kind: 'monthly', period: '2026-10', dataTime: 350 },
+      ],
+    );
+    assert.deepEqual(newestDueReports([], { lastHourStart: null, day, month }), []);
   });
 });
 

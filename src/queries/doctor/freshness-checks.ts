@@ -4,7 +4,8 @@
 import { doctorCheck, type DoctorCheck } from '../../core/doctor-check.js';
 import { dailyBehind, monthlyBehind, newestDueReports, type BehindSummary, type RegistryFact } from '../../core/doctor-freshness.js';
 import { dueDay, dueMonth, formatDuration, snapshotFreshness } from '../../core/doctor-rules.js';
-import { unixSeconds } from '../../core/periods.js';
+import { hourStartOf, unixSeconds } from '../../core/periods.js';
+import { reportDataWindow, reportsWithData } from '../../core/report-schedule.js';
 import { reportFileTime, reportPath } from '../../reports/report-file.js';
 import { latestJobRuns } from '../../store/job-runs-repository.js';
 import { latestHourlyAtOrBefore, readRegistry } from '../../store/report-repository.js';
@@ -13,8 +14,6 @@ import { vcenterName } from '../../vcenter/index.js';
 import type { QueryContext } from '../context.js';
 import type { DoctorSettings } from './types.js';
 
-const DAY = 86_400;
-const HOUR = 3600;
 const AGGREGATE = { daily: 'vctp aggregate daily --date', monthly: 'vctp aggregate monthly --month' } as const;
 
 export async function freshnessChecks(ctx: QueryContext, settings: DoctorSettings): Promise<DoctorCheck[]> {
@@ -72,22 +71,15 @@ async function reportsCheck(ctx: QueryContext, settings: DoctorSettings, now: nu
   // An hourly report is due once its snapshot is an interval old; a day's and a month's once their
   // summaries should exist (the same grace as the aggregation checks).
   const settledAt = await latestHourlyAtOrBefore(ctx.store, now - settings.vcenter_inventory_snapshot_seconds);
-  const hourStart = settledAt === null ? null : settledAt - (settledAt % HOUR);
-  const day = dueDay(now);
-  const month = dueMonth(now);
-  const due = newestDueReports({
-    hour: hourStart === null ? [] : facts(await readRegistry(ctx.store, ['hourly'], hourStart, hourStart + HOUR)),
-    dayRows: facts(await readRegistry(ctx.store, ['hourly', 'daily'], day.start, day.end + DAY)),
-    day,
-    monthRows: facts(await readRegistry(ctx.store, ['daily', 'monthly'], month.start, month.end)),
-    month,
-  });
+  const window = reportDataWindow(now, settings);
+  const planned = reportsWithData(await readRegistry(ctx.store, ['hourly', 'daily', 'monthly'], window.since, window.until), now, settings);
+  const due = newestDueReports(planned, { lastHourStart: settledAt === null ? null : hourStartOf(settledAt), day: dueDay(now), month: dueMonth(now) });
   const behind: string[] = [];
   const found = [];
   for (const report of due) {
     const path = reportPath(settings.reports_dir, report.kind, report.period);
     const mtime = await reportFileTime(path);
-    found.push({ ...report, path, fileTime: mtime });
+    found.push({ kind: report.kind, period: report.period, dataTime: report.dataTime, path, fileTime: mtime });
     if (mtime === null) behind.push(`${report.kind} ${report.period}: missing (${path})`);
     else if (mtime < report.dataTime) behind.push(`${report.kind} ${report.period}: ${formatDuration(report.dataTime - mtime)} older than its data (${path})`);
   }

@@ -13,6 +13,8 @@ export interface DoctorSettings {
   monthly_aggregation_source: 'daily' | 'hourly';
   reports_dir: string;
   metrics_textfile_dir?: string;
+  hourly_snapshot_max_age_days: number;
+  daily_snapshot_max_age_months: number;
 }
 
 export interface SettingsFileFacts {
