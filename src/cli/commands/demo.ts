@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 import { demoWindow } from '../../core/demo-plan.js';
-import { VctpError } from '../../core/errors.js';
+import { InterruptedError, type InterruptSignal, VctpError } from '../../core/errors.js';
 import { demoCredentials, demoPaths, prepareDemoDir, writeDemoSettings } from '../../jobs/demo/demo-files.js';
 import { runDemo, type DemoResult } from '../../jobs/demo/run-demo.js';
 import { buildSimulator, findCheckout, startSimulator, type RunningSimulator } from '../../jobs/demo/simulator.js';
@@ -48,15 +48,16 @@ export async function demoCommand(globals: RuntimeOptions, flags: DemoFlags): Pr
   const binary = await buildSimulator(checkout);
   const buildMs = Date.now() - started;
 
-  // A signal stops the run between two steps; the finally below stops the simulator, and the
-  // signal is raised again once everything is closed, so the shell sees it (exit 130 for ^C).
+  // The first SIGINT/SIGTERM stops the run after the step in flight (the runtime's own interrupt
+  // also rolls back what the database has open); the finally below stops the simulator, and the
+  // InterruptedError ends the command with 130 or 143. A second signal gets Node's default: the
+  // process dies at once, and the simulator with it (PR_SET_PDEATHSIG).
   const interrupt = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) return;
-    signalled = signal;
-    process.stderr.write(`\nvctp demo: ${signal}: stopping after the current step\n`);
-    interrupt.abort(signal);
+  const onSignal = (signal: InterruptSignal): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stderr.write(`\nvctp demo: ${signal}: stopping after the current step (again to stop at once)\n`);
+    interrupt.abort(new InterruptedError(signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -79,7 +80,7 @@ export async function demoCommand(globals: RuntimeOptions, flags: DemoFlags): Pr
         `(TLS verified against its own CA; its log: ${shown(paths.simulatorLog)})`,
     );
     writeDemoSettings(paths, { url: simulator.url, username: credentials.username, password: credentials.password, caFile: simulator.caFile });
-    if (interrupt.signal.aborted) throw new VctpError('usage', `interrupted (${signalled})`);
+    interrupt.signal.throwIfAborted();
 
     const result = await withRuntime(
       // error: the jobs' info lines (one per snapshot) and missed-snapshot warnings would repeat what the demo prints.
@@ -97,13 +98,16 @@ export async function demoCommand(globals: RuntimeOptions, flags: DemoFlags): Pr
     );
     await simulator.stop();
     if (!globals.quiet) print(result, { paths, shown, buildMs, totalMs: Date.now() - started });
+  } catch (error) {
+    // Whatever the interrupt made fail on its way out, the signal is why the run stopped.
+    if (interrupt.signal.aborted) throw interrupt.signal.reason;
+    throw error;
   } finally {
     await simulator?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (signalled) {
-      process.stderr.write(`vctp demo: interrupted; the simulator is stopped, ${shown(paths.dir)} keeps what was captured so far\n`);
-      process.kill(process.pid, signalled);
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`vctp demo: the simulator is stopped; ${shown(paths.dir)} keeps what was captured so far\n`);
     }
   }
 }

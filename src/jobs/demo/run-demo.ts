@@ -20,7 +20,7 @@ export interface DemoInput {
   seed: number;
   /** settings.vcenter_password, resolved (and encrypted in the file) by the runtime. */
   password: string;
-  /** Stops the run between two steps (SIGINT). */
+  /** Stops the run between two steps; its reason (an InterruptedError) is what is thrown. */
   signal?: AbortSignal;
   /** One line of the demo's story (stdout). */
   say: (line: string) => void;
@@ -67,7 +67,7 @@ export async function runDemo(ctx: JobContext, settings: DemoSettings, input: De
     caFile: settings.vcenter_ca_file ?? null,
   };
   const checkAbort = (): void => {
-    if (input.signal?.aborted) throw new VctpError('usage', `interrupted (${String(input.signal.reason)})`);
+    input.signal?.throwIfAborted();
   };
 
   // One session for the changes, kept open for the whole run; the snapshots log in on their own.
