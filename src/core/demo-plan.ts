@@ -6,6 +6,7 @@
 // applies the plan to the simulator and captures it.
 import { VctpError } from './errors.js';
 import { formatDay } from './periods.js';
+import { seededRandom } from './seeded-random.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -80,21 +81,6 @@ export function demoWindow(nowSeconds: number, days: number): DemoWindow {
   return { start, end, days: Array.from({ length: days }, (_, i) => formatDay(start + i * DAY)) };
 }
 
-/**
- * mulberry32, the generator src/core/synthetic-fleet.ts uses (private there): small, fast and
- * good enough to pick VMs; the same seed gives the same plan.
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const ALL_KINDS: readonly DemoChangeKind[] = ['create', 'destroy', 'resize', 'move', 'power'];
 /** Extra changes beyond one of each kind a day lean towards the everyday ones. */
 const EXTRA_KINDS: readonly DemoChangeKind[] = ['resize', 'resize', 'power', 'power', 'move', 'create', 'destroy'];
@@ -106,7 +92,7 @@ const MAX_MEMORY_MB = 65_536;
 
 export function planDemo(input: DemoPlanInput): DemoPlan {
   const { window } = input;
-  const random = mulberry32(input.seed);
+  const random = seededRandom(input.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
 

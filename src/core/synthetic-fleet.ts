@@ -12,6 +12,7 @@
 // - a change, creation or deletion after the last snapshot is never seen, so it does not happen;
 // - spans still open at the end have last_seen NULL, as do the lifecycle rows of VMs still present.
 import type { Tier } from './tiers.js';
+import { seededRandom } from './seeded-random.js';
 
 export type FleetName = 'fleet-S' | 'fleet-L';
 
@@ -124,18 +125,6 @@ export interface SyntheticFleet {
   events: FleetEvents;
 }
 
-/** mulberry32: small, fast and good enough to pick VMs; the same seed gives the same fleet. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const TIER_POOLS: [string, Tier][] = [
   ['Tin', 'tin'],
   ['Bronze', 'bronze'],
@@ -168,7 +157,7 @@ interface VmState {
 }
 
 export function generateFleet(spec: FleetSpec): SyntheticFleet {
-  const random = prng(spec.seed);
+  const random = seededRandom(spec.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   /** x rounded up or down at random so that small fleets still get the rate on average. */
   const count = (x: number): number => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);

@@ -12,6 +12,7 @@ import type { AggregationSettings } from '../../src/jobs/aggregation-settings.js
 import type { JobContext } from '../../src/jobs/context.js';
 import type { SqlExecutor, Store } from '../../src/store/executor.js';
 import { SUMMARY_TABLE, summaryColumns } from '../../src/store/summary-repository.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 export const HOUR = 3600;
 export const DAY = 86_400;
@@ -332,17 +333,8 @@ export async function storedSums(db: SqlExecutor, kind: PeriodKind, vcenterId: n
 // ---------------------------------------------------------------------------------------------
 // A deterministic synthetic fleet: many VMs, hourly, with a little churn every hour.
 
-/** mulberry32: a small seeded PRNG, so the crash test's parent and child agree on nothing random. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The crash test's parent and child build the same fleet from the same seed. */
+export const prng = seededRandom;
 
 export interface FleetOptions {
   vcenter: string;

@@ -9,6 +9,7 @@ import { captureInventory } from '../../src/jobs/capture-inventory.js';
 import type { JobContext } from '../../src/jobs/context.js';
 import type { Store } from '../../src/store/executor.js';
 import type { RepairSettings } from '../../src/jobs/repair.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 export const H = 3600;
 export const DAY = 86_400;
@@ -27,17 +28,8 @@ export const SETTINGS: CaptureSettings & RepairSettings & { hourly_index_max_age
   hourly_index_max_age_days: 7,
 };
 
-/** mulberry32: a tiny seeded PRNG, so a failure reproduces. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure reproduces. */
+export const random = seededRandom;
 
 const POOLS = ['Tin', 'Bronze', 'Silver', 'Gold', 'Other', 'ACME'];
 const RAM = [0.5, 1, 2, 3.75, 8, 16];
