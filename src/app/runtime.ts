@@ -7,8 +7,10 @@ import type { LoadedSettings, RuntimeEnv, Settings } from '../config/index.js';
 export type { Settings };
 import type { JobContext } from '../jobs/context.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+import { installInterrupt } from './interrupt.js';
 import { textfilePublisher } from '../metrics/textfile-publisher.js';
 import type { Store } from '../store/executor.js';
+import { interruptible } from '../store/interruptible-store.js';
 import { openStore } from '../store/open-store.js';
 
 export interface RuntimeOptions {
@@ -57,20 +59,39 @@ export async function loadRuntimeSettings(options: RuntimeOptions): Promise<Sett
 /**
  * Runs `fn` with the database open (and migrated, unless `migrate: false`) and closes it whatever
  * happens. Jobs publish their metrics to the textfile directory when one is configured.
+ *
+ * SIGINT and SIGTERM (src/app/interrupt.ts) abort ctx.signal: the store rolls back any transaction
+ * still open at its next statement, jobs stop waiting, and the run ends with an InterruptedError
+ * (exit 130/143), thrown here too should `fn` have finished regardless.
  */
 export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runtime) => Promise<T>, open: { migrate?: boolean } = {}): Promise<T> {
   const base = await loadRuntimeSettings(options);
-  const store = await openStore(base.settings, { migrate: open.migrate ?? true });
-  const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
-  const ctx: JobContext = {
-    store,
-    log: base.log,
-    now: Date.now,
-    ...(textfileDir ? { metrics: textfilePublisher(textfileDir) } : {}),
-  };
+  const interrupt = installInterrupt({ log: base.log });
   try {
-    return await fn({ ...base, store, ctx });
+    const opened = await openStore(base.settings, { migrate: open.migrate ?? true });
+    const store = interruptible(opened, interrupt.signal);
+    const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
+    const ctx: JobContext = {
+      store,
+      log: base.log,
+      now: Date.now,
+      signal: interrupt.signal,
+      ...(textfileDir ? { metrics: textfilePublisher(textfileDir) } : {}),
+    };
+    let result: T;
+    try {
+      result = await fn({ ...base, store, ctx });
+    } catch (error) {
+      // Whatever the abort made fail (a cancelled request, a rolled back transaction), the signal is why.
+      if (!interrupt.signal.aborted || error === interrupt.signal.reason) throw error;
+      base.log.debug({ err: (error as Error)?.message }, 'failed after the interrupt');
+      throw interrupt.signal.reason;
+    } finally {
+      await opened.close();
+    }
+    interrupt.signal.throwIfAborted();
+    return result;
   } finally {
-    await store.close();
+    interrupt.dispose();
   }
 }

@@ -60,7 +60,7 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
           }
           outcomes.push({ ...outcome, ok: true });
         } catch (error) {
-          if (error instanceof VctpError && error.code === 'usage') throw error;
+          if (error instanceof VctpError && (error.code === 'usage' || error.code === 'interrupted')) throw error;
           const message = (error as Error).message;
           ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
           outcomes.push({ ok: false, vcenter: vc.name, period: period.label, error: message });

@@ -10,6 +10,13 @@ export interface JobContext {
   now: () => number;
   /** Where finished runs publish their metrics (src/jobs/job-run.ts); absent: no metrics. */
   metrics?: MetricsPublisher;
+  /**
+   * Fires on SIGINT/SIGTERM (src/app/interrupt.ts) with an InterruptedError as its reason. Jobs
+   * hand it to what they wait on (vCenter calls, sleeps); the runtime's store rolls its
+   * transactions back at it (src/store/interruptible-store.ts); withJobRun records the run as
+   * interrupted. Absent: the job runs to its end.
+   */
+  signal?: AbortSignal;
 }
 
 export { unixSeconds } from '../core/periods.js';

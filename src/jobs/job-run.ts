@@ -4,16 +4,21 @@
 // publishes the job's metrics, derived from job_runs so that counters survive the process.
 //
 // Outcomes: fn returns (ok, unless it called run.fail or run.skip), or throws (failed, rethrown).
+// SIGINT/SIGTERM (ctx.signal) makes it interrupted: fn threw after the signal fired (the signal's
+// InterruptedError is then what is rethrown, whatever fn threw: an aborted request, a rolled back
+// transaction), or the whole run returned after it (parts of it may have committed, but the run
+// was stopped). A part (one vCenter) that returned committed its work, and is recorded as such.
 // A refused invocation (VctpError 'usage': a wrong flag or argument) is no run: nothing is
 // recorded, since nothing was attempted. A settings fault is recorded: under a timer it is exactly
 // what the failed-run alerts are for.
-import { VctpError } from '../core/errors.js';
+import { InterruptedError, VctpError } from '../core/errors.js';
 import { readMetricFigures, recordJobRun, type JobStatus } from '../store/job-runs-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
 
 /** Every job that records runs; the textfile of a job is vctp_<name with _ for ->.prom. */
 export type JobName =
   | 'snapshot'
+  | 'snapshot-delete'
   | 'aggregate-daily'
   | 'aggregate-monthly'
   | 'report-hourly'
@@ -69,18 +74,26 @@ export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (ru
   };
   let result: T;
   try {
+    ctx.signal?.throwIfAborted();
     result = await fn(run);
   } catch (thrown) {
     if (thrown instanceof VctpError && thrown.code === 'usage') throw thrown;
-    status = 'failed';
-    error = thrown instanceof Error ? thrown.message : String(thrown);
+    const interrupted = interruption(ctx, thrown);
+    status = interrupted ? 'interrupted' : 'failed';
+    error = interrupted && interrupted !== thrown ? `${interrupted.message} (${messageOf(thrown)})` : messageOf(thrown);
     // The failure is what the caller sees; a second fault while recording it must not replace it.
     await finish().catch((recordError: unknown) =>
-      ctx.log.warn({ job: scope.job, err: (recordError as Error).message }, 'could not record the failed run'),
+      ctx.log.warn({ job: scope.job, err: (recordError as Error).message }, `could not record the ${status} run`),
     );
-    throw thrown;
+    throw interrupted ?? thrown;
+  }
+  const interrupted = scope.vcenter === undefined ? interruption(ctx, undefined) : null;
+  if (interrupted) {
+    status = 'interrupted';
+    error = error === null ? interrupted.message : `${interrupted.message}; ${error}`;
   }
   await finish();
+  if (interrupted) throw interrupted;
   return result;
 
   async function finish(): Promise<void> {
@@ -98,6 +111,18 @@ export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (ru
     });
     if (scope.vcenter === undefined && ctx.metrics) await publish(ctx, scope.job, reportFigures);
   }
+}
+
+/** The InterruptedError that stopped this run, if the signal fired (or `thrown` is one). */
+function interruption(ctx: JobContext, thrown: unknown): InterruptedError | null {
+  if (thrown instanceof InterruptedError) return thrown;
+  const reason: unknown = ctx.signal?.aborted ? ctx.signal.reason : undefined;
+  if (reason instanceof InterruptedError) return reason;
+  return ctx.signal?.aborted ? new InterruptedError('SIGTERM') : null;
+}
+
+function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }
 
 /** Metrics never fail a job whose data committed: a fault here is logged, and the stale series alert. */

@@ -2,6 +2,7 @@
 // is collected, diffed and committed on its own (one transaction each) with bounded retries; one
 // that still fails leaves nothing but a failed job_runs row, and the others commit regardless.
 // With async_report_generation: false the hourly report follows, after the commit.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
@@ -126,11 +127,13 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
           run.rows(captured.vmCount);
           return captured;
         } catch (error) {
-          // A refused --at or a bad setting will not get better by waiting.
-          if (attempts >= maxAttempts || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
+          // A refused --at or a bad setting will not get better by waiting; an interrupted run stops.
+          if (attempts >= maxAttempts || ctx.signal?.aborted || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
           const message = (error as Error).message;
           log.warn({ attempt: attempts, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, settings.hourly_snapshot_retry_seconds * 1000));
+          await sleep(settings.hourly_snapshot_retry_seconds * 1000, undefined, { signal: ctx.signal }).catch((aborted: unknown) => {
+            throw ctx.signal?.reason ?? aborted;
+          });
         }
       }
     });
@@ -139,7 +142,7 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
     input.onProgress?.({ kind: 'done', vcenter, ok: true });
     return { vcenter, url, ok: true, attempts, durationMs, summary };
   } catch (error) {
-    if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config')) throw error;
+    if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config' || error.code === 'interrupted')) throw error;
     const message = error instanceof Error ? error.message : String(error);
     log.error({ attempts, err: message }, 'snapshot failed; nothing stored for this vCenter');
     input.onProgress?.({ kind: 'done', vcenter, ok: false });
@@ -163,6 +166,7 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
   try {
     const records = await collectInventory(session, {
       pageSize: input.pageSize,
+      signal: ctx.signal,
       // Creation events are looked up for VMs seen for the first time only: the lifecycle row
       // keeps what was found (or 0), so an hourly capture does not rescan the event history.
       lookupCreationEvent: (vmId) => !known.has(vmId),

@@ -1,41 +1,212 @@
-// Leased job locks in the database itself, so they hold across processes and hosts (several
-// collectors on one PostgreSQL). A holder that crashes stops renewing and its lease runs out.
+// Job locks that hold across processes, hosts and containers (src/jobs/job-lock.ts decides when to
+// wait, take over or give up).
+//
+// - PostgreSQL: a session-level advisory lock (pg_try_advisory_lock) on a connection reserved from
+//   the pool for as long as the job runs. The server drops it when that connection ends, however
+//   the process ends: kill -9, OOM, power loss (noticed through TCP keepalives, tightened on that
+//   connection to about a minute). The job_locks row stays, as information: who holds the lock
+//   and since when, for messages and `vctp status` (pg_locks knows only a backend pid), and as the
+//   bridge to collectors still running an older vctp during an upgrade, whose lock is the row's
+//   lease: a row without a run id (theirs) is honoured until its lease runs out, and ours carries
+//   a lease renewed every minute, which they honour. A row left by a killed holder decides nothing
+//   and is overwritten by the next one.
+// - SQLite: the row is the lock. It names its holder's process (boot id, pid namespace, pid, start
+//   time, src/core/lock-holder.ts), so a holder provably dead on this host is replaced at once,
+//   and carries a lease, renewed while the holder runs, for holders out of sight.
 import { sql } from 'drizzle-orm';
-import type { SqlExecutor } from './executor.js';
+import type postgres from 'postgres';
+import { VctpError } from '../core/errors.js';
+import type { LockHolder } from '../core/lock-holder.js';
+import type { SqlExecutor, Store } from './executor.js';
+import { PostgresStore } from './postgres-store.js';
+import { num } from './sql-util.js';
 
-export interface LockLease {
+/** A lock's row: its holder and lease. */
+export interface StoredLock extends LockHolder {
   name: string;
-  holder: string;
-  nowSeconds: number;
+  acquiredAt: number;
+  expiresAt: number;
+}
+
+export interface LockRequest {
+  name: string;
+  /** This run, with its run id. */
+  holder: LockHolder & { runId: string };
   leaseSeconds: number;
+  /** SQLite: whether the lock held by `current` may be taken at `nowSeconds` (dead holder, lease run out). */
+  mayTakeOver(current: StoredLock, nowSeconds: number): boolean;
 }
 
-/** True when the lock was free (or its lease had expired) and is now ours. */
-export async function tryAcquireLock(db: SqlExecutor, lease: LockLease): Promise<boolean> {
-  const expires = lease.nowSeconds + lease.leaseSeconds;
-  return db.transaction(async (tx) => {
-    const changed = await tx.run(sql`
-      INSERT INTO job_locks (name, holder, acquired_at, expires_at)
-      VALUES (${lease.name}, ${lease.holder}, ${lease.nowSeconds}, ${expires})
-      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
-        expires_at = excluded.expires_at
-      WHERE job_locks.expires_at < ${lease.nowSeconds} OR job_locks.holder = ${lease.holder}`);
-    return changed > 0;
-  });
+export type LockAttempt = { acquired: true; replaced: StoredLock | null } | { acquired: false; current: StoredLock | null };
+
+/** One run's handle on one lock: try, renew while held, release (always: it also frees the connection). */
+export interface JobLockHandle {
+  readonly kind: 'advisory' | 'row';
+  tryAcquire(nowSeconds: number): Promise<LockAttempt>;
+  /** Extends the lease (SQLite); checks that the lock's connection still lives (PostgreSQL). */
+  renew(nowSeconds: number): Promise<void>;
+  /** Gives the lock up if held, and frees what the handle holds. Idempotent. */
+  release(): Promise<void>;
 }
 
-export async function renewLock(db: SqlExecutor, lease: LockLease): Promise<void> {
-  await db.run(sql`UPDATE job_locks SET expires_at = ${lease.nowSeconds + lease.leaseSeconds}
-    WHERE name = ${lease.name} AND holder = ${lease.holder}`);
+export async function openJobLock(store: Store, request: LockRequest): Promise<JobLockHandle> {
+  if (store.dialect === 'sqlite') return new RowLock(store, request);
+  if (store instanceof PostgresStore) return AdvisoryLock.open(store, request);
+  throw new VctpError('internal', `job lock ${request.name}: a PostgreSQL job lock needs the PostgreSQL store itself`);
 }
 
-export async function releaseLock(db: SqlExecutor, name: string, holder: string): Promise<void> {
-  await db.run(sql`DELETE FROM job_locks WHERE name = ${name} AND holder = ${holder}`);
+/** The lock's row, or null when nobody holds (or, on PostgreSQL, has held) it. */
+export async function readJobLock(db: SqlExecutor, name: string): Promise<StoredLock | null> {
+  const rows = await db.all<Record<string, unknown>>(sql`SELECT * FROM job_locks WHERE name = ${name}`);
+  return rows[0] ? lockFromRow(rows[0]) : null;
 }
 
-export async function lockHolder(db: SqlExecutor, name: string): Promise<{ holder: string; expiresAt: number } | null> {
-  const rows = await db.all<{ holder: string; expires_at: number }>(
-    sql`SELECT holder, expires_at FROM job_locks WHERE name = ${name}`,
-  );
-  return rows[0] ? { holder: rows[0].holder, expiresAt: Number(rows[0].expires_at) } : null;
+function lockFromRow(r: Record<string, unknown>): StoredLock {
+  const optText = (v: unknown) => (v == null ? null : String(v));
+  const optNum = (v: unknown) => (v == null ? null : num(v));
+  return {
+    name: String(r.name),
+    holder: String(r.holder),
+    acquiredAt: num(r.acquired_at),
+    expiresAt: num(r.expires_at),
+    runId: optText(r.run_id),
+    bootId: optText(r.boot_id),
+    pidNamespace: optText(r.pid_namespace),
+    pid: optNum(r.pid),
+    startTime: optNum(r.pid_start_time),
+  };
+}
+
+function upsertLock(request: LockRequest, nowSeconds: number, expiresAt: number) {
+  const h = request.holder;
+  return sql`
+    INSERT INTO job_locks (name, holder, acquired_at, expires_at, run_id, boot_id, pid_namespace, pid, pid_start_time)
+    VALUES (${request.name}, ${h.holder}, ${nowSeconds}, ${expiresAt}, ${h.runId}, ${h.bootId}, ${h.pidNamespace}, ${h.pid}, ${h.startTime})
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
+      expires_at = excluded.expires_at, run_id = excluded.run_id, boot_id = excluded.boot_id,
+      pid_namespace = excluded.pid_namespace, pid = excluded.pid, pid_start_time = excluded.pid_start_time`;
+}
+
+/** SQLite: the row is the lock; BEGIN IMMEDIATE makes read-decide-write one step between processes. */
+class RowLock implements JobLockHandle {
+  readonly kind = 'row' as const;
+  private held = false;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly request: LockRequest,
+  ) {}
+
+  tryAcquire(nowSeconds: number): Promise<LockAttempt> {
+    const { name, holder, leaseSeconds } = this.request;
+    return this.db.transaction(async (tx): Promise<LockAttempt> => {
+      const current = await readJobLock(tx, name);
+      const ours = current !== null && current.runId === holder.runId;
+      if (current !== null && !ours && !this.request.mayTakeOver(current, nowSeconds)) return { acquired: false, current };
+      await tx.run(upsertLock(this.request, nowSeconds, nowSeconds + leaseSeconds));
+      this.held = true;
+      return { acquired: true, replaced: ours ? null : current };
+    });
+  }
+
+  async renew(nowSeconds: number): Promise<void> {
+    const { name, holder, leaseSeconds } = this.request;
+    const changed = await this.db.run(sql`UPDATE job_locks SET expires_at = ${nowSeconds + leaseSeconds}
+      WHERE name = ${name} AND run_id = ${holder.runId}`);
+    if (changed === 0) throw new VctpError('store', `the ${name} lock is no longer held by this run (taken over after its lease ran out?)`);
+  }
+
+  async release(): Promise<void> {
+    if (!this.held) return;
+    this.held = false;
+    await this.db.run(sql`DELETE FROM job_locks WHERE name = ${this.request.name} AND run_id = ${this.request.holder.runId}`);
+  }
+}
+
+// pg_try_advisory_lock(int4, int4): this number, then hashtext(lock name). The two-key space is
+// apart from the one-bigint keys of the migration and capture locks (src/store/migrate.ts,
+// capture-lock.ts).
+const PG_JOB_LOCK_CLASS = 7_467_303;
+
+/**
+ * The server ends a session whose client has vanished (host down, network cut) after idle + count
+ * x interval seconds of unanswered keepalives instead of the kernel's two hours, which frees the
+ * lock. Per session, settable by any role; ignored on Unix sockets.
+ */
+const KEEPALIVE_SETTINGS = ['SET tcp_keepalives_idle = 30', 'SET tcp_keepalives_interval = 10', 'SET tcp_keepalives_count = 3'];
+
+/** PostgreSQL: a session advisory lock on a reserved connection; the row says who holds it. */
+class AdvisoryLock implements JobLockHandle {
+  readonly kind = 'advisory' as const;
+  private held = false;
+  private connection: postgres.ReservedSql | null;
+
+  private constructor(
+    private readonly store: PostgresStore,
+    private readonly request: LockRequest,
+    connection: postgres.ReservedSql,
+  ) {
+    this.connection = connection;
+  }
+
+  static async open(store: PostgresStore, request: LockRequest): Promise<AdvisoryLock> {
+    const connection = await store.client.reserve();
+    try {
+      for (const setting of KEEPALIVE_SETTINGS) await connection.unsafe(setting);
+    } catch (error) {
+      connection.release();
+      throw error;
+    }
+    return new AdvisoryLock(store, request, connection);
+  }
+
+  private get sql(): postgres.ReservedSql {
+    if (!this.connection) throw new VctpError('internal', `job lock ${this.request.name} used after release`);
+    return this.connection;
+  }
+
+  async tryAcquire(nowSeconds: number): Promise<LockAttempt> {
+    const [row] = await this.sql<{ locked: boolean }[]>`
+      SELECT pg_try_advisory_lock(${PG_JOB_LOCK_CLASS}::int4, hashtext(${this.request.name})) AS locked`;
+    if (!row?.locked) return { acquired: false, current: await readJobLock(this.store, this.request.name) };
+    this.held = true;
+    const current = await readJobLock(this.store, this.request.name);
+    // Any row there belongs to a holder that is gone (the server released its lock), unless an
+    // older vctp, whose lock is only this row, holds it: that one stays until its lease runs out.
+    const claimed = await this.store.run(sql`${upsertLock(this.request, nowSeconds, nowSeconds + this.request.leaseSeconds)}
+      WHERE job_locks.run_id IS NOT NULL OR job_locks.expires_at < ${nowSeconds}`);
+    if (claimed === 0) {
+      this.held = false;
+      await this.sql`SELECT pg_advisory_unlock(${PG_JOB_LOCK_CLASS}::int4, hashtext(${this.request.name}))`;
+      return { acquired: false, current: await readJobLock(this.store, this.request.name) };
+    }
+    return { acquired: true, replaced: current };
+  }
+
+  async renew(nowSeconds: number): Promise<void> {
+    // The lock's own connection first: should it have died, so has the lock.
+    await this.sql`SELECT 1`;
+    await this.store.run(sql`UPDATE job_locks SET expires_at = ${nowSeconds + this.request.leaseSeconds}
+      WHERE name = ${this.request.name} AND run_id = ${this.request.holder.runId}`);
+  }
+
+  async release(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    this.connection = null;
+    const held = this.held;
+    this.held = false;
+    try {
+      if (held) {
+        try {
+          await this.store.run(sql`DELETE FROM job_locks WHERE name = ${this.request.name} AND run_id = ${this.request.holder.runId}`);
+        } finally {
+          await connection`SELECT pg_advisory_unlock(${PG_JOB_LOCK_CLASS}::int4, hashtext(${this.request.name}))`;
+        }
+      }
+    } finally {
+      // Should the unlock have failed, the connection is broken and its session (and lock) gone.
+      connection.release();
+    }
+  }
 }

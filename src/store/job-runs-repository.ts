@@ -5,7 +5,8 @@ import type { JobFigures, MetricFigures, RunCounts, VcenterFigures } from '../co
 import type { SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
 
-export type JobStatus = 'ok' | 'failed' | 'skipped';
+/** interrupted: SIGINT/SIGTERM stopped the run; it counts as failed wherever runs are counted. */
+export type JobStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
 export interface JobRun {
   job: string;
@@ -51,19 +52,20 @@ const seconds = (ms: unknown): number | null => (ms == null ? null : Number(ms) 
 /**
  * Everything the metrics say, derived from job_runs and the registry: durable, so a counter read
  * by the next process continues where the last one left it. Skipped runs (lock held) did nothing
- * and count nowhere. A handful of grouped scans; job_runs grows by (vCenters + 1) rows an hour.
+ * and count nowhere; the runs that did work are ok, failed or interrupted, and an interrupted run
+ * counts as failed. A handful of grouped scans; job_runs grows by (vCenters + 1) rows an hour.
  */
 export async function readMetricFigures(db: SqlExecutor): Promise<MetricFigures> {
   const jobs = await db.all<Record<string, unknown>>(sql`
     SELECT r.job, c.runs, c.failed, r.status AS last_status, r.duration_ms AS last_duration_ms, s.last_success
-    FROM (SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, MAX(id) AS last_id
+    FROM (SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status IN ('failed', 'interrupted') THEN 1 ELSE 0 END) AS failed, MAX(id) AS last_id
           FROM job_runs WHERE vcenter IS NULL AND status <> 'skipped' GROUP BY job) c
     JOIN job_runs r ON r.id = c.last_id
     LEFT JOIN (SELECT job, MAX(finished_at) AS last_success FROM job_runs
                WHERE vcenter IS NULL AND status = 'ok' GROUP BY job) s ON s.job = c.job
     ORDER BY r.job`);
   const perVcenter = await db.all<Record<string, unknown>>(sql`
-    SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
+    SELECT job, COUNT(*) AS runs, SUM(CASE WHEN status IN ('failed', 'interrupted') THEN 1 ELSE 0 END) AS failed
     FROM job_runs WHERE vcenter IS NOT NULL AND status <> 'skipped'
       AND job IN ('snapshot', 'aggregate-daily', 'aggregate-monthly')
     GROUP BY job`);

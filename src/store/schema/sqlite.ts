@@ -201,15 +201,16 @@ export const jobRuns = sqliteTable(
  * Cross-process job locks (src/jobs/job-lock.ts). On SQLite the row is the lock: it names its
  * holder's process (boot id, pid namespace, pid, start time) so that a holder provably dead on this
  * host is replaced at once, and carries a lease for holders out of sight (another host or pid
- * namespace). On PostgreSQL a session advisory lock is the lock and the row only says who holds it.
- * The identity columns are NULL in rows written by vctp before they existed: those rely on the lease.
+ * namespace). On PostgreSQL a session advisory lock is the lock and the row says who holds it; its
+ * lease only matters to an older vctp. The identity columns are NULL in rows written by vctp before
+ * they existed: those rely on the lease.
  */
 export const jobLocks = sqliteTable('job_locks', {
   name: text('name').primaryKey(),
   /** host:pid, for people. */
   holder: text('holder').notNull(),
   acquiredAt: integer('acquired_at').notNull(),
-  /** The lease (SQLite; unused on PostgreSQL, where it equals acquired_at). */
+  /** The lease: unix seconds, renewed every minute by a live holder. */
   expiresAt: integer('expires_at').notNull(),
   /** Random per run: what renewal and release match on. */
   runId: text('run_id'),
