@@ -1,4 +1,5 @@
 import { VctpError } from '../core/errors.js';
+import { isoTime } from '../queries/json-shape.js';
 
 /** A time given on the command line: unix seconds, or an ISO 8601 date-time (UTC unless it says). */
 export function parseTimeFlag(flag: string, value: string): number {
@@ -17,6 +18,7 @@ export function parseIntegerFlag(flag: string, value: string, min = 0): number {
   return n;
 }
 
+/** A time in a table or line: 2026-04-21T13:00:00Z (UTC, as in --json's *Iso fields), or '-'. */
 export function formatTime(unix: number | null): string {
-  return unix === null ? '-' : new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
+  return unix === null ? '-' : isoTime(unix);
 }

@@ -36,6 +36,7 @@ export function buildProgram(version: string): Command {
     .option('--max-retries <n>', 'override settings.hourly_snapshot_max_retries')
     .option('--lock-wait <seconds>', 'how long to wait for a running snapshot to finish (default settings.lock_wait_seconds)')
     .option('--page-size <n>', 'objects per RetrievePropertiesEx page (default 1000)')
+    .option('--wide', 'also show the new, changed and gone VMs and each vCenter\'s vCPU, RAM and disk totals')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { snapshotCommand } = await import('./commands/snapshot.js');
@@ -72,6 +73,7 @@ export function buildProgram(version: string): Command {
   program
     .command('backfill')
     .description('rebuild the totals caches: latest and hourly vcenter totals from the spans, daily/monthly from the summaries (alias: -backfill-vcenter-cache)')
+    .option('--wide', 'also show the latest snapshot each vCenter\'s totals were rebuilt up to')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { backfillCommand } = await import('./commands/backfill.js');
@@ -110,6 +112,7 @@ export function buildProgram(version: string): Command {
     .option('--from <time>', 'from this day or time (default: 7 days ago for hourly, 45 for daily)')
     .option('--to <time>', 'up to this day or time (default: now)')
     .option('--vcenter <name>', 'only this vCenter (host[:port])')
+    .option('--wide', 'hourly: also name, pool, cluster and folder; daily: also presence and prorated tier counts')
     .option('--json', 'print the result as JSON')
     .action(async (vm: string, flags, command: Command) => {
       const { traceCommand } = await import('./commands/trace.js');
@@ -122,6 +125,7 @@ export function buildProgram(version: string): Command {
     .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
     .addOption(new Option('--view <view>', 'granularity').choices(['hourly', 'daily', 'monthly']).default('daily'))
     .option('--days <n>', 'how many days back', '45')
+    .option('--wide', 'also show tier counts, templates, SRM placeholders and node-charged VMs')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { totalsCommand } = await import('./commands/totals.js');
@@ -188,6 +192,7 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (DESIGN.md)').choices(['fleet-S', 'fleet-L']))
     .option('--db <path-or-url>', 'empty scratch database for --synthetic: a SQLite file path or a postgres:// URL (default: a temporary SQLite file); emptied or deleted afterwards unless --keep')
     .option('--keep', 'keep the scratch database')
+    .option('--wide', 'also show the warm-up, fastest and slowest run')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { benchmarkAggregationsCommand } = await import('./commands/benchmark.js');
@@ -209,6 +214,7 @@ export function buildProgram(version: string): Command {
   program
     .command('status')
     .description('per vCenter: latest snapshot, VM count, totals, the last snapshot job\'s result and missed snapshots of the last 7 days')
+    .option('--wide', 'also show the latest snapshot\'s chargeable VMs, vCPU, RAM, disk and tier counts')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {
       const { statusCommand } = await import('./commands/status.js');

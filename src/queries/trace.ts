@@ -67,8 +67,8 @@ export interface HourlyTraceRow extends TraceState {
 export interface DailyTraceRow extends Omit<TraceDailyRow, 'day'> {
   day: string;
   time: number;
-  /** Snapshots the vCenter missed that day (expected - total), 0 when unknown. */
-  missedSamples: number;
+  /** Snapshots the vCenter missed that day (expected - total); null when unknown (no expected count). */
+  missedSamples: number | null;
 }
 
 export interface TracedVm {
@@ -81,9 +81,9 @@ export interface TracedVm {
   vmUuid: string | null;
   instanceUuid: string | null;
   lifecycle: {
-    /** 0 when vCenter gave none. */
+    /** 0 when vCenter gave none (null in the JSON shape, src/queries/json-shape.ts). */
     creationTime: number;
-    /** 0 while the VM exists. */
+    /** 0 while the VM exists (null in the JSON shape). */
     deletionTime: number;
     firstSeen: number;
     /** The latest snapshot the VM was in (for a present VM: its vCenter's latest snapshot). */
@@ -170,7 +170,7 @@ export async function traceVm(ctx: QueryContext, input: TraceInput): Promise<Tra
         day: formatDay(day),
         time: day,
         ...row,
-        missedSamples: row.expectedSamples === null ? 0 : Math.max(0, row.expectedSamples - row.totalSamples),
+        missedSamples: row.expectedSamples === null ? null : Math.max(0, row.expectedSamples - row.totalSamples),
       }));
     }
     vms.push(traced);

@@ -84,7 +84,7 @@ describe('read views (built binary)', () => {
     assert.match(result.stdout, /hourly trace of "WEB01" .*: 1 VM/);
     assert.match(result.stdout, /web01: vCenter vc1\.example\.com, vm-42, inventory id \d+ \(matched by name\)/);
     assert.match(result.stdout, new RegExp(`uuid ${UUID}`));
-    assert.match(result.stdout, new RegExp(`${formatDay(D2)}T12:00:00Z .*│ 4\\* `));
+    assert.match(result.stdout, new RegExp(`${formatDay(D2)}T12:00:00Z .*│ +4\\* │`)); // vCPU, right-aligned
     assert.match(result.stdout, /\* = changed since the VM's previous sample/);
     assert.equal(result.stdout.match(new RegExp(`^│ ${formatDay(D2)}T\\d\\d:00:00Z`, 'gm'))?.length, 21);
   });

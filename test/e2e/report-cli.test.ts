@@ -126,7 +126,10 @@ describe('vctp report (built binary)', () => {
     const before = Date.now();
     const aggregated = runAsServiceUser(['-s', settings, 'aggregate', 'daily', '--date', '2026-04-22']);
     assert.equal(aggregated.code, 2, aggregated.stderr);
-    assert.match(aggregated.stderr, /the data was committed, but the daily report failed: settings\.reports_dir: .*EACCES/);
+    // Printed once: the report's error line; stdout says the report failed and the data is committed.
+    assert.match(aggregated.stderr, /"report":"daily","period":"2026-04-22","err":"settings\.reports_dir: [^"]*EACCES[^"]*","msg":"report failed; no file was written"/);
+    assert.doesNotMatch(aggregated.stderr, /^vctp:/m);
+    assert.match(aggregated.stdout, /daily report failed, no file was written; the data above is committed/);
     assert.match(aggregated.stdout, /2026-04-22/); // the aggregation's own table was printed
     const store = await openStore({ database_driver: 'sqlite', database_url: dbPath });
     try {

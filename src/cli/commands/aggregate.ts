@@ -1,7 +1,6 @@
 import { aggregateFailure, runAggregate, type AggregateResult } from '../../jobs/aggregate.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
-import { describeAfterJobReports } from '../../jobs/report-after-job.js';
-import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
+import { alreadyReported, fixed, printAfterJobReports, printJson, stdoutOutput, type Output } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
@@ -16,9 +15,10 @@ export interface AggregateFlags {
 }
 
 export async function aggregateCommand(kind: 'daily' | 'monthly', globals: RuntimeOptions, flags: AggregateFlags): Promise<void> {
-  const result = await withRuntime(globals, async ({ settings, ctx, env }) => {
+  const out = stdoutOutput({ json: flags.json, quiet: globals.quiet });
+  const { result, engine, logsErrors } = await withRuntime(globals, async ({ settings, ctx, env, log }) => {
     const engine = chooseEngine(flags.engine, kind === 'daily' ? env.dailyAggregationEngine : env.monthlyAggregationEngine, settings);
-    return runAggregate(ctx, settings, {
+    const result = await runAggregate(ctx, settings, {
       kind,
       period: kind === 'daily' ? flags.date : flags.month,
       engine,
@@ -26,26 +26,28 @@ export async function aggregateCommand(kind: 'daily' | 'monthly', globals: Runti
       partial: flags.partial,
       lockWaitSeconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     });
+    return { result, engine, logsErrors: log.isLevelEnabled('error') };
   });
-  print(result, flags.json ?? false);
-  if (!flags.json && !result.skipped) for (const line of describeAfterJobReports(result.reports)) stdoutOutput(false).write(line);
+  print(out, kind, engine, result);
+  // Each failed vCenter and report was logged at error level by the job: not printed again.
   const failure = aggregateFailure(result);
-  if (failure) throw failure;
+  if (failure) throw logsErrors ? alreadyReported(failure) : failure;
 }
 
-function print(result: AggregateResult, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, result);
+function print(out: Output, kind: 'daily' | 'monthly', engine: string, result: AggregateResult): void {
+  if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
   if (result.outcomes.length === 0) return out.write('no vCenter has snapshots yet: nothing to aggregate');
-  out.write(
-    renderTable(
-      ['vCenter', 'period', 'engine', 'VMs', 'samples', 'missed', 'result'],
-      result.outcomes.map((o) =>
-        o.ok
-          ? [o.vcenter, o.period, o.engine, o.rows, `${o.totalSamples}/${o.expectedSamples}`, o.missingSamples, `ok (${fixed(o.durationMs / 1000, 2)} s)`]
-          : [o.vcenter, o.period, '-', '-', '-', '-', `failed: ${o.error}`],
-      ),
+  // One period and one engine per run: said once, above the table.
+  out.write(`${kind} summaries of ${result.outcomes[0]!.period}, engine ${engine}:`);
+  out.table(
+    ['vCenter', 'VMs', 'samples', 'missed', 'result'],
+    result.outcomes.map((o) =>
+      o.ok
+        ? [o.vcenter, o.rows, `${o.totalSamples}/${o.expectedSamples}`, o.missingSamples, `ok (${fixed(o.durationMs / 1000, 2)} s)`]
+        : // The error itself is in the job's log line for this vCenter (and in --json).
+          [o.vcenter, null, null, null, 'failed; the previous summaries are kept'],
     ),
   );
+  printAfterJobReports(out, result.reports);
 }

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { VctpError } from '../../core/errors.js';
 import { type FleetName, REFERENCE_FLEETS, referenceFleetSpec } from '../../core/synthetic-fleet.js';
 import { type AggregationBenchmarkReport, benchmarkAggregations } from '../../jobs/benchmark-aggregations.js';
-import { printJson, renderTable, stdoutOutput } from '../output.js';
+import { count, fixed, printJson, stdoutOutput, type Output } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
 import { loadRuntimeSettings, type RuntimeOptions } from '../../app/runtime.js';
 
@@ -16,6 +16,7 @@ export interface BenchmarkAggregationsFlags {
   db?: string;
   keep?: boolean;
   json?: boolean;
+  wide?: boolean;
 }
 
 export async function benchmarkAggregationsCommand(globals: RuntimeOptions, flags: BenchmarkAggregationsFlags): Promise<void> {
@@ -34,15 +35,14 @@ export async function benchmarkAggregationsCommand(globals: RuntimeOptions, flag
       ? { fleet: referenceFleetSpec(flags.synthetic as FleetName, Math.floor(now() / 1000)), db: flags.db, keep: flags.keep }
       : undefined,
   });
-  print(report, flags.json ?? false);
+  print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
 }
 
-const seconds = (ms: number | null, digits = 3): string => (ms === null ? '-' : (ms / 1000).toFixed(digits));
-const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+const seconds = (ms: number | null, digits = 3): string => (ms === null ? '-' : fixed(ms / 1000, digits));
+const thousands = (n: number): string => count(Math.round(n));
 
-function print(report: AggregationBenchmarkReport, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, report);
+function print(out: Output, report: AggregationBenchmarkReport, wide: boolean): void {
+  if (out.json) return printJson(out, report);
   const f = report.fleet;
   if (report.scratch) {
     out.write(`database: ${report.database} (scratch, ${report.scratch.kept ? 'kept' : 'emptied or deleted afterwards'}); each run commits and is undone afterwards, untimed`);
@@ -68,20 +68,22 @@ function print(report: AggregationBenchmarkReport, json: boolean): void {
   }
   if (report.prepare) out.write(`daily summaries of the ${report.prepare.days} days built outside the timed runs (app engine): ${seconds(report.prepare.ms, 2)} s`);
   out.write(`windows: day ${report.day}, month ${report.month}; ${report.vcenters} vCenter(s) per run; 1 warm-up + ${report.runs} runs; times in seconds`);
-  out.write(
-    renderTable(
-      ['window', 'engine', 'rows', 'warm-up', 'min', 'median', 'max', 'sql/app', 'goal'],
-      report.results.map((r) => {
-        const ratio = report.ratios.find((x) => x.window === r.window)?.sqlOverApp ?? null;
-        const window = r.daysRefreshed > 0 ? `${r.window} (+${r.daysRefreshed} days refreshed)` : r.window;
-        if (!r.ok) return [window, r.engine, '-', '-', '-', '-', '-', '-', `failed: ${r.error ?? ''}`];
-        // Both engines must write the same rows; a different count is worth seeing next to the time.
-        const app = report.results.find((x) => x.window === r.window && x.engine === 'app');
-        const rows = r.engine !== 'app' && app?.ok && app.rows !== r.rows ? `${r.rows} (app: ${app.rows})` : r.rows;
-        const goal = r.medianMs === null ? '-' : `${r.medianMs / 1000 <= r.goalSeconds ? 'met' : 'missed'} (<= ${r.goalSeconds})`;
-        return [window, r.engine, rows, seconds(r.warmupMs), seconds(r.minMs), seconds(r.medianMs), seconds(r.maxMs), r.engine === 'sql' && ratio !== null ? ratio.toFixed(2) : '', goal];
-      }),
-    ),
+  // Default: the median and its goal; --wide adds the warm-up, the fastest and the slowest run.
+  const head = wide ? ['window', 'engine', 'rows', 'warm-up', 'min', 'median', 'max', 'sql/app', 'goal'] : ['window', 'engine', 'rows', 'median', 'sql/app', 'goal'];
+  out.table(
+    head,
+    report.results.map((r) => {
+      const ratio = report.ratios.find((x) => x.window === r.window)?.sqlOverApp ?? null;
+      const window = r.daysRefreshed > 0 ? `${r.window} (+${r.daysRefreshed} days refreshed)` : r.window;
+      // The error itself is in the benchmark's log line (and in --json).
+      if (!r.ok) return [window, r.engine, ...head.slice(2, -1).map(() => null), 'failed'];
+      // Both engines must write the same rows; a different count is worth seeing next to the time.
+      const app = report.results.find((x) => x.window === r.window && x.engine === 'app');
+      const rows = r.engine !== 'app' && app?.ok && app.rows !== r.rows ? `${count(r.rows)} (app: ${count(app.rows)})` : count(r.rows);
+      const goal = r.medianMs === null ? '-' : `${r.medianMs / 1000 <= r.goalSeconds ? 'met' : 'missed'} (<= ${r.goalSeconds})`;
+      const times = wide ? [seconds(r.warmupMs), seconds(r.minMs), seconds(r.medianMs), seconds(r.maxMs)] : [seconds(r.medianMs)];
+      return [window, r.engine, rows, ...times, r.engine === 'sql' && ratio !== null ? fixed(ratio, 2) : '', goal];
+    }),
   );
   out.write(`peak RSS: ${report.peakRssMb.afterLoad !== null ? `${report.peakRssMb.afterLoad} MB after the load, ` : ''}${report.peakRssMb.end} MB at the end`);
   out.write(`load average (1 min): ${report.loadAverage.start.toFixed(2)} at the start, ${report.loadAverage.end.toFixed(2)} at the end (${availableParallelism()} CPUs)`);

@@ -2,7 +2,7 @@ import { VctpError } from '../../core/errors.js';
 import { dayPeriod } from '../../core/periods.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
 import { type RepairAction, type RepairResult, runRepair } from '../../jobs/repair.js';
-import { printJson, renderTable, stdoutOutput } from '../output.js';
+import { alreadyReported, count, printJson, stdoutOutput, type Output } from '../output.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface RepairFlags {
@@ -30,8 +30,9 @@ export async function repairCommand(globals: RuntimeOptions, flags: RepairFlags)
   const from = parseDayFlag('--from', flags.from);
   const to = parseDayFlag('--to', flags.to);
   if (from !== undefined && to !== undefined && from > to) throw new VctpError('usage', `--from ${flags.from} is after --to ${flags.to}`);
-  const result = await withRuntime(globals, ({ settings, ctx }) =>
-    runRepair(ctx, settings, {
+  const out = stdoutOutput({ json: flags.json, quiet: globals.quiet });
+  const { result, logsErrors } = await withRuntime(globals, async ({ settings, ctx, log }) => ({
+    result: await runRepair(ctx, settings, {
       all: flags.all,
       from,
       to,
@@ -39,12 +40,15 @@ export async function repairCommand(globals: RuntimeOptions, flags: RepairFlags)
       engine: chooseEngine(flags.engine, undefined, settings),
       lockWaitSeconds: settings.lock_wait_seconds,
     }),
-  );
-  print(result, flags.json ?? false);
+    logsErrors: log.isLevelEnabled('error'),
+  }));
+  print(out, result);
   if (!result.skipped) {
     const failed = result.actions.filter((a) => a.result === 'failed');
     if (failed.length > 0) {
-      throw new VctpError('partial', `${failed.length} of ${result.actions.length} repairs failed: ${failed.map((f) => `${f.vcenter} ${f.period}: ${f.message}`).join('; ')}`);
+      // Each failed repair was logged at error level by the job: not printed again.
+      const failure = new VctpError('partial', `${failed.length} of ${result.actions.length} repairs failed: ${failed.map((f) => `${f.vcenter} ${f.period}: ${f.message}`).join('; ')}`);
+      throw logsErrors ? alreadyReported(failure) : failure;
     }
   }
 }
@@ -52,23 +56,21 @@ export async function repairCommand(globals: RuntimeOptions, flags: RepairFlags)
 function resultCell(a: RepairAction): string {
   if (a.result === 'ok') {
     const refreshed = a.daysRefreshed ? `; days refreshed first: ${a.daysRefreshed.join(', ')}` : '';
-    return `ok (${a.rows} VMs${refreshed})`;
+    return `ok (${count(a.rows ?? 0)} VMs${refreshed})`;
   }
-  return `${a.result}: ${a.message}`;
+  // A failure's error is in the job's log line (and in --json); a skip's reason is only here.
+  return a.result === 'failed' ? 'failed; the previous summary is kept' : `${a.result}: ${a.message}`;
 }
 
-function print(result: RepairResult, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, result);
+function print(out: Output, result: RepairResult): void {
+  if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
   if (result.from === null) return out.write('no complete day in the range: nothing to look at');
   const range = `${result.from} to ${result.to}`;
   if (result.actions.length === 0) return out.write(`${range}: every day and month with snapshots has an up-to-date summary; nothing to repair`);
   out.write(`${range}, engine ${result.engine}:`);
-  out.write(
-    renderTable(
-      ['vCenter', 'period', 'reason', 'detail', 'result'],
-      result.actions.map((a) => [a.vcenter, a.period, a.reason, a.detail, resultCell(a)]),
-    ),
+  out.table(
+    ['vCenter', 'period', 'reason', 'detail', 'result'],
+    result.actions.map((a) => [a.vcenter, a.period, a.reason, a.detail, resultCell(a)]),
   );
 }

@@ -1,8 +1,7 @@
-import { describeAfterJobReports } from '../../jobs/report-after-job.js';
 import { assertCanSnapshot, runSnapshot, snapshotFailure, type SnapshotResult } from '../../jobs/snapshot.js';
-import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
+import { alreadyReported, type Cell, count, fixed, printAfterJobReports, printJson, stdoutOutput, type Output } from '../output.js';
 import { formatTime, parseIntegerFlag, parseTimeFlag } from '../parse-time.js';
-import { snapshotProgress } from '../progress.js';
+import { snapshotProgress, StatusLine } from '../progress.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface SnapshotFlags {
@@ -13,11 +12,17 @@ export interface SnapshotFlags {
   lockWait?: string;
   pageSize?: string;
   json?: boolean;
+  wide?: boolean;
 }
 
 export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFlags): Promise<void> {
   const at = flags.at === undefined ? undefined : parseTimeFlag('--at', flags.at);
-  const result = await withRuntime(globals, async ({ settings, ctx, interactive, vcenterPassword }) => {
+  const out = stdoutOutput({ json: flags.json, quiet: globals.quiet });
+  // Log lines go through the status line, which clears the progress display before each and
+  // redraws it after (app/runtime.ts hands logDestination to the logger).
+  const line = new StatusLine();
+  const options: RuntimeOptions & { logDestination?: NodeJS.WritableStream } = { ...globals, logDestination: line.stream };
+  const { result, logsErrors } = await withRuntime(options, async ({ settings, ctx, log, interactive, vcenterPassword }) => {
     const effective = {
       ...settings,
       hourly_snapshot_retry_seconds:
@@ -28,47 +33,43 @@ export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFl
     };
     assertCanSnapshot(settings);
     const password = await vcenterPassword();
-    const progress = snapshotProgress(!flags.json && interactive, settings.vcenter_addresses.length);
+    const progress = snapshotProgress(!flags.json && !globals.quiet && interactive, settings.vcenter_addresses.length, line);
     try {
-      return await runSnapshot(ctx, effective, {
+      const result = await runSnapshot(ctx, effective, {
         at,
         only: flags.vcenter,
         password,
         pageSize: flags.pageSize === undefined ? undefined : parseIntegerFlag('--page-size', flags.pageSize, 1),
         onProgress: (event) => progress.update(event),
       });
+      return { result, logsErrors: log.isLevelEnabled('error') };
     } finally {
       progress.finish();
     }
   });
-  print(result, flags.json ?? false);
-  if (!flags.json && !result.skipped) for (const line of describeAfterJobReports(result.reports)) stdoutOutput(false).write(line);
+  print(out, result, flags.wide ?? false);
+  // Each failed vCenter and report was logged at error level by the job: not printed again.
   const failure = snapshotFailure(result);
-  if (failure) throw failure;
+  if (failure) throw logsErrors ? alreadyReported(failure) : failure;
 }
 
-function print(result: SnapshotResult, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, result);
+function print(out: Output, result: SnapshotResult, wide: boolean): void {
+  if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp snapshot is running (${result.holder}); this run did nothing`);
-  out.write(
-    renderTable(
-      ['vCenter', 'snapshot (UTC)', 'VMs', 'new', 'changed', 'gone', 'vCPU', 'RAM GB', 'disk GB', 'result'],
-      result.outcomes.map((o) => {
-        const s = o.summary;
-        return [
-          o.vcenter,
-          formatTime(s?.snapshotTime ?? null),
-          s?.vmCount ?? '-',
-          s?.added ?? '-',
-          s?.changed ?? '-',
-          s?.removed ?? '-',
-          s ? fixed(s.totals.vcpuTotal) : '-',
-          s ? fixed(s.totals.ramGbTotal) : '-',
-          s ? fixed(s.totals.diskGbTotal) : '-',
-          o.ok ? `ok (${(o.durationMs / 1000).toFixed(1)} s)` : `failed after ${o.attempts} attempts: ${o.error}`,
-        ];
-      }),
-    ),
+  // Default: the VMs and the result (each vCenter's log line counts new, changed and gone VMs);
+  // --wide adds those counts and the vCPU, RAM and disk totals.
+  const head = ['vCenter', 'snapshot (UTC)', 'VMs'];
+  if (wide) head.push('new', 'changed', 'gone', 'vCPU', 'RAM GB', 'disk GB');
+  out.table(
+    [...head, 'result'],
+    result.outcomes.map((o) => {
+      const s = o.summary;
+      const cells: Cell[] = [o.vcenter, formatTime(s?.snapshotTime ?? null), s?.vmCount];
+      if (wide) cells.push(s?.added, s?.changed, s?.removed, s?.totals.vcpuTotal, s && fixed(s.totals.ramGbTotal), s && fixed(s.totals.diskGbTotal));
+      // The error itself is in the job's log line for this vCenter (and in --json).
+      const attempts = `${count(o.attempts)} attempt${o.attempts === 1 ? '' : 's'}`;
+      return [...cells, o.ok ? `ok (${fixed(o.durationMs / 1000)} s)` : `failed after ${attempts}`];
+    }),
   );
+  printAfterJobReports(out, result.reports);
 }

@@ -1,58 +1,48 @@
-import { readStatus, type MissedSnapshots, type StatusReport } from '../../queries/status.js';
-import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
+import { readStatus, type MissedSnapshots, type StatusReport, type VcenterStatus } from '../../queries/status.js';
+import { type Cell, count, fixed, printJson, stdoutOutput, type Output } from '../output.js';
 import { formatTime } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
-export async function statusCommand(globals: RuntimeOptions, flags: { json?: boolean }): Promise<void> {
-  const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings));
-  print(report, flags.json ?? false);
+export interface StatusFlags {
+  json?: boolean;
+  wide?: boolean;
 }
 
-function print(report: StatusReport, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, report);
+export async function statusCommand(globals: RuntimeOptions, flags: StatusFlags): Promise<void> {
+  const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings));
+  print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
+}
+
+/**
+ * Default: is capture working? Per vCenter the latest snapshot, its VM count, missed snapshots and
+ * the last snapshot job's result; a failure's time and error follow the table. --wide adds the
+ * latest snapshot's chargeable VMs, sizes and tier counts (also `vctp totals --view hourly`).
+ */
+function print(out: Output, report: StatusReport, wide: boolean): void {
+  if (out.json) return printJson(out, report);
   out.write(`database: ${report.database}`);
   if (report.vcenters.length === 0) return out.write('no vCenter configured or captured yet');
-  out.write(
-    renderTable(
-      [
-        'vCenter',
-        'latest snapshot (UTC)',
-        'VMs',
-        'charged',
-        'vCPU',
-        'RAM GB',
-        'disk GB',
-        'Tin',
-        'Bronze',
-        'Silver',
-        'Gold',
-        'none',
-        `missed (${report.missedSnapshotDays} d)`,
-        'last snapshot job',
-      ],
-      report.vcenters.map((v) => {
-        const t = v.totals;
-        const job = v.lastSnapshotJob;
-        return [
-          v.configured ? v.vcenter : `${v.vcenter} (not configured)`,
-          formatTime(v.latestSnapshot),
-          t?.vmCount ?? '-',
-          t?.chargeableVmCount ?? '-',
-          t ? fixed(t.vcpuTotal) : '-',
-          t ? fixed(t.ramGbTotal) : '-',
-          t ? fixed(t.diskGbTotal) : '-',
-          t?.tinVmCount ?? '-',
-          t?.bronzeVmCount ?? '-',
-          t?.silverVmCount ?? '-',
-          t?.goldVmCount ?? '-',
-          t?.untieredVmCount ?? '-',
-          missedCell(v.missedSnapshots),
-          job ? `${job.status} at ${formatTime(job.finishedAt)}${job.error ? `: ${job.error}` : ''}` : 'never ran',
-        ];
-      }),
-    ),
+  const head = ['vCenter', 'latest snapshot (UTC)', 'VMs'];
+  if (wide) head.push('charged', 'vCPU', 'RAM GB', 'disk GB', 'Tin', 'Bronze', 'Silver', 'Gold', 'No tier');
+  head.push(`missed (${report.missedSnapshotDays} d)`, 'last run');
+  out.table(
+    head,
+    report.vcenters.map((v) => {
+      const t = v.totals;
+      const cells: Cell[] = [v.configured ? v.vcenter : `${v.vcenter} (not configured)`, formatTime(v.latestSnapshot), t?.vmCount];
+      if (wide) {
+        cells.push(t?.chargeableVmCount, t?.vcpuTotal, t && fixed(t.ramGbTotal), t && fixed(t.diskGbTotal), t?.tinVmCount, t?.bronzeVmCount, t?.silverVmCount, t?.goldVmCount, t?.untieredVmCount);
+      }
+      return [...cells, missedCell(v.missedSnapshots), jobCell(v, wide)];
+    }),
   );
+  for (const v of report.vcenters) {
+    const job = v.lastSnapshotJob;
+    if (job && job.status !== 'ok') {
+      const attempts = job.attempts > 1 ? ` after ${count(job.attempts)} attempts` : '';
+      out.write(`last snapshot job of ${v.vcenter}: ${job.status} at ${formatTime(job.finishedAt)}${attempts}${job.error ? `: ${job.error}` : ''}`);
+    }
+  }
   for (const v of report.vcenters) {
     if (v.missedSnapshots.days.length === 0) continue;
     const days = v.missedSnapshots.days.map(
@@ -63,9 +53,16 @@ function print(report: StatusReport, json: boolean): void {
   for (const job of report.jobs) out.write(`${job.job}: ${job.status} at ${formatTime(job.finishedAt)}${job.error ? ` (${job.error})` : ''}`);
 }
 
+/** The last snapshot run: ok, failed or skipped (with its time under --wide), or "never ran". */
+function jobCell(v: VcenterStatus, wide: boolean): string {
+  const job = v.lastSnapshotJob;
+  if (!job) return 'never ran';
+  return wide ? `${job.status} at ${formatTime(job.finishedAt)}` : job.status;
+}
+
 /** "none", "3 on 1 day", or "-" when no complete day could be checked yet. */
 function missedCell(m: MissedSnapshots): string {
   if (m.daysChecked === 0) return '-';
   if (m.days.length === 0) return 'none';
-  return `${m.missing} on ${m.days.length} day${m.days.length === 1 ? '' : 's'}`;
+  return `${count(m.missing)} on ${m.days.length} day${m.days.length === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,6 @@
 import { VctpError } from '../../core/errors.js';
 import { readTotals, type TotalsKind, type TotalsReport, type TotalsRow } from '../../queries/totals.js';
-import { fixed, printJson, renderTable, stdoutOutput } from '../output.js';
+import { count, fixed, printJson, stdoutOutput, type Cell, type Output } from '../output.js';
 import { formatTime, parseIntegerFlag } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
@@ -9,6 +9,7 @@ export interface TotalsFlags {
   view?: string;
   days?: string;
   json?: boolean;
+  wide?: boolean;
 }
 
 const VIEWS: TotalsKind[] = ['hourly', 'daily', 'monthly'];
@@ -18,12 +19,16 @@ export async function totalsCommand(globals: RuntimeOptions, flags: TotalsFlags)
   if (!VIEWS.includes(view)) throw new VctpError('usage', `--view ${flags.view}: expected hourly, daily or monthly`);
   const days = parseIntegerFlag('--days', flags.days ?? '45', 1);
   const report = await withRuntime(globals, ({ ctx }) => readTotals(ctx, { view, days, vcenters: flags.vcenter }));
-  print(report, flags.json ?? false);
+  print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
 }
 
-function print(report: TotalsReport, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, report);
+/**
+ * One table per vCenter. Default: VMs, chargeable VMs and their vCPU, RAM and disk, and the samples
+ * of prorated periods; --wide adds the tier counts and the VMs counted apart (templates, SRM
+ * placeholders and standbys, node-charged VMs).
+ */
+function print(out: Output, report: TotalsReport, wide: boolean): void {
+  if (out.json) return printJson(out, report);
   const periods = report.view === 'hourly' ? 'snapshots' : report.view === 'daily' ? 'days' : 'months';
   if (report.rows.length === 0) {
     const hint = report.view === 'hourly' ? 'vctp snapshot' : `vctp aggregate ${report.view}`;
@@ -31,39 +36,33 @@ function print(report: TotalsReport, json: boolean): void {
   }
   const prorated = report.view !== 'hourly';
   // Daily and monthly counts are prorated (VM-periods), so they get decimals; hourly ones are whole.
-  const count = (n: number) => (prorated ? fixed(n, 2) : String(n));
-  const head = ['vCenter', report.view === 'hourly' ? 'time (UTC)' : report.view === 'daily' ? 'day' : 'month', 'VMs', 'chargeable', 'vCPU', 'RAM GB', 'disk GB', 'Tin', 'Bronze', 'Silver', 'Gold', 'none', 'templates', 'SRM', 'node-charged'];
+  const share = (n: number): Cell => (prorated ? fixed(n, 2) : n);
+  const head = [report.view === 'hourly' ? 'time (UTC)' : report.view === 'daily' ? 'day' : 'month', 'VMs', 'charged', 'vCPU', 'RAM GB', 'disk GB'];
+  if (wide) head.push('Tin', 'Bronze', 'Silver', 'Gold', 'No tier', 'templates', 'SRM', 'node-charged');
   if (prorated) head.push('samples');
-  out.write(
-    renderTable(
+  const vcenters = [...new Set(report.rows.map((r) => r.vcenter))];
+  vcenters.forEach((vcenter, index) => {
+    if (index > 0) out.write('');
+    out.write(`${vcenter}, ${report.view} totals${prorated ? ' (prorated over each period)' : ''}:`);
+    out.table(
       head,
-      report.rows.map((r) => {
-        const t = r.totals;
-        const cells = [
-          r.vcenter,
-          r.period,
-          t.vmCount,
-          count(t.chargeableVmCount),
-          fixed(t.vcpuTotal, 2),
-          fixed(t.ramGbTotal, 2),
-          fixed(t.diskGbTotal, 2),
-          count(t.tinVmCount),
-          count(t.bronzeVmCount),
-          count(t.silverVmCount),
-          count(t.goldVmCount),
-          count(t.untieredVmCount),
-          t.templateCount,
-          t.srmPlaceholderCount,
-          t.nodeChargeVmCount,
-        ];
-        if (prorated) cells.push(samplesCell(r));
-        return cells;
-      }),
-    ),
-  );
+      report.rows
+        .filter((r) => r.vcenter === vcenter)
+        .map((r) => {
+          const t = r.totals;
+          const cells: Cell[] = [r.period, t.vmCount, share(t.chargeableVmCount), share(t.vcpuTotal), fixed(t.ramGbTotal, 1), fixed(t.diskGbTotal, 1)];
+          if (wide) {
+            cells.push(...[t.tinVmCount, t.bronzeVmCount, t.silverVmCount, t.goldVmCount, t.untieredVmCount].map(share));
+            cells.push(t.templateCount, t.srmPlaceholderCount, t.nodeChargeVmCount);
+          }
+          if (prorated) cells.push(samplesCell(r));
+          return cells;
+        }),
+    );
+  });
   const flagged = report.rows.filter((r) => (r.samples?.missing ?? 0) > 0);
   if (flagged.length > 0) {
-    out.write(`${flagged.length} of ${report.rows.length} ${periods} missed snapshots: their averages cover only the snapshots taken`);
+    out.write(`${count(flagged.length)} of ${count(report.rows.length)} ${periods} missed snapshots: their averages cover only the snapshots taken`);
   }
 }
 
@@ -71,5 +70,5 @@ function print(report: TotalsReport, json: boolean): void {
 export function samplesCell(r: TotalsRow): string {
   if (!r.samples) return '-';
   const { expected, present, missing } = r.samples;
-  return missing > 0 ? `${present}/${expected} (${missing} missed)` : `${present}/${expected}`;
+  return missing > 0 ? `${count(present)}/${count(expected)} (${count(missing)} missed)` : `${count(present)}/${count(expected)}`;
 }

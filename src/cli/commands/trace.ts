@@ -2,7 +2,7 @@ import { VctpError } from '../../core/errors.js';
 import { formatDay } from '../../core/periods.js';
 import { unixSeconds } from '../../jobs/context.js';
 import { traceVm, type DailyTraceRow, type HourlyTraceRow, type TracedVm, type TraceResult, type TraceView, type TrackedField } from '../../queries/trace.js';
-import { fixed, printJson, renderTable, stdoutOutput, type Output } from '../output.js';
+import { type Column, count, fixed, printJson, stdoutOutput, tierName, type Output } from '../output.js';
 import { formatTime, parseTimeFlag } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
@@ -12,6 +12,7 @@ export interface TraceFlags {
   to?: string;
   vcenter?: string;
   json?: boolean;
+  wide?: boolean;
 }
 
 const DAY = 86_400;
@@ -31,7 +32,7 @@ export async function traceCommand(globals: RuntimeOptions, vm: string, flags: T
           : to - (to % DAY) - DEFAULT_DAYS.daily * DAY;
     return traceVm(ctx, { vm, view, from, to, vcenter: flags.vcenter });
   });
-  print(result, flags.json ?? false);
+  print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), result, flags.wide ?? false);
 }
 
 /**
@@ -46,15 +47,14 @@ export function parseBound(flag: string, value: string, side: 'start' | 'end'): 
   return side === 'start' ? start : start + DAY - 1;
 }
 
-function print(result: TraceResult, json: boolean): void {
-  const out = stdoutOutput(json);
-  if (json) return printJson(out, result);
+function print(out: Output, result: TraceResult, wide: boolean): void {
+  if (out.json) return printJson(out, result);
   out.write(`${result.view} trace of "${result.query}" from ${formatTime(result.from)} to ${formatTime(result.to)}: ${result.vms.length} VM${result.vms.length === 1 ? '' : 's'}`);
   for (const vm of result.vms) {
     out.write('');
     printLifecycle(out, vm);
-    if (vm.hourly) printHourly(out, vm.hourly);
-    if (vm.daily) printDaily(out, vm.daily);
+    if (vm.hourly) printHourly(out, vm.hourly, wide);
+    if (vm.daily) printDaily(out, vm.daily, wide);
   }
   if (result.view === 'hourly' && result.vms.some((v) => v.hourly?.some((r) => r.changed.length > 0))) {
     out.write('\n* = changed since the VM\'s previous sample');
@@ -65,6 +65,7 @@ function printLifecycle(out: Output, vm: TracedVm): void {
   const l = vm.lifecycle;
   out.write(`${vm.name ?? vm.vmId}: vCenter ${vm.vcenter}, ${vm.vmId}, inventory id ${vm.inventoryId} (matched by ${vm.matchedBy.join(', ')})`);
   out.write(`  uuid ${vm.vmUuid ?? '-'}, instance uuid ${vm.instanceUuid ?? '-'}`);
+  // 0 is "unknown" (creation) and "not deleted" (deletion) in the query; --json says null.
   out.write(
     `  created ${l.creationTime === 0 ? 'unknown' : formatTime(l.creationTime)}, first seen ${formatTime(l.firstSeen)}, ` +
       `last seen ${formatTime(l.lastSeen)}${l.present ? ' (present in the latest snapshot)' : ''}, ` +
@@ -72,76 +73,83 @@ function printLifecycle(out: Output, vm: TracedVm): void {
   );
 }
 
-const HOURLY_COLUMNS: [string, TrackedField, (r: HourlyTraceRow) => string][] = [
-  ['name', 'name', (r) => r.name],
-  ['power', 'poweredOn', (r) => (r.poweredOn ? 'on' : 'off')],
-  ['vCPU', 'vcpuCount', (r) => String(r.vcpuCount)],
-  ['RAM GB', 'ramGb', (r) => fixed(r.ramGb, 2)],
-  ['disk GB', 'provisionedDiskGb', (r) => fixed(r.provisionedDiskGb, 2)],
-  ['pool', 'resourcePool', (r) => r.resourcePool ?? '-'],
-  ['tier', 'tier', (r) => tierLabel(r.tier)],
-  ['cluster', 'cluster', (r) => r.cluster ?? '-'],
-  ['folder', 'folder', (r) => r.folder ?? '-'],
+interface HourlyColumn {
+  head: string;
+  field: TrackedField;
+  show: (r: HourlyTraceRow) => string;
+  numeric?: boolean;
+  /** Only with --wide: fields that rarely change (a change shows in the note without it). */
+  wide?: boolean;
+}
+
+const HOURLY_COLUMNS: HourlyColumn[] = [
+  { head: 'name', field: 'name', show: (r) => r.name, wide: true },
+  { head: 'power', field: 'poweredOn', show: (r) => (r.poweredOn ? 'on' : 'off') },
+  { head: 'vCPU', field: 'vcpuCount', show: (r) => count(r.vcpuCount), numeric: true },
+  { head: 'RAM GB', field: 'ramGb', show: (r) => fixed(r.ramGb, 2), numeric: true },
+  { head: 'disk GB', field: 'provisionedDiskGb', show: (r) => fixed(r.provisionedDiskGb, 2), numeric: true },
+  { head: 'pool', field: 'resourcePool', show: (r) => r.resourcePool ?? '-', wide: true },
+  { head: 'tier', field: 'tier', show: (r) => tierName(r.tier) },
+  { head: 'cluster', field: 'cluster', show: (r) => r.cluster ?? '-', wide: true },
+  { head: 'folder', field: 'folder', show: (r) => r.folder ?? '-', wide: true },
 ];
-const SHOWN = new Set<TrackedField>(HOURLY_COLUMNS.map(([, field]) => field));
 
-function printHourly(out: Output, rows: HourlyTraceRow[]): void {
+/**
+ * One row per snapshot of the VM (its vCenter is in the line above). A changed value is marked *;
+ * a change in a column not shown is named in the note.
+ */
+function printHourly(out: Output, rows: HourlyTraceRow[], wide: boolean): void {
   if (rows.length === 0) return out.write('  no snapshots of this VM in the window');
-  out.write(
-    renderTable(
-      ['time (UTC)', 'vCenter', ...HOURLY_COLUMNS.map(([head]) => head), 'note'],
-      rows.map((r) => {
-        const hidden = r.changed.filter((f) => !SHOWN.has(f));
-        const notes: string[] = [...r.notes];
-        if (hidden.length > 0) notes.push(`changed ${hidden.join(', ')}`);
-        return [
-          formatTime(r.time),
-          r.vcenter,
-          ...HOURLY_COLUMNS.map(([, field, show]) => `${show(r)}${r.changed.includes(field) ? '*' : ''}`),
-          notes.join('; '),
-        ];
-      }),
-    ),
+  const columns = HOURLY_COLUMNS.filter((c) => wide || !c.wide);
+  const shown = new Set<TrackedField>(columns.map((c) => c.field));
+  // Numbers keep their digits aligned: unmarked cells of a column with marks end in a space.
+  const marked = new Set(rows.flatMap((r) => r.changed));
+  out.table(
+    ['time (UTC)', ...columns.map((c): Column => ({ head: c.head, align: c.numeric ? 'right' : 'left' })), 'note'],
+    rows.map((r) => {
+      const hidden = r.changed.filter((f) => !shown.has(f));
+      const notes: string[] = [...r.notes];
+      if (hidden.length > 0) notes.push(`changed ${hidden.join(', ')}`);
+      return [
+        formatTime(r.time),
+        ...columns.map((c) => `${c.show(r)}${r.changed.includes(c.field) ? '*' : c.numeric && marked.has(c.field) ? ' ' : ''}`),
+        notes.join('; '),
+      ];
+    }),
   );
 }
 
-function printDaily(out: Output, rows: DailyTraceRow[]): void {
+/** Default: samples, missed snapshots, averages and tier shares; --wide adds presence and the prorated tier counts. */
+function printDaily(out: Output, rows: DailyTraceRow[], wide: boolean): void {
   if (rows.length === 0) return out.write('  no daily summaries of this VM in the window (see vctp aggregate daily)');
-  out.write(
-    renderTable(
-      ['day', 'samples', 'missed', 'present', 'vCPU', 'RAM GB', 'disk GB', 'pools', 'Tin', 'Bronze', 'Silver', 'Gold'],
-      rows.map((r) => [
-        r.day,
-        `${r.samplesPresent}/${r.totalSamples}`,
-        r.missedSamples > 0 ? `${r.missedSamples} of ${r.expectedSamples}` : '',
-        fixed(r.avgIsPresent, 3),
-        fixed(r.avgVcpuCount, 2),
-        fixed(r.avgRamGb, 2),
-        fixed(r.avgProvisionedDisk, 2),
-        poolShares(r) || '-',
-        fixed(r.tin, 3),
-        fixed(r.bronze, 3),
-        fixed(r.silver, 3),
-        fixed(r.gold, 3),
-      ]),
-    ),
+  const head = ['day', 'samples', 'missed', ...(wide ? ['present'] : []), 'vCPU', 'RAM GB', 'disk GB', 'tiers'];
+  if (wide) head.push('Tin', 'Bronze', 'Silver', 'Gold');
+  out.table(
+    head,
+    rows.map((r) => [
+      r.day,
+      `${count(r.samplesPresent)}/${count(r.totalSamples)}`,
+      r.missedSamples === null ? '-' : r.missedSamples > 0 ? `${count(r.missedSamples)} of ${count(r.expectedSamples ?? 0)}` : '',
+      ...(wide ? [fixed(r.avgIsPresent, 3)] : []),
+      fixed(r.avgVcpuCount, 2),
+      fixed(r.avgRamGb, 2),
+      fixed(r.avgProvisionedDisk, 2),
+      poolShares(r) || '-',
+      ...(wide ? [fixed(r.tin, 3), fixed(r.bronze, 3), fixed(r.silver, 3), fixed(r.gold, 3)] : []),
+    ]),
   );
 }
 
-/** "Silver 75%, Gold 25%": the tiers of the VM's samples that day. */
+/** "Silver 75.0%, Gold 25.0%": the tiers of the VM's samples that day. */
 function poolShares(r: DailyTraceRow): string {
   const shares: [string, number][] = [
-    ['Tin', r.poolTinPct],
-    ['Bronze', r.poolBronzePct],
-    ['Silver', r.poolSilverPct],
-    ['Gold', r.poolGoldPct],
+    [tierName('tin'), r.poolTinPct],
+    [tierName('bronze'), r.poolBronzePct],
+    [tierName('silver'), r.poolSilverPct],
+    [tierName('gold'), r.poolGoldPct],
   ];
   return shares
     .filter(([, pct]) => pct > 0)
     .map(([tier, pct]) => `${tier} ${fixed(pct, 1)}%`)
     .join(', ');
-}
-
-function tierLabel(tier: string | null): string {
-  return tier === null ? '-' : tier.charAt(0).toUpperCase() + tier.slice(1);
 }
