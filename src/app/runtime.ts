@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   logLevel?: LogLevel;
   /** --quiet: only errors are logged. */
   quiet?: boolean;
+  /** Where log lines go (default stderr): the CLI's progress display passes a stream that clears and redraws its line around each. */
+  logDestination?: NodeJS.WritableStream;
   /** --metrics-textfile-dir; else settings.metrics_textfile_dir. */
   metricsTextfileDir?: string;
 }
@@ -44,7 +46,7 @@ export interface Runtime extends SettingsRuntime {
 export async function loadRuntimeSettings(options: RuntimeOptions): Promise<SettingsRuntime> {
   const loaded = await loadSettings(settingsPathFrom(options.settings));
   const level = options.quiet ? 'error' : (options.logLevel ?? loaded.settings.log_level);
-  const log = createLogger({ level, output: loaded.settings.log_output });
+  const log = createLogger({ level, output: loaded.settings.log_output, destination: options.logDestination });
   for (const warning of loaded.warnings) log.warn(`${loaded.path}: ${warning}`);
   return {
     loaded,
