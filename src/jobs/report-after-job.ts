@@ -42,15 +42,6 @@ export function reportsAfterAggregate(ctx: JobContext, settings: AfterJobSetting
   return build(ctx, settings, committed > 0 ? [{ kind: period.kind, period }] : []);
 }
 
-/** One line per report for the command's human output. */
-export function describeAfterJobReports(reports: AfterJobReports | null): string[] {
-  if (!reports) return [];
-  return [
-    ...reports.written.map((r) => `${r.kind} report written: ${r.path}`),
-    ...reports.failed.map((f) => `${f.kind} report failed (the data above is committed): ${f.error}`),
-  ];
-}
-
 /**
  * The error a finished job ends with (exit status 2, HTTP 207-like): some of its units failed
  * (`unitsFailed`, already worded), or a report after it did; null when everything succeeded.

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { wrap } from '../../src/cli/commands/doctor.js';
 import {
   encryptSecret,
   activeKey,
@@ -298,12 +297,5 @@ describe('doctor: systemd timers', () => {
       throw new Error('systemctl show failed: timed out');
     });
     assert.equal(failed.status, 'warn');
-  });
-});
-
-describe('doctor: table cells', () => {
-  it('wraps long detail lines at spaces', () => {
-    assert.equal(wrap('aaa bbb ccc\nshort', 7), 'aaa bbb\n  ccc\nshort');
-    assert.equal(wrap('averyveryverylongword x', 5), 'averyveryverylongword\n  x');
   });
 });

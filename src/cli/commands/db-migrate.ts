@@ -5,5 +5,5 @@ import { stdoutOutput } from '../output.js';
 export async function dbMigrateCommand(globals: RuntimeOptions): Promise<void> {
   // The job migrates; opening the database for it must not do so first.
   const { database } = await withRuntime(globals, ({ ctx }) => runDbMigrate(ctx), { migrate: false });
-  stdoutOutput(false).write(`schema of ${database} is up to date`);
+  stdoutOutput({ quiet: globals.quiet }).write(`schema of ${database} is up to date`);
 }

@@ -3,7 +3,7 @@ import type { RuntimeOptions } from '../../app/runtime.js';
 import { summarizeChecks, type DoctorCheck } from '../../core/doctor-check.js';
 import { VctpError } from '../../core/errors.js';
 import { runDoctor } from '../../queries/doctor/run-doctor.js';
-import { printJson, renderTable, stdoutOutput } from '../output.js';
+import { printJson, stdoutOutput } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
 
 export interface DoctorFlags {
@@ -12,8 +12,6 @@ export interface DoctorFlags {
 }
 
 export const DEFAULT_DOCTOR_TIMEOUT_SECONDS = 15;
-/** Detail lines are wrapped here so that the table fits a terminal; --json keeps them whole. */
-const DETAIL_WIDTH = 100;
 
 /** Prints every check, then fails (exit 1) when one failed; warnings alone exit 0. */
 export async function doctorCommand(globals: RuntimeOptions, flags: DoctorFlags): Promise<void> {
@@ -28,35 +26,18 @@ export async function doctorCommand(globals: RuntimeOptions, flags: DoctorFlags)
     timeoutMs: timeoutSeconds * 1000,
   });
   const summary = summarizeChecks(checks);
-  if (!(globals.quiet && summary.fail === 0)) print(checks, flags.json ?? false);
+  // --quiet: nothing when all is well; the failed checks' table when not.
+  if (!(globals.quiet && summary.fail === 0)) print(checks, { ...globals, quiet: false }, flags.json ?? false);
   if (summary.fail > 0) {
     throw new VctpError('config', `doctor: ${summary.fail} check${summary.fail === 1 ? '' : 's'} failed: ${summary.failed.join(', ')}`);
   }
 }
 
-function print(checks: readonly DoctorCheck[], json: boolean): void {
-  const out = stdoutOutput(json);
+function print(checks: readonly DoctorCheck[], globals: RuntimeOptions, json: boolean): void {
+  const out = stdoutOutput({ json, quiet: globals.quiet });
   if (json) return printJson(out, checks);
-  out.write(renderTable(['check', 'status', 'detail'], checks.map((c) => [c.check, c.status, wrap(c.detail, DETAIL_WIDTH)])));
+  // The table wraps the detail to the terminal; --json keeps each detail whole.
+  out.table(['check', 'status', 'detail'], checks.map((c) => [c.check, c.status, c.detail]));
   const { ok, warn, fail } = summarizeChecks(checks);
   out.write(`${ok} ok, ${warn} warn, ${fail} fail`);
-}
-
-/** Breaks each line of `text` at spaces so that none exceeds `width` (a longer word stays whole). */
-export function wrap(text: string, width: number): string {
-  return text
-    .split('\n')
-    .flatMap((line) => {
-      const out: string[] = [];
-      let current = '';
-      for (const word of line.split(' ')) {
-        if (current !== '' && current.length + 1 + word.length > width) {
-          out.push(current);
-          current = `  ${word}`;
-        } else current = current === '' ? word : `${current} ${word}`;
-      }
-      out.push(current);
-      return out;
-    })
-    .join('\n');
 }
