@@ -3,20 +3,14 @@
 // pending-report alerts fire when they should and not before), and every metric it names is one
 // vctp writes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FAMILIES } from '../../src/metrics/families.js';
+import { promtool as runPromtool } from './metrics-promtool.js';
 
-const PROMTOOL = '/usr/bin/promtool';
 const DIR = fileURLToPath(new URL('../../contrib/prometheus/', import.meta.url));
-
-function promtool(...args: string[]): { status: number | null; output: string } {
-  assert.ok(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus`);
-  const result = spawnSync(PROMTOOL, args, { cwd: DIR, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
+const promtool = (...args: string[]) => runPromtool(args, { cwd: DIR });
 
 describe('vctp alert rules', () => {
   it('pass promtool check rules', () => {

@@ -3,8 +3,7 @@
 // by the job-run seam into SQLite, read back by readMetricFigures, published by the textfile exporter.
 // Each file is checked on its own: node_exporter merges them, concatenated they would repeat HELP.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,15 +16,7 @@ import { textfileName, textfilePublisher } from '../../src/metrics/textfile-publ
 import type { Store } from '../../src/store/executor.js';
 import { readMetricFigures } from '../../src/store/job-runs-repository.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-
-export const PROMTOOL = '/usr/bin/promtool';
-
-/** promtool's verdict on one exposition text: its exit status and everything it printed. */
-export function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
-  assert.ok(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus`);
-  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
-}
+import { promtoolCheckMetrics } from './metrics-promtool.js';
 
 const JOBS: JobName[] = [
   'snapshot',
