@@ -86,3 +86,8 @@ export async function readPostgresSettings(db: SqlExecutor, names: readonly stri
     SELECT name, setting, unit FROM pg_settings WHERE name IN (${sql.join(names.map((n) => sql`${n}`), sql`, `)})`);
   return rows.map((r) => ({ name: String(r.name), setting: String(r.setting), unit: r.unit == null || r.unit === '' ? null : String(r.unit) }));
 }
+
+export async function sqliteVersion(db: SqlExecutor): Promise<string | null> {
+  const [row] = await db.all<{ v: string }>(sql`SELECT sqlite_version() AS v`);
+  return row?.v ?? null;
+}

@@ -1,10 +1,9 @@
 // Doctor's database checks: reachable, migrated (no pending migration), writable by vctp, and on
 // PostgreSQL its settings beside the tuning baseline. The database is opened read-only and never
 // migrated: an unmigrated or unreachable database is a finding.
-import { sql } from 'drizzle-orm';
 import { doctorCheck, type DoctorCheck } from '../../core/doctor-check.js';
 import { compareTuning, PG_TUNING_SETTING_NAMES } from '../../core/doctor-pg-tuning.js';
-import { postgresFacts, readPostgresSettings, sqliteWriteAccess } from '../../store/database-health.js';
+import { postgresFacts, readPostgresSettings, sqliteVersion, sqliteWriteAccess } from '../../store/database-health.js';
 import { readMigrationStatus } from '../../store/migration-status.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/read-only-store.js';
 import { withDeadline, type DoctorSettings } from './types.js';
@@ -48,8 +47,8 @@ async function inspect(store: ReadOnlyStore, settings: DoctorSettings): Promise<
   if (pg) {
     checks.push(doctorCheck('database', 'ok', `${store.description}: PostgreSQL ${pg.version}, database ${pg.database} as role ${pg.role}`, { driver: 'postgres', version: pg.version }));
   } else {
-    const [row] = await store.all<{ v: string }>(sql`SELECT sqlite_version() AS v`);
-    checks.push(doctorCheck('database', 'ok', `${store.description}: SQLite ${row?.v ?? '?'}`, { driver: 'sqlite', path: store.sqlitePath }));
+    const version = await sqliteVersion(store);
+    checks.push(doctorCheck('database', 'ok', `${store.description}: SQLite ${version ?? '?'}`, { driver: 'sqlite', path: store.sqlitePath }));
   }
 
   const migrations = await readMigrationStatus(store);
