@@ -1,7 +1,8 @@
 // The one job-run seam: every job that writes (a timer's, a shell's or, later, the HTTP server's)
 // runs inside withJobRun, and this is the only writer of job_runs and of job metrics. A run is
-// recorded when it ends, with its outcome, duration, rows and error; a whole run (no vCenter) then
-// publishes the job's metrics, derived from job_runs so that counters survive the process.
+// recorded when it ends, with its outcome, duration, rows and error; a whole run (no vCenter) that
+// did work then publishes the job's metrics, derived from job_runs so that counters survive the
+// process (which is also why job_runs rows are never deleted: a counter must not go down).
 //
 // Outcomes: fn returns (ok, unless it called run.fail or run.skip), or throws (failed, rethrown).
 // SIGINT/SIGTERM (ctx.signal) makes it interrupted: fn threw after the signal fired (the signal's
@@ -109,7 +110,8 @@ export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (ru
       rows,
       error,
     });
-    if (scope.vcenter === undefined && ctx.metrics) await publish(ctx, scope.job, reportFigures);
+    // A skipped run changes no figure, and its file write could race the running holder's.
+    if (scope.vcenter === undefined && status !== 'skipped' && ctx.metrics) await publish(ctx, scope.job, reportFigures);
   }
 }
 
