@@ -27,6 +27,8 @@ const HOUR = 3600;
 const T0 = Date.parse('2026-04-21T00:00:00Z') / 1000;
 // Any fixed number, as in src/store/capture-lock.ts.
 const PG_CAPTURE_LOCK = 7_467_302;
+/** pg_locks rows of advisory locks in this test's database (advisory locks are per database; other tests run beside). */
+const OUR_ADVISORY_LOCKS = sql`locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 /** An HTTP proxy in front of the simulator that can hold one SOAP operation unanswered. */
 interface SoapProxy {
@@ -148,7 +150,7 @@ for (const engine of ENGINES) {
     });
     const jobLockRows = async () => (await store.all(sql`SELECT * FROM job_locks`)).length;
     const pgJobLockHeld = async () =>
-      (await store.all(sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 7467303 AND granted`)).length > 0;
+      (await store.all(sql`SELECT 1 FROM pg_locks WHERE ${OUR_ADVISORY_LOCKS} AND classid = 7467303 AND granted`)).length > 0;
 
     /** The rerun every scenario ends with: at once, complete, identical to the clean run. */
     async function rerunConverges(at: number): Promise<void> {
@@ -275,7 +277,7 @@ for (const engine of ENGINES) {
         const holdCaptures = () => blocker`SELECT pg_advisory_lock(${PG_CAPTURE_LOCK}::bigint)`;
         const releaseCaptures = () => blocker`SELECT pg_advisory_unlock(${PG_CAPTURE_LOCK}::bigint)`;
         const vctpWaitsInTransaction = async () =>
-          (await store.all(sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = ${PG_CAPTURE_LOCK} AND NOT granted`)).length > 0;
+          (await store.all(sql`SELECT 1 FROM pg_locks WHERE ${OUR_ADVISORY_LOCKS} AND objid = ${PG_CAPTURE_LOCK} AND NOT granted`)).length > 0;
 
         it('SIGTERM: the open transaction rolls back, the run is interrupted (143), the rerun converges', { timeout: 120_000 }, async () => {
           const at = (next += HOUR);

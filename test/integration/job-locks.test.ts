@@ -30,6 +30,8 @@ import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js
 
 const SELF = fileURLToPath(import.meta.url);
 const LOCK = 'snapshot';
+/** pg_locks rows of advisory locks in this test's database (advisory locks are per database; other tests run beside). */
+const OUR_ADVISORY_LOCKS = sql`locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 // ---- the child: takes the lock (waiting at most WAIT seconds), says so, holds it until stdin ends.
 if (process.argv[2] === '--lock-child') {
@@ -112,7 +114,7 @@ for (const engine of ENGINES) {
 
     /** PostgreSQL: whether any session holds a vctp job lock (the advisory lock itself, not the row). */
     const advisoryHeld = async (): Promise<boolean> =>
-      (await store.all(sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 7467303 AND granted`)).length > 0;
+      (await store.all(sql`SELECT 1 FROM pg_locks WHERE ${OUR_ADVISORY_LOCKS} AND classid = 7467303 AND granted`)).length > 0;
 
     it('blocks while a live holder has the lock, and is free once it ends', { timeout: 60_000 }, async () => {
       const holder = startHolder(db.settings);
