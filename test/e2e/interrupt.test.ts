@@ -1,8 +1,8 @@
 // The built `vctp snapshot` stopped at a few points, as systemd (SIGTERM, then SIGKILL) or the
 // kernel (OOM: SIGKILL) would, on both databases. After each, a rerun with --lock-wait 0 runs at
 // once (no "another vctp snapshot is running") and stores exactly what an uninterrupted run does.
-// SIGTERM exits 143 and records the run as interrupted; a job stuck in a call that cannot be
-// aborted still exits 143 after the grace period.
+// SIGTERM exits 143 (SIGINT 130) and records the run as interrupted; a job stuck in a call that
+// cannot be aborted still exits 143 after the grace period.
 //
 // The points are reached, not timed: vctp talks to the simulator through a proxy in this test that
 // holds a chosen SOAP operation (a mid-collection ContinueRetrievePropertiesEx, the Login) unanswered
@@ -226,6 +226,21 @@ for (const engine of ENGINES) {
       assert.deepEqual(after.jobs.filter((j) => j.job === 'snapshot').map((j) => j.status), ['interrupted']);
       assert.equal(await jobLockRows(), 0, 'the lock was released');
       if (engine === 'postgres') assert.equal(await pgJobLockHeld(), false);
+      await nothingStored(at);
+      await rerunConverges(at);
+    });
+
+    it('Ctrl-C (SIGINT) mid-collection: exits 130, records the run as interrupted', { timeout: 120_000 }, async () => {
+      const at = (next += HOUR);
+      const stalled = proxy.hold('ContinueRetrievePropertiesEx');
+      const run = snapshotAt(at);
+      await stalled;
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      proxy.pass();
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stderr, /interrupted by SIGINT/);
+      assert.equal((await status()).vcenters[0]!.lastSnapshotJob?.status, 'interrupted');
       await nothingStored(at);
       await rerunConverges(at);
     });
