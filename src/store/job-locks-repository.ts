@@ -113,7 +113,7 @@ class RowLock implements JobLockHandle {
     const { name, holder, leaseSeconds } = this.request;
     const changed = await this.db.run(sql`UPDATE job_locks SET expires_at = ${nowSeconds + leaseSeconds}
       WHERE name = ${name} AND run_id = ${holder.runId}`);
-    if (changed === 0) throw new VctpError('store', `the ${name} lock is no longer held by this run (taken over after its lease ran out?)`);
+    if (changed === 0) throw new VctpError('lock', `the ${name} lock is no longer held by this run (taken over after its lease ran out?)`);
   }
 
   async release(): Promise<void> {
