@@ -82,7 +82,7 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
           });
           outcomes.push({ ok: true, vcenter: vc.name, ...counts, durationMs: ctx.now() - started });
         } catch (error) {
-          if (error instanceof VctpError && error.code === 'usage') throw error;
+          if (error instanceof VctpError && (error.code === 'usage' || error.code === 'interrupted')) throw error;
           const message = (error as Error).message;
           ctx.log.error({ vcenter: vc.name, err: message }, 'backfill failed; the vCenter keeps its previous totals');
           outcomes.push({ ok: false, vcenter: vc.name, error: message });

@@ -87,7 +87,7 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
         try {
           Object.assign(action, await run(), { result: 'ok' });
         } catch (error) {
-          if (error instanceof VctpError && error.code === 'usage') throw error;
+          if (error instanceof VctpError && (error.code === 'usage' || error.code === 'interrupted')) throw error;
           action.result = 'failed';
           action.message = (error as Error).message;
           ctx.log.error({ vcenter: action.vcenter, period: action.period, err: action.message }, 'repair: aggregation failed; the previous summary is kept');
