@@ -27,10 +27,10 @@ export function buildProgram(version: string): Command {
         '\nExit status: 0 ok, 1 user or configuration error, 2 some vCenters failed, 3 internal error.',
     );
 
-  program
+  const snapshot = program
     .command('snapshot')
     .description('capture every configured vCenter once into the hourly span store (alias: -run-inventory)')
-    .option('--at <time>', 'record the snapshot under this time (unix seconds or ISO 8601, UTC); must be later than each vCenter\'s latest')
+    .option('--at <time>', 'record the snapshot under this time (unix seconds or ISO 8601, UTC); must be later than each vCenter\'s latest, and not in the future')
     .option('--vcenter <name>', 'only this vCenter (URL or host[:port]); repeatable', collect)
     .option('--retry-seconds <n>', 'override settings.hourly_snapshot_retry_seconds')
     .option('--max-retries <n>', 'override settings.hourly_snapshot_max_retries')
@@ -41,6 +41,20 @@ export function buildProgram(version: string): Command {
     .action(async (flags, command: Command) => {
       const { snapshotCommand } = await import('./commands/snapshot.js');
       await snapshotCommand(globalsOf(command), flags);
+    });
+  // `snapshot` keeps its own action: `vctp snapshot [flags]` captures, `vctp snapshot delete` removes.
+  // Options named like snapshot's (--vcenter, --at, --lock-wait, --json) are parsed by snapshot
+  // wherever they stand, so the action reads the options of the whole chain.
+  snapshot
+    .command('delete')
+    .description('take one hourly snapshot back (a mistaken --at), leaving the store as if it had never been taken; summaries of its day become stale for `vctp repair`')
+    .option('--vcenter <name>', 'the vCenter (host[:port] as stored, or its SDK URL)')
+    .option('--at <time>', 'the snapshot\'s time as registered (unix seconds or ISO 8601, UTC)')
+    .option('--lock-wait <seconds>', 'how long to wait for a running snapshot to finish (default settings.lock_wait_seconds)')
+    .option('--json', 'print the result as JSON')
+    .action(async (_flags, command: Command) => {
+      const { snapshotDeleteCommand } = await import('./commands/snapshot-delete.js');
+      await snapshotDeleteCommand(globalsOf(command), command.optsWithGlobals());
     });
 
   const aggregate = program.command('aggregate').description('build daily or monthly summaries from the hourly snapshots');

@@ -6,6 +6,7 @@ import type { VmRecord } from '../core/inventory.js';
 import { type CapturedVm, diffSpans } from '../core/span-diff.js';
 import { spanStateOf } from '../core/span-state.js';
 import { tierResolver, type TierPatterns } from '../core/tiers.js';
+import { assertRepresentableTime, formatUnixTime, isRepresentableTime } from '../core/time-bounds.js';
 import { snapshotTotals, type VcenterTotals } from '../core/totals.js';
 import { writeCapture } from '../store/capture-writer.js';
 import { loadOpenSpans } from '../store/span-repository.js';
@@ -37,18 +38,34 @@ export interface CaptureSummary {
   totals: VcenterTotals;
 }
 
-/** Refuses a snapshot time that is not later than the vCenter's latest one (spans need order). */
+/**
+ * Refuses a snapshot time that is not later than the vCenter's latest one (spans need order), or
+ * that no date can represent (every reader would fail on it). How far ahead of the clock an --at
+ * may be is runSnapshot's rule (src/core/time-bounds.ts), checked before anything is collected.
+ */
 export async function assertSnapshotTimeIsNew(ctx: JobContext, vcenter: string, snapshotTime: number): Promise<number | null> {
+  assertRepresentableTime('--at', snapshotTime);
   const vcenterId = await ensureVcenterId(ctx.store, vcenter);
   const latest = await latestSnapshotTime(ctx.store, vcenterId);
   if (latest !== null && snapshotTime <= latest) {
     throw new VctpError(
       'usage',
-      `--at ${new Date(snapshotTime * 1000).toISOString()}: vCenter ${vcenter} already has a snapshot at ` +
-        `${new Date(latest * 1000).toISOString()}; a new snapshot must be later than its latest one`,
+      `--at ${snapshotTimeText(snapshotTime)}: vCenter ${vcenter} already has a snapshot at ` +
+        `${snapshotTimeText(latest)}; a new snapshot must be later than its latest one${mistakenLatestHint(ctx, vcenter, latest)}`,
     );
   }
   return latest;
+}
+
+/** A snapshot time in messages: ISO 8601 with milliseconds (as these messages always were), or the raw number when no date represents it. */
+export function snapshotTimeText(unix: number): string {
+  return isRepresentableTime(unix) ? new Date(unix * 1000).toISOString() : formatUnixTime(unix);
+}
+
+/** A latest snapshot ahead of the clock came from a mistaken --at (or a skewed clock): say how to take it back. */
+export function mistakenLatestHint(ctx: JobContext, vcenter: string, latest: number): string {
+  if (isRepresentableTime(latest) && latest <= unixSeconds(ctx.now())) return '';
+  return ` (that snapshot lies in the future: if it was a mistake, \`vctp snapshot delete --vcenter ${vcenter} --at ${latest}\` removes it)`;
 }
 
 export async function captureInventory(ctx: JobContext, settings: CaptureSettings, input: CaptureInput): Promise<CaptureSummary> {

@@ -4,10 +4,11 @@
 // With async_report_generation: false the hourly report follows, after the commit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
+import { assertSnapshotTime } from '../core/time-bounds.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
-import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary } from './capture-inventory.js';
+import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary, mistakenLatestHint, snapshotTimeText } from './capture-inventory.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
@@ -60,6 +61,8 @@ export type SnapshotResult =
 export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput): Promise<SnapshotResult> {
   const urls = selectVcenters(settings.vcenter_addresses, input.only);
   assertCanSnapshot(settings);
+  // Before anything is locked or collected: a future --at would block every hourly run until then.
+  if (input.at !== undefined) assertSnapshotTime('--at', input.at, unixSeconds(ctx.now()));
   return withJobRun(ctx, { job: 'snapshot' }, async (run) => {
     const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
       if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
@@ -198,8 +201,8 @@ async function nextSnapshotTime(ctx: JobContext, vcenter: string): Promise<numbe
   if (latest !== null && latest >= now) {
     throw new VctpError(
       'usage',
-      `vCenter ${vcenter} already has a snapshot at ${new Date(latest * 1000).toISOString()}, later than this host's clock; ` +
-        'check the clock, or the --at times used before',
+      `vCenter ${vcenter} already has a snapshot at ${snapshotTimeText(latest)}, later than this host's clock; ` +
+        `check the clock, or the --at times used before${mistakenLatestHint(ctx, vcenter, latest)}`,
     );
   }
   return now;
