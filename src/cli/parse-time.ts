@@ -1,8 +1,14 @@
 import { VctpError } from '../core/errors.js';
-import { isoTime } from '../queries/json-shape.js';
+import { assertRepresentableTime, formatUnixTime } from '../core/time-bounds.js';
 
 /** A time given on the command line: unix seconds, or an ISO 8601 date-time (UTC unless it says). */
 export function parseTimeFlag(flag: string, value: string): number {
+  const unix = parseTime(flag, value);
+  assertRepresentableTime(flag, unix);
+  return unix;
+}
+
+function parseTime(flag: string, value: string): number {
   if (/^\d+$/.test(value)) return Number(value);
   const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
   const ms = Date.parse(withZone);
@@ -20,5 +26,5 @@ export function parseIntegerFlag(flag: string, value: string, min = 0): number {
 
 /** A time in a table or line: 2026-04-21T13:00:00Z (UTC, as in --json's *Iso fields), or '-'. */
 export function formatTime(unix: number | null): string {
-  return unix === null ? '-' : isoTime(unix);
+  return unix === null ? '-' : formatUnixTime(unix);
 }

@@ -9,6 +9,7 @@
 //   becomes null, and so does its Iso sibling. No vctp time is ever 1970-01-01.
 // - Tiers are spelled as in the tables and workbooks: Tin, Bronze, Silver, Gold, and "No tier".
 import { GROUP_LABELS } from '../core/report-totals.js';
+import { isRepresentableTime } from '../core/time-bounds.js';
 import { TIERS, type Tier } from '../core/tiers.js';
 
 /** Fields that hold a unix-seconds time wherever they appear in a result. */
@@ -28,6 +29,8 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set([
   'hourlyCut',
   'dailyCut',
   'dataTime',
+  'previousSnapshot',
+  'nextSnapshot',
   'from',
   'to',
 ]);
@@ -42,7 +45,9 @@ const TIER_FIELDS: ReadonlySet<string> = new Set(['tier']);
 export const ISO_SUFFIX = 'Iso';
 
 /** 2026-04-21T13:00:00Z. */
-export function isoTime(unix: number): string {
+export function isoTime(unix: number): string | null {
+  // A stored time no date can hold (a mistaken --at before vctp refused them) has no ISO form.
+  if (!isRepresentableTime(unix)) return null;
   return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
