@@ -1,10 +1,12 @@
 // Where reports go and how they get there: reports_dir/<kind>/<period>.xlsx, written through
 // src/files/atomic-write (temp file beside it, fsync, rename), so a reader (or a crash) never sees
-// half a workbook. An unwritable directory fails before any work, naming the setting (or --out) to fix.
-import { mkdir, stat } from 'node:fs/promises';
+// half a workbook. An unwritable directory fails before any work, naming the setting (or --out) to fix;
+// one that cannot be created (under /proc, say) fails at once too (src/files/ensure-directory.ts).
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
 import { beginAtomicReplace, type AtomicReplacement } from '../files/atomic-write.js';
+import { ensureDirectory } from '../files/ensure-directory.js';
 
 export type ReportKind = 'hourly' | 'daily' | 'monthly';
 
@@ -35,7 +37,7 @@ function writeError(origin: TargetOrigin, what: string, error: unknown): VctpErr
 export async function writeReportFile(target: string, origin: TargetOrigin, write: (tempPath: string) => Promise<void>): Promise<void> {
   const dir = dirname(target);
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDirectory(dir);
   } catch (error) {
     throw writeError(origin, `cannot create the report directory ${dir}`, error);
   }
