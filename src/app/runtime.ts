@@ -44,6 +44,10 @@ export interface Runtime extends SettingsRuntime {
 }
 
 export async function loadRuntimeSettings(options: RuntimeOptions): Promise<SettingsRuntime> {
+  // Files vctp creates (the SQLite database and its -wal/-shm, directories) get no more access than
+  // the settings file's 0640 root:vctp: umask 0027 (as the units' UMask=), or stricter if already so.
+  // Metrics textfiles are 0644 regardless (src/files/atomic-write.ts): node_exporter reads them.
+  process.umask(process.umask(0o027) | 0o027);
   const loaded = await loadSettings(settingsPathFrom(options.settings));
   const level = options.quiet ? 'error' : (options.logLevel ?? loaded.settings.log_level);
   const log = createLogger({ level, output: loaded.settings.log_output, destination: options.logDestination });

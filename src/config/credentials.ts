@@ -9,6 +9,7 @@ import { VctpError } from '../core/errors.js';
 import type { AtomicWriteOptions } from '../files/atomic-write.js';
 import type { Logger } from '../log/logger.js';
 import { activeKey, fallbackKeys, systemHostIdentity, type HostIdentitySource } from './encryption-keys.js';
+import { isTooShortPlaintext, TOO_SHORT_PLAINTEXT } from './password-rule.js';
 import { decryptSecret, ENC_PREFIX, encryptSecret, tryDecryptLegacy } from './secret-box.js';
 import { updateSettingInFile } from './settings-file-update.js';
 import type { LoadedSettings } from './settings-types.js';
@@ -56,7 +57,7 @@ export function readVcenterPassword(loaded: LoadedSettings, options: { host?: Ho
 
   const legacy = tryDecryptLegacy(stored, [key, ...fallbackKeys(loaded.settings, host)]);
   if (legacy !== undefined) return { password: legacy, form: 'legacy encrypted' };
-  // Counted in characters, not UTF-16 units, so "é" is one.
-  if ([...stored].length <= 2) throw new VctpError('credentials', `${FIELD}: plaintext values of 2 characters or fewer are rejected`);
+  // The loader refuses these already (password-rule.ts); settings built in code are checked here.
+  if (isTooShortPlaintext(stored)) throw new VctpError('credentials', `${FIELD}: ${TOO_SHORT_PLAINTEXT}`);
   return { password: stored, form: 'plaintext' };
 }

@@ -12,7 +12,16 @@ import { describePosition, documentToValues, isMapping, type YamlValue } from '.
 
 type Mapping = { [key: string]: YamlValue };
 
-export function parseSettings(yamlText: string, path: string): LoadedSettings {
+export interface ParseOptions {
+  /**
+   * Rules that read the files the settings name (setting-files.ts): loadSettings passes them; a
+   * parse of text alone has none. They see the keys that passed their own validation, and their
+   * problems join the others in the one SettingsError.
+   */
+  fileProblems?: (fields: Partial<SettingsFields>) => string[];
+}
+
+export function parseSettings(yamlText: string, path: string, options: ParseOptions = {}): LoadedSettings {
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => describePosition(lineCounter, offset);
@@ -43,6 +52,7 @@ export function parseSettings(yamlText: string, path: string): LoadedSettings {
   const rules = crossKeyRules(fields as Partial<SettingsFields>);
   problems.push(...rules.problems);
   warnings.push(...rules.warnings);
+  if (options.fileProblems) problems.push(...options.fileProblems(fields as Partial<SettingsFields>));
   if (problems.length > 0) throw new SettingsError(path, problems);
 
   const ignored = findIgnoredKeys(Object.keys(raw), (key) => isDefaultValue(key as keyof SettingsFields, fields));

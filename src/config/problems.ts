@@ -42,6 +42,12 @@ export function issueLines(prefix: KeyPath, issues: readonly z.core.$ZodIssue[],
   return issues.map((issue) => {
     const where = formatKeyPath([...prefix, ...issue.path]);
     if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return `${where}: is required (${issue.message})`;
+    // An unquoted number or boolean where text is expected (schema-helpers.ts ScalarPolicy).
+    if (issue.code === 'invalid_type' && issue.input instanceof YamlScalar) {
+      const kind = typeof issue.input.value === 'boolean' ? 'boolean' : 'number';
+      if (secret) return `${where}: ${issue.message}, got a ${kind} (quote the value if it is meant as text)`;
+      return `${where}: ${issue.message}, got the ${kind} ${issue.input.source} (write ${JSON.stringify(issue.input.source)}, in quotes, if that text is meant)`;
+    }
     // A secret's value stays out of messages even when it is the thing that is wrong.
     if (secret || issue.code === 'unrecognized_keys' || issue.input === undefined) return `${where}: ${issue.message}`;
     return `${where}: ${issue.message}, got ${describeValue(issue.input)}`;

@@ -1,6 +1,7 @@
 // Small zod builders for settings fields. Each carries the "expected ..." text that the problem
 // list shows (`settings.bind_port: expected an integer 1-65535, got "x"`), and each first unwraps a
-// YamlScalar: string fields take its source text, other fields its typed value.
+// YamlScalar (an unquoted number or boolean, yaml-values.ts): numeric and boolean fields take its
+// typed value; string fields refuse it, unless told to take its source text (see ScalarPolicy).
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { YamlScalar } from './yaml-values.js';
@@ -8,17 +9,30 @@ import { YamlScalar } from './yaml-values.js';
 const typed = (value: unknown): unknown => (value instanceof YamlScalar ? value.value : value);
 const text = (value: unknown): unknown => (value instanceof YamlScalar ? value.source : value);
 
-export function str(expected = 'expected a string') {
-  return z.preprocess(text, z.string({ error: expected }));
+/**
+ * What a string field does with an unquoted number or boolean (`reports_dir: 42`, `title: true`):
+ * - 'reject' (the default): a type error naming the key. Where a path, URL, name or word is
+ *   expected, a number is a mistake (a value under the wrong key, a lost quote), and Go's reading
+ *   of it as the directory "42" would silently mean something else. `reports_dir: "42"` is text.
+ * - 'as-written': the source text, exactly as written (`0123` stays "0123", as Go's yaml.v3 reads
+ *   it), for values that are opaque text which may well be all digits: credentials, and the name
+ *   patterns matched against vSphere names.
+ */
+export type ScalarPolicy = 'reject' | 'as-written';
+
+const scalarInput = (policy: ScalarPolicy) => (policy === 'as-written' ? text : (value: unknown) => value);
+
+export function str(expected = 'expected a string', scalars: ScalarPolicy = 'reject') {
+  return z.preprocess(scalarInput(scalars), z.string({ error: expected }));
 }
 
-export function nonEmptyStr(expected = 'expected a non-empty string') {
-  return z.preprocess(text, z.string({ error: expected }).min(1, { error: expected }));
+export function nonEmptyStr(expected = 'expected a non-empty string', scalars: ScalarPolicy = 'reject') {
+  return z.preprocess(scalarInput(scalars), z.string({ error: expected }).min(1, { error: expected }));
 }
 
 /** A string checked by `valid`, for forms zod has no builder for (URLs of a given scheme, cells). */
-export function strWhere(expected: string, valid: (value: string) => boolean) {
-  return z.preprocess(text, z.string({ error: expected }).refine(valid, { error: expected }));
+export function strWhere(expected: string, valid: (value: string) => boolean, scalars: ScalarPolicy = 'reject') {
+  return z.preprocess(scalarInput(scalars), z.string({ error: expected }).refine(valid, { error: expected }));
 }
 
 // Go's yaml.v3 still accepts YAML 1.1 booleans when the target field is a bool; a file written for

@@ -1,5 +1,7 @@
 // Rules that span several keys, and the assembly of the final Settings. They run on the keys that
 // passed their own validation, so one bad key does not hide a problem in another.
+import { sqliteNotPersistentReason } from '../core/sqlite-url.js';
+import { duplicateVcenterAddresses } from '../core/vcenter-address.js';
 import { hasScheme } from './schema-helpers.js';
 import { DEFAULT_DATABASE_URL, type SettingsFields } from './settings-schema.js';
 import type { Settings } from './settings-types.js';
@@ -23,6 +25,12 @@ export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
   if (driver === 'sqlite') {
     if (url !== undefined && /^postgres(ql)?:\/\//i.test(url)) {
       problems.push('settings.database_url: is a PostgreSQL URL but database_driver is sqlite; set database_driver: postgres');
+    } else if (url !== undefined) {
+      // Such a database starts empty on every run: a snapshot would succeed and keep nothing.
+      const reason = sqliteNotPersistentReason(url);
+      if (reason !== undefined) {
+        problems.push(`settings.database_url: is not a persistent database file: ${reason}; every run would start empty and keep nothing. Set a file path such as ${DEFAULT_DATABASE_URL}`);
+      }
     }
     if (fields.postgres_vm_hourly_partitioning_enabled === true) {
       warnings.push('settings.postgres_vm_hourly_partitioning_enabled: only applies to PostgreSQL; ignored with sqlite');
@@ -44,13 +52,12 @@ export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
     warnings.push(`settings.auth_mode: is ${fields.auth_mode} but auth_enabled is false; authentication stays off`);
   }
 
-  const seen = new Map<string, number>();
-  fields.vcenter_addresses?.forEach((address, index) => {
-    const key = address.replace(/\/+$/, '').toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) warnings.push(`settings.vcenter_addresses[${index}]: repeats entry ${first}; captured once`);
-    else seen.set(key, index);
-  });
+  // One vCenter listed twice would be captured twice into one history, and every later hour would
+  // fail (src/core/vcenter-address.ts says which spellings are the same vCenter).
+  const addresses = fields.vcenter_addresses ?? [];
+  for (const { index, first } of duplicateVcenterAddresses(addresses)) {
+    problems.push(`settings.vcenter_addresses[${index}]: the same vCenter as [${first}] (${withoutUserInfo(addresses[first]!)})`);
+  }
 
   const metrics = new Map<string, number>();
   fields.report_summary_pivots?.forEach((pivot, index) => {
@@ -60,6 +67,18 @@ export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
   });
 
   return { problems, warnings };
+}
+
+function withoutUserInfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 /** Fills the defaults that depend on other keys and drops unset optional keys. */

@@ -20,6 +20,7 @@ import {
   stringList,
   strWhere,
 } from './schema-helpers.js';
+import { isTooShortPlaintext, TOO_SHORT_PLAINTEXT } from './password-rule.js';
 import { PIVOT_METRICS } from './settings-types.js';
 import { YamlScalar } from './yaml-values.js';
 
@@ -66,13 +67,22 @@ function isGlob(value: string): boolean {
   }
 }
 
+// Name patterns take an unquoted number as written: clusters, pools and VMs may be named 2024.
 const globList = () =>
   list(
-    strWhere('expected a glob pattern (a non-empty string; * ? and [abc] are wildcards)', isGlob),
+    strWhere('expected a glob pattern (a non-empty string; * ? and [abc] are wildcards)', isGlob, 'as-written'),
     'expected a list of patterns',
   );
 
 const optionalText = () => nonEmptyStr().optional();
+// Paths: an unquoted number or boolean is refused (schema-helpers.ts ScalarPolicy), not taken as the directory "42".
+const filePath = () => nonEmptyStr('expected a file path');
+const directoryPath = () => nonEmptyStr('expected a directory path');
+// Credentials are opaque: a password or user name may be all digits, and is kept exactly as written.
+const credential = () => nonEmptyStr(undefined, 'as-written');
+
+// settings.vcenter_password as written (enc:v1:, legacy ciphertext or plaintext); password-rule.ts.
+const vcenterPassword = credential().refine((v) => !isTooShortPlaintext(v), { error: `is too short: ${TOO_SHORT_PLAINTEXT}` });
 
 export const pivotEntrySchema = z.object({
   metric: oneOf(PIVOT_METRICS),
@@ -117,20 +127,20 @@ export const settingsFields = {
   // Database (database_url's default depends on the driver: settings-rules.ts)
   database_driver: oneOf(['sqlite', 'postgres'], { sqlite3: 'sqlite', postgresql: 'postgres', pgx: 'postgres' }).default('sqlite'),
   enable_experimental_postgres: bool().default(false),
-  database_url: nonEmptyStr().optional(),
+  database_url: nonEmptyStr('expected a SQLite file path or a postgres:// URL').optional(),
   postgres_vm_hourly_partitioning_enabled: bool().default(false),
 
   // HTTP/TLS
   bind_ip: strWhere('expected an IP address such as 0.0.0.0 or ::', isIpAddress).default('0.0.0.0'),
   bind_port: int(1, 65535).default(9443),
   bind_disable_tls: bool().default(false),
-  tls_cert_filename: nonEmptyStr().default('/etc/dtms/vctp.crt'),
-  tls_key_filename: nonEmptyStr().default('/etc/dtms/vctp.key'),
+  tls_cert_filename: filePath().default('/etc/dtms/vctp.crt'),
+  tls_key_filename: filePath().default('/etc/dtms/vctp.key'),
 
   // Authentication
   auth_enabled: bool().default(false),
   auth_mode: oneOf(['disabled', 'optional', 'required']).default('disabled'),
-  auth_jwt_signing_key: strWhere('expected a base64 key', isBase64).optional(),
+  auth_jwt_signing_key: strWhere('expected a base64 key', isBase64, 'as-written').optional(),
   auth_token_lifespan_minutes: int(1).default(60),
   auth_jwt_issuer: nonEmptyStr().default('vctp'),
   auth_jwt_audience: nonEmptyStr().default('vctp'),
@@ -143,17 +153,18 @@ export const settingsFields = {
   ldap_bind_address: strWhere('expected an ldap:// or ldaps:// URL', (v) => hasScheme(v, ['ldap:', 'ldaps:'])).optional(),
   ldap_base_dn: optionalText(),
   ldap_user_base_dn: optionalText(),
-  ldap_trust_cert_file: optionalText(),
+  ldap_trust_cert_file: filePath().optional(),
   ldap_disable_validation: bool().default(false),
   ldap_insecure: bool().default(false),
   enable_pprof: bool().default(false),
 
   // vCenter
-  encryption_key: optionalText(),
-  vcenter_username: optionalText(),
-  vcenter_password: optionalText(),
+  encryption_key: credential().optional(),
+  vcenter_username: credential().optional(),
+  vcenter_password: vcenterPassword.optional(),
   vcenter_insecure: bool().default(false),
-  vcenter_ca_file: optionalText(),
+  // Also read at load (setting-files.ts): a PEM bundle with at least one certificate.
+  vcenter_ca_file: filePath().optional(),
   enable_legacy_api: bool().default(false),
   vcenter_inventory_snapshot_seconds: int(1).default(3600),
   vcenter_inventory_aggregate_seconds: int(1).default(86400),
@@ -171,7 +182,7 @@ export const settingsFields = {
     'expected a cron expression (5 or 6 fields, or @daily, @every 6h, ...)',
     isCron,
   ).default('30 2 * * *'),
-  reports_dir: nonEmptyStr().default('/var/lib/vctp/reports'),
+  reports_dir: directoryPath().default('/var/lib/vctp/reports'),
   capture_write_batch_size: int(1).default(1000),
   snapshot_table_compat_mode: bool().default(true),
   async_report_generation: bool().default(true),
@@ -183,7 +194,7 @@ export const settingsFields = {
   lock_wait_seconds: int(0).default(30),
 
   // Metrics: each job writes vctp_<job>.prom here for node_exporter's textfile collector; unset = off
-  metrics_textfile_dir: optionalText(),
+  metrics_textfile_dir: directoryPath().optional(),
 
   // Filters/chargeback
   tenants_to_filter: globList().default(() => []),
