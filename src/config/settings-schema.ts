@@ -165,6 +165,7 @@ export const settingsFields = {
   vcenter_insecure: bool().default(false),
   // Also read at load (setting-files.ts): a PEM bundle with at least one certificate.
   vcenter_ca_file: filePath().optional(),
+  vcenter_request_timeout_seconds: int(1, 3600).default(60),
   enable_legacy_api: bool().default(false),
   vcenter_inventory_snapshot_seconds: int(1).default(3600),
   vcenter_inventory_aggregate_seconds: int(1).default(86400),

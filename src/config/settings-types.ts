@@ -68,6 +68,8 @@ export interface Settings {
   vcenter_insecure: boolean; // false
   /** vctp addition: PEM CA bundle trusted for vCenter TLS. */
   vcenter_ca_file?: string;
+  /** vctp addition: how long one vCenter call may take (connect, request, the whole answer), in seconds. */
+  vcenter_request_timeout_seconds: number; // 60
   enable_legacy_api: boolean; // false
   vcenter_inventory_snapshot_seconds: number; // 3600
   vcenter_inventory_aggregate_seconds: number; // 86400

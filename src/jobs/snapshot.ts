@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
 import { assertSnapshotTime } from '../core/time-bounds.js';
+import { notRetriedReason } from '../core/vcenter-fault.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
@@ -22,6 +23,8 @@ interface SnapshotJobSettings extends CaptureSettings {
   vcenter_username?: string;
   vcenter_insecure: boolean;
   vcenter_ca_file?: string;
+  /** Bound of every vCenter call, in seconds (default 60: src/vcenter/vim-session.ts). */
+  vcenter_request_timeout_seconds?: number;
   hourly_snapshot_concurrency: number;
   hourly_snapshot_retry_seconds: number;
   hourly_snapshot_max_retries: number;
@@ -130,8 +133,9 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
           run.rows(captured.vmCount);
           return captured;
         } catch (error) {
-          // A refused --at or a bad setting will not get better by waiting; an interrupted run stops.
-          if (attempts >= maxAttempts || ctx.signal?.aborted || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
+          // A refused --at or a bad setting will not get better by waiting; an interrupted run stops; nor
+          // will a wrong password or an untrusted certificate (each retry a failed login: lockout risk).
+          if (attempts >= maxAttempts || ctx.signal?.aborted || notRetriedReason(error) !== null || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
           const message = (error as Error).message;
           log.warn({ attempt: attempts, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
           await sleep(settings.hourly_snapshot_retry_seconds * 1000, undefined, { signal: ctx.signal }).catch((aborted: unknown) => {
@@ -146,7 +150,8 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
     return { vcenter, url, ok: true, attempts, durationMs, summary };
   } catch (error) {
     if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config' || error.code === 'interrupted')) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const notRetried = notRetriedReason(error);
+    const message = (error instanceof Error ? error.message : String(error)) + (notRetried === null ? '' : `; not retried: ${notRetried}`);
     log.error({ attempts, err: message }, 'snapshot failed; nothing stored for this vCenter');
     input.onProgress?.({ kind: 'done', vcenter, ok: false });
     return { vcenter, url, ok: false, attempts, durationMs: ctx.now() - startedMs, error: message };
@@ -161,6 +166,7 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
     password: input.password,
     insecure: settings.vcenter_insecure,
     caFile: settings.vcenter_ca_file ?? null,
+    ...(settings.vcenter_request_timeout_seconds === undefined ? {} : { timeoutMs: settings.vcenter_request_timeout_seconds * 1000 }),
   };
   const snapshotTime = input.at ?? (await nextSnapshotTime(ctx, vcenter));
   const collectStarted = ctx.now();

@@ -120,7 +120,7 @@ async function scanEvents(session: VimSession, filter: EventFilter, onEvent: (ev
       }
     }
   } finally {
-    await session.call('DestroyCollector', moRefXml('_this', collector)).catch((error: unknown) => {
+    await session.call('DestroyCollector', moRefXml('_this', collector), { cleanup: true }).catch((error: unknown) => {
       session.logger.warn({ err: errorText(error) }, 'DestroyCollector failed');
     });
   }

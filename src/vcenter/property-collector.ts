@@ -1,6 +1,8 @@
 // PropertyCollector and ViewManager plumbing: container views that are always destroyed, and
 // paged RetrievePropertiesEx that always follows the token to the end (servers return fewer
 // objects per page than maxObjects asks for) and cancels the token when the caller stops early.
+// Destroying and cancelling are clean-up calls: bounded, and skipped once the vCenter stopped
+// answering (vim-session.ts); the server drops views and result sets with the session anyway.
 import { VctpError } from '../core/errors.js';
 import { el, moRefXml, objectsFilterSpec } from './soap-envelope.js';
 import { errorText } from './vim-errors.js';
@@ -61,7 +63,7 @@ export async function withContainerView<T>(session: VimSession, types: readonly 
     return await fn(view);
   } finally {
     try {
-      await session.call('DestroyView', moRefXml('_this', view));
+      await session.call('DestroyView', moRefXml('_this', view), { cleanup: true });
     } catch (error) {
       // The collection's own outcome matters more; the server drops views at logout anyway.
       sessionWarn(session, 'DestroyView failed', error);
@@ -116,8 +118,9 @@ export async function retrieveAll(session: VimSession, specSetXml: string, optio
     return count;
   } catch (error) {
     if (token !== null) {
-      // Free the server-side result set; without a signal so that an abort does not stop it.
-      await session.call('CancelRetrievePropertiesEx', moRefXml('_this', pc) + el('token', token)).catch((cancelError: unknown) => {
+      // Free the server-side result set; without a signal so that an abort does not stop it, and
+      // bounded as a clean-up call (a vCenter that stopped answering gets no more than a few seconds).
+      await session.call('CancelRetrievePropertiesEx', moRefXml('_this', pc) + el('token', token), { cleanup: true }).catch((cancelError: unknown) => {
         sessionWarn(session, 'CancelRetrievePropertiesEx failed', cancelError);
       });
     }

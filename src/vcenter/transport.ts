@@ -10,7 +10,7 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import https from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { VctpError } from '../core/errors.js';
-import { connectionError } from './vim-errors.js';
+import { connectionError, timeoutError } from './vim-errors.js';
 
 export interface TransportOptions {
   insecure: boolean;
@@ -21,6 +21,7 @@ export interface PostOptions {
   operation: string;
   headers: OutgoingHttpHeaders;
   body: string;
+  /** The whole call (connect, TLS, request, the full response) must be done within this. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
 }
@@ -55,18 +56,16 @@ export class SoapTransport {
 
   /**
    * Send one request and let `consume` read the response. Failures of the socket, TLS, the
-   * timeout or the caller's signal reject with an error naming the vCenter and the operation.
+   * timeout or the caller's signal reject with an error naming the vCenter and the operation. The
+   * timeout bounds everything, from the DNS lookup to the last byte of the response: a server that
+   * accepts the connection and never answers (or trickles) fails after timeoutMs, its socket destroyed.
    */
   post<T>(options: PostOptions, consume: (res: IncomingMessage) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const fail = (error: unknown): unknown => {
       if (options.signal?.aborted) return options.signal.reason;
-      if (timeout.aborted) {
-        return new VctpError('vcenter', `vCenter ${this.name}: ${options.operation} timed out after ${options.timeoutMs} ms`, {
-          cause: error,
-        });
-      }
+      if (timeout.aborted) return timeoutError(this.name, options.operation, options.timeoutMs, error);
       return connectionError(this.name, options.operation, error);
     };
 

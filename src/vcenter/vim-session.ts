@@ -2,6 +2,14 @@
 // Everything above this file speaks in operations and parsed values; everything below it is
 // bytes. No envelope, header or cookie is ever logged: Login carries the password and every
 // request carries the session cookie.
+//
+// Nothing waits forever on a vCenter. Every call has the session's timeout
+// (settings.vcenter_request_timeout_seconds). Once one call timed out, the vCenter is taken to have
+// stopped answering: later calls of this session fail at once instead of each waiting out its own
+// timeout, and clean-up calls (DestroyView, CancelRetrievePropertiesEx, DestroyCollector, Logout)
+// get CLEANUP_TIMEOUT_MS; once one of those times out too, the rest are skipped and the session is
+// left to expire on the server (vCenter ends idle sessions by itself, 30 minutes by default). So a
+// vCenter that freezes costs one attempt at most one timeout plus CLEANUP_TIMEOUT_MS.
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { VctpError } from '../core/errors.js';
@@ -9,7 +17,7 @@ import type { Logger } from '../log/logger.js';
 import { SaxValueParser } from './sax-value-parser.js';
 import { el, envelope, moRefXml, operationXml, soapAction } from './soap-envelope.js';
 import { SoapTransport } from './transport.js';
-import { errorText, faultFromSoap, isVimFault, VimFaultError } from './vim-errors.js';
+import { errorText, faultFromSoap, isVimFault, VcenterCallError, VimFaultError } from './vim-errors.js';
 import { asArray, asMoRef, asObject, asString, MoRef, type VimValue } from './vim-values.js';
 
 export interface VcenterTarget {
@@ -21,7 +29,7 @@ export interface VcenterTarget {
   insecure: boolean;
   /** PEM file with an extra CA to trust, on top of Node's bundled roots. */
   caFile?: string | null;
-  /** Per-request timeout; default 120 s (a 1000-object RetrievePropertiesEx page is well under). */
+  /** Per-request timeout; default 60 s (a 1000-object RetrievePropertiesEx page takes seconds). */
   timeoutMs?: number;
 }
 
@@ -41,9 +49,17 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Hand elements at this path below `<OpResponse>` to onValue as they arrive instead of keeping them. */
   stream?: { path: readonly string[]; onValue: (value: VimValue) => void } | undefined;
+  /**
+   * A clean-up call (DestroyView, CancelRetrievePropertiesEx, DestroyCollector, Logout): bounded by
+   * CLEANUP_TIMEOUT_MS, sent even after a timeout of this session, skipped (resolving undefined)
+   * once a clean-up call got no answer either.
+   */
+  cleanup?: boolean | undefined;
 }
 
-const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The bound of one clean-up call: they are small and answered in milliseconds by a working vCenter. */
+export const CLEANUP_TIMEOUT_MS = 5_000;
 const SESSION_COOKIE = 'vmware_soap_session';
 /**
  * SOAPAction for the first call, before the server has told us its apiVersion. RetrieveServiceContent
@@ -86,6 +102,10 @@ export class VimSession {
   private content: ServiceContent | undefined;
   private cookie: string | undefined;
   private closed = false;
+  /** The call that timed out first, once one did: the vCenter stopped answering. */
+  private unanswered: string | undefined;
+  /** A clean-up call timed out as well: the rest of the clean-up is skipped. */
+  private dead = false;
 
   private constructor(name: string, transport: SoapTransport, log: Logger, timeoutMs: number) {
     this.name = name;
@@ -149,12 +169,27 @@ export class VimSession {
     }
   }
 
-  /** End the session on the server and close sockets. Safe to call twice; never throws. */
+  /** The operation that timed out in this session, if one did (the vCenter stopped answering). */
+  get timedOutOperation(): string | undefined {
+    return this.unanswered;
+  }
+
+  /**
+   * End the session on the server and close sockets. Safe to call twice; never throws. Bounded by
+   * CLEANUP_TIMEOUT_MS, and skipped when the vCenter stopped answering even clean-up calls.
+   */
   async logout(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.call('Logout', moRefXml('_this', this.serviceContent.sessionManager), {}, true);
+      if (this.dead) {
+        this.log.warn(
+          { timedOut: this.unanswered },
+          'vCenter stopped answering: session not logged out; the server ends it when it expires',
+        );
+        return;
+      }
+      await this.call('Logout', moRefXml('_this', this.serviceContent.sessionManager), { cleanup: true }, true);
     } catch (error) {
       this.log.warn({ err: errorText(error) }, 'vCenter logout failed');
     } finally {
@@ -171,21 +206,45 @@ export class VimSession {
     return this.call(operation, bodyXml);
   }
 
-  /** One operation; returns its returnval. Faults throw VimFaultError. */
+  /**
+   * One operation; returns its returnval. Faults throw VimFaultError; no answer within the timeout
+   * throws a VcenterCallError with timedOut (see the top of this file for what follows a timeout).
+   */
   async call(operation: string, innerXml: string, options: CallOptions = {}, allowClosed = false): Promise<VimValue | undefined> {
     if (this.closed && !allowClosed) throw new VctpError('internal', `vCenter ${this.name}: ${operation} on a closed session`);
+    if (options.cleanup && this.dead) {
+      this.log.debug({ operation }, 'clean-up call skipped: the vCenter stopped answering');
+      return undefined;
+    }
+    if (!options.cleanup && this.unanswered !== undefined) {
+      throw new VcenterCallError({
+        vcenter: this.name,
+        operation,
+        message: `vCenter ${this.name}: ${operation} not sent: the vCenter stopped answering (${this.unanswered} timed out)`,
+        timedOut: true,
+      });
+    }
     const headers: Record<string, string> = {
       'Content-Type': 'text/xml; charset=utf-8',
       SOAPAction: soapAction(this.version),
     };
     if (this.cookie) headers['Cookie'] = this.cookie;
     const started = performance.now();
-    const result = await this.transport.post(
-      { operation, headers, body: envelope(operationXml(operation, innerXml)), timeoutMs: this.timeoutMs, signal: options.signal },
-      (res) => this.readResponse(operation, res, options),
-    );
-    this.log.debug({ operation, ms: Math.round(performance.now() - started) }, 'vim call');
-    return result;
+    const timeoutMs = options.cleanup ? Math.min(this.timeoutMs, CLEANUP_TIMEOUT_MS) : this.timeoutMs;
+    try {
+      const result = await this.transport.post(
+        { operation, headers, body: envelope(operationXml(operation, innerXml)), timeoutMs, signal: options.signal },
+        (res) => this.readResponse(operation, res, options),
+      );
+      this.log.debug({ operation, ms: Math.round(performance.now() - started) }, 'vim call');
+      return result;
+    } catch (error) {
+      if (error instanceof VcenterCallError && error.timedOut) {
+        this.unanswered ??= operation;
+        if (options.cleanup) this.dead = true;
+      }
+      throw error;
+    }
   }
 
   private async readResponse(operation: string, res: IncomingMessage, options: CallOptions): Promise<VimValue | undefined> {
