@@ -44,7 +44,8 @@ export async function writeReportFile(target: string, origin: TargetOrigin, writ
   let replacement: AtomicReplacement;
   try {
     // A report replaced by another user (root by hand, then the timer's account) need not keep its owner.
-    replacement = await beginAtomicReplace(target, { keepOwner: 'best-effort' });
+    // 0640: chargeback data gets no more access than the settings (README "File modes").
+    replacement = await beginAtomicReplace(target, { mode: 0o640, keepOwner: 'best-effort' });
   } catch (error) {
     throw writeError(origin, `cannot write into the report directory ${dir}`, error);
   }

@@ -46,7 +46,8 @@ function settingsFile(database: { driver: 'sqlite' | 'postgres'; url: string }, 
     ...lines,
   };
   const path = join(dir, `vctp-${counter++}.yml`);
-  writeFileSync(path, ['settings:', ...Object.entries(keys).map(([k, v]) => `  ${k}: ${v}`), ''].join('\n'));
+  // 0600: a settings file with a password that every user can read makes the settings check warn.
+  writeFileSync(path, ['settings:', ...Object.entries(keys).map(([k, v]) => `  ${k}: ${v}`), ''].join('\n'), { mode: 0o600 });
   return path;
 }
 

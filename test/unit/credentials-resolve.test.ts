@@ -103,9 +103,13 @@ describe('resolveVcenterPassword', () => {
   });
 
   it('rejects plaintext of 2 characters or fewer and leaves the file alone', async () => {
-    for (const short of ['ab', '"é"']) {
+    for (const [short, value] of [['ab', 'ab'], ['"é"', 'é']] as const) {
       const original = settingsText(short);
-      const { path, loaded } = await settingsFile(original);
+      // The loader refuses it (test/unit/config-validation.test.ts); settings built in code are checked here.
+      assert.throws(() => parseSettings(original, '/x/vctp.yml'), /settings\.vcenter_password: is too short/);
+      const { path, loaded: valid } = await settingsFile(settingsText('abc'));
+      await writeFile(path, original);
+      const loaded: LoadedSettings = { ...valid, settings: { ...valid.settings, vcenter_password: value } };
       await assert.rejects(resolveVcenterPassword(loaded, captureLog().log, { host: HOST }), (error: unknown) => {
         assert.ok(isVctpError(error));
         assert.equal(error.code, 'credentials');
