@@ -3,7 +3,7 @@
 // does not stop the others. With async_report_generation: false the period's report follows.
 import { VctpError } from '../core/errors.js';
 import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod, type Period } from '../core/periods.js';
-import { listVcenters } from '../store/vcenter-repository.js';
+import { listVcenters, vcentersWithData } from '../store/vcenter-repository.js';
 import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
@@ -28,11 +28,11 @@ export type AggregateResult =
   | { skipped: true; holder: string }
   | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null };
 
-/** The period a run covers: the one named, else the last complete UTC day or month. */
+/** The period a run covers: the one named (an empty name is a flag error), else the last complete UTC day or month. */
 export function aggregationPeriod(ctx: JobContext, kind: 'daily' | 'monthly', label: string | undefined): Period {
   const now = unixSeconds(ctx.now());
-  if (kind === 'daily') return label ? dayPeriod(label) : lastCompleteDay(now);
-  return label ? monthPeriod(label) : lastCompleteMonth(now);
+  if (kind === 'daily') return label !== undefined ? dayPeriod(label) : lastCompleteDay(now);
+  return label !== undefined ? monthPeriod(label) : lastCompleteMonth(now);
 }
 
 export async function runAggregate(ctx: JobContext, settings: AggregationSettings & AfterJobSettings, input: AggregateInput): Promise<AggregateResult> {
@@ -42,7 +42,16 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
   if (unknown.length > 0) {
     throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: no snapshots of such a vCenter (known: ${known.map((v) => v.name).join(', ') || 'none'})`);
   }
-  const selected = input.vcenters?.length ? known.filter((v) => input.vcenters!.includes(v.name)) : known;
+  const named = input.vcenters?.length ? known.filter((v) => input.vcenters!.includes(v.name)) : known;
+  // A period with nothing to summarise gets no rows that would look like a real, empty period.
+  const withData = await vcentersWithData(ctx.store, named.map((v) => v.id), period.start, period.end);
+  const selected = named.filter((v) => withData.has(v.id));
+  if (selected.length === 0) {
+    const flag = input.kind === 'daily' ? '--date' : '--month';
+    const whose = named.length === 0 ? 'no vCenter has snapshots yet' : `no snapshots of ${named.map((v) => v.name).join(', ')} in it`;
+    throw new VctpError('usage', `${flag} ${period.label}: ${whose}; nothing to aggregate`);
+  }
+  for (const vc of named.filter((v) => !withData.has(v.id))) ctx.log.info({ vcenter: vc.name, period: period.label }, 'no snapshots in this period; not aggregated');
   const job = input.kind === 'daily' ? 'aggregate-daily' : 'aggregate-monthly';
   return withJobRun(ctx, { job }, async (run) => {
     const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {

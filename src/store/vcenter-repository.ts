@@ -27,3 +27,13 @@ export async function latestSnapshotTime(db: SqlExecutor, vcenterId: number): Pr
   );
   return rows[0]?.t == null ? null : num(rows[0].t);
 }
+
+/** The vCenters (of `ids`) with an hourly snapshot or a daily summary in [start, end): those a period can summarise. */
+export async function vcentersWithData(db: SqlExecutor, ids: readonly number[], start: number, end: number): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.all<{ id: number }>(sql`
+    SELECT DISTINCT vcenter_id AS id FROM snapshot_registry
+    WHERE kind IN ('hourly', 'daily') AND snapshot_time >= ${start} AND snapshot_time < ${end}
+      AND vcenter_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+  return new Set(rows.map((r) => num(r.id)));
+}

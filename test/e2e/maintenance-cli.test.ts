@@ -58,12 +58,19 @@ for (const engine of ENGINES) {
         [['repair', '--all', '--from', '2026-04-01'], /--all looks at every day with snapshots: use it without --from and --to/],
         [['repair', '--engine', 'go-fast'], /--engine/],
         [['repair', '--vcenter', 'nope'], /--vcenter nope: no snapshots of such a vCenter/],
+        // An empty value is a flag error, not the default period; a period without snapshots gets no rows.
+        [['aggregate', 'daily', '--date', ''], /--date : expected a calendar date YYYY-MM-DD/],
+        [['aggregate', 'monthly', '--month', ''], /--month : expected YYYY-MM/],
+        [['aggregate', 'daily', '--date', '1999-01-01'], /--date 1999-01-01: no snapshots of vc1.example.com in it; nothing to aggregate/],
+        [['aggregate', 'monthly', '--month', '1999-01'], /--month 1999-01: no snapshots of vc1.example.com in it; nothing to aggregate/],
       ];
       for (const [args, message] of cases) {
         const result = await vctp(...args);
         assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr, message);
       }
+      const totals = JSON.parse((await vctp('totals', '--view', 'monthly', '--days', '20000', '--json')).stdout) as { rows: { period: string }[] };
+      assert.ok(!totals.rows.some((r) => r.period.startsWith('1999')), 'no totals row for a period without snapshots');
     });
 
     it('backfill rebuilds the totals caches (also as -backfill-vcenter-cache)', async () => {

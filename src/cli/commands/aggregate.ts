@@ -37,7 +37,6 @@ export async function aggregateCommand(kind: 'daily' | 'monthly', globals: Runti
 function print(out: Output, kind: 'daily' | 'monthly', engine: string, result: AggregateResult): void {
   if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
-  if (result.outcomes.length === 0) return out.write('no vCenter has snapshots yet: nothing to aggregate');
   // One period and one engine per run: said once, above the table.
   out.write(`${kind} summaries of ${result.outcomes[0]!.period}, engine ${engine}:`);
   out.table(
