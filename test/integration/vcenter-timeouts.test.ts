@@ -259,6 +259,23 @@ describe('vCenter calls are bounded and hopeless failures are not retried', () =
     }
   });
 
+  it('an event history that never answers costs the optional event times, not the snapshot', async () => {
+    // Creation events are looked up for new VMs without config.createDate (the simulator has some).
+    const proxy = await startProxy(new URL(sim.url), { freezeAt: 'QueryEvents' });
+    try {
+      const outcome = await snapshot(settingsFor(proxy.url, { hourly_snapshot_max_retries: 0 }));
+      assert.equal(outcome.ok, true, outcome.error);
+      assert.equal(outcome.summary!.vmCount, sim.info.vms);
+      // The lookups in flight when it stopped, then the Logout (bounded); nothing else was sent.
+      const held = proxy.held();
+      assert.ok((held['QueryEvents'] ?? 0) >= 1, JSON.stringify(held));
+      assert.deepEqual(Object.keys(held).sort(), ['Logout', 'QueryEvents']);
+      assert.equal(held['Logout'], 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a wrong password is tried once, whatever the retries (InvalidLogin: not retried)', async () => {
     const proxy = await startProxy(new URL(sim.url));
     try {
