@@ -3,7 +3,9 @@
 // (the checkout's reports/ by default). Each run starts over in DIR: an old database would refuse
 // snapshot times not later than its latest. Only the demo's own files are removed, never DIR.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { VctpError } from '../../core/errors.js';
+import { ensureDirectorySync } from '../../files/ensure-directory.js';
 import { join } from 'node:path';
 
 export interface DemoPaths {
@@ -30,12 +32,17 @@ export function demoPaths(dir: string, reportsDir: string): DemoPaths {
 
 /** Removes what an earlier demo left in DIR (its files only) and creates the directories. */
 export function prepareDemoDir(paths: DemoPaths): void {
-  mkdirSync(paths.dir, { recursive: true });
+  // Not mkdirSync({ recursive: true }): it spins forever under /proc (src/core/directory-walk.ts).
+  try {
+    ensureDirectorySync(paths.dir);
+  } catch (error) {
+    throw new VctpError('usage', `--dir ${paths.dir}: cannot create the demo directory: ${(error as Error).message}`, { cause: error });
+  }
   for (const file of [paths.settings, paths.simulatorLog, ...['', '-wal', '-shm', '-journal'].map((s) => paths.database + s)]) {
     rmSync(file, { force: true });
   }
   for (const sub of [paths.metricsDir, paths.certDir]) rmSync(sub, { recursive: true, force: true });
-  for (const sub of [paths.metricsDir, paths.certDir, paths.reportsDir]) mkdirSync(sub, { recursive: true });
+  for (const sub of [paths.metricsDir, paths.certDir, paths.reportsDir]) ensureDirectorySync(sub);
 }
 
 /** The simulator accepts only this pair; a random password keeps other local users out while it runs. */
