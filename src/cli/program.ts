@@ -36,6 +36,7 @@ export function buildProgram(version: string): Command {
     .option('--max-retries <n>', 'override settings.hourly_snapshot_max_retries')
     .option('--lock-wait <seconds>', 'how long to wait for a running snapshot to finish (default settings.lock_wait_seconds)')
     .option('--page-size <n>', 'objects per RetrievePropertiesEx page (default 1000)')
+    .option('--force', 'capture a vCenter even when its latest snapshot is younger than half of settings.vcenter_inventory_snapshot_seconds')
     .option('--wide', 'also show the new, changed and gone VMs and each vCenter\'s vCPU, RAM and disk totals')
     .option('--json', 'print the result as JSON')
     .action(async (flags, command: Command) => {

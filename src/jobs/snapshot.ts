@@ -7,7 +7,7 @@ import { VctpError } from '../core/errors.js';
 import { assertSnapshotTime } from '../core/time-bounds.js';
 import { notRetriedReason } from '../core/vcenter-fault.js';
 import { loadLifecycle } from '../store/span-repository.js';
-import { ensureVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
+import { ensureVcenterId, findVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
 import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary, mistakenLatestHint, snapshotTimeText } from './capture-inventory.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -29,6 +29,7 @@ interface SnapshotJobSettings extends CaptureSettings {
   hourly_snapshot_retry_seconds: number;
   hourly_snapshot_max_retries: number;
   lock_wait_seconds: number;
+  vcenter_inventory_snapshot_seconds: number;
 }
 
 export interface SnapshotInput {
@@ -40,6 +41,8 @@ export interface SnapshotInput {
   password: string;
   /** Objects per RetrievePropertiesEx page. */
   pageSize?: number;
+  /** Capture a vCenter even when its latest snapshot is younger than half the snapshot interval. */
+  force?: boolean;
   onProgress?: (event: SnapshotProgress) => void;
 }
 
@@ -55,6 +58,8 @@ export interface VcenterOutcome {
   durationMs: number;
   summary?: CaptureSummary;
   error?: string;
+  /** Why this vCenter was not captured although nothing failed (a snapshot younger than half the interval). */
+  skipped?: string;
 }
 
 export type SnapshotResult =
@@ -69,7 +74,10 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
   return withJobRun(ctx, { job: 'snapshot' }, async (run) => {
     const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
       if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
-      return mapConcurrent(urls, settings.hourly_snapshot_concurrency, (url) => snapshotOne(ctx, settings, input, url));
+      const instances = new Map<string, string>();
+      return mapConcurrent(urls, settings.hourly_snapshot_concurrency, async (url) =>
+        (await recentSnapshot(ctx, settings, input, url)) ?? snapshotOne(ctx, settings, input, url, instances),
+      );
     });
     if (!locked.acquired) {
       ctx.log.info({ holder: locked.holder }, 'another vctp snapshot is running; this run did nothing');
@@ -77,6 +85,7 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
       return { skipped: true, holder: locked.holder };
     }
     const outcomes = locked.result;
+    if (outcomes.every((o) => o.skipped !== undefined)) run.skip('every vCenter has a snapshot younger than half the snapshot interval');
     run.rows(outcomes.reduce((n, o) => n + (o.summary?.vmCount ?? 0), 0));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length > 0) run.fail(vcenterFailures(outcomes.length, failed));
@@ -117,7 +126,33 @@ function selectVcenters(addresses: readonly string[], only: readonly string[] | 
   return chosen;
 }
 
-async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<VcenterOutcome> {
+/**
+ * Two plain runs started together (a timer and an operator, two timers) would capture one vCenter
+ * seconds apart: an extra sample in that hour changes TotalSamples and so every average of the day.
+ * So a plain run leaves a vCenter alone while its latest snapshot is younger than half the snapshot
+ * interval; --at (an explicit time) and --force take one anyway.
+ */
+async function recentSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<VcenterOutcome | null> {
+  if (input.at !== undefined || input.force) return null;
+  const vcenter = vcenterName(url);
+  const id = await findVcenterId(ctx.store, vcenter);
+  const latest = id === null ? null : await latestSnapshotTime(ctx.store, id);
+  const now = unixSeconds(ctx.now());
+  const halfInterval = settings.vcenter_inventory_snapshot_seconds / 2;
+  if (latest === null || now - latest >= halfInterval || latest > now) return null;
+  const skipped = `its latest snapshot (${snapshotTimeText(latest)}) is younger than half the snapshot interval (${halfInterval} s); --force takes another`;
+  ctx.log.info({ vcenter, latest }, `not captured: ${skipped}`);
+  input.onProgress?.({ kind: 'done', vcenter, ok: true });
+  return { vcenter, url, ok: true, attempts: 0, durationMs: 0, skipped };
+}
+
+async function snapshotOne(
+  ctx: JobContext,
+  settings: SnapshotSettings,
+  input: SnapshotInput,
+  url: string,
+  instances: Map<string, string>,
+): Promise<VcenterOutcome> {
   const vcenter = vcenterName(url);
   const log = ctx.log.child({ vcenter });
   const startedMs = ctx.now();
@@ -129,7 +164,7 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
         attempts++;
         run.attempts(attempts);
         try {
-          const captured = await captureOnce(ctx, settings, input, url);
+          const captured = await captureOnce(ctx, settings, input, url, instances);
           run.rows(captured.vmCount);
           return captured;
         } catch (error) {
@@ -158,7 +193,13 @@ async function snapshotOne(ctx: JobContext, settings: SnapshotSettings, input: S
   }
 }
 
-async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, url: string): Promise<CaptureSummary> {
+async function captureOnce(
+  ctx: JobContext,
+  settings: SnapshotSettings,
+  input: SnapshotInput,
+  url: string,
+  instances: Map<string, string>,
+): Promise<CaptureSummary> {
   const vcenter = vcenterName(url);
   const target: VcenterTarget = {
     url,
@@ -173,6 +214,7 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
   const known = await loadLifecycle(ctx.store, await ensureVcenterId(ctx.store, vcenter));
   const session = await VimSession.login(target, ctx.log.child({ vcenter }));
   try {
+    claimInstance(instances, session.serviceContent.instanceUuid, url);
     const records = await collectInventory(session, {
       pageSize: input.pageSize,
       signal: ctx.signal,
@@ -191,6 +233,25 @@ async function captureOnce(ctx: JobContext, settings: SnapshotSettings, input: S
   } finally {
     await session.logout();
   }
+}
+
+/**
+ * One vCenter reached through two entries of vcenter_addresses (two DNS names, an alias) would be
+ * captured twice under two names, doubling its VMs in every total. Its instance UUID tells: the
+ * entry that logs in second fails, naming both, and is not retried (no retry makes it another vCenter).
+ */
+function claimInstance(instances: Map<string, string>, instanceUuid: string | null, url: string): void {
+  if (!instanceUuid) return;
+  const first = instances.get(instanceUuid);
+  if (first === undefined || first === url) {
+    instances.set(instanceUuid, url);
+    return;
+  }
+  const reason = `the same vCenter as ${first}: keep one of the two entries`;
+  throw Object.assign(
+    new VctpError('vcenter', `settings.vcenter_addresses: ${url} reaches the same vCenter (instance ${instanceUuid}) as ${first}; it was captured once, under ${vcenterName(first)}`),
+    { retryable: false, notRetriedReason: reason },
+  );
 }
 
 /**

@@ -93,6 +93,7 @@ async function startPair(): Promise<{ simA: Vcsim; simB: Vcsim; caBundle: string
     hourly_snapshot_retry_seconds: 0,
     hourly_snapshot_max_retries: 0,
     lock_wait_seconds: 5,
+    vcenter_inventory_snapshot_seconds: 3600,
     tier_patterns: DEFAULT_TIER_PATTERNS,
     tenants_to_filter: [],
     node_charge_clusters: [],

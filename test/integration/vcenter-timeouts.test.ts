@@ -147,6 +147,7 @@ function settingsFor(url: string, over: { hourly_snapshot_max_retries?: number; 
     hourly_snapshot_retry_seconds: 0,
     hourly_snapshot_max_retries: 2,
     lock_wait_seconds: 5,
+    vcenter_inventory_snapshot_seconds: 3600,
     tier_patterns: DEFAULT_TIER_PATTERNS,
     tenants_to_filter: [],
     node_charge_clusters: [],

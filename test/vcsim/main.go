@@ -83,7 +83,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
 )
 
 type options struct {
@@ -229,6 +231,7 @@ func run(o *options) int {
 
 	installPagingCollector(o)
 	installTaskHook(o)
+	giveInstanceUuid()
 
 	svc := model.Service
 	svc.Listen = &url.URL{Host: o.listen}
@@ -314,4 +317,13 @@ func removeAll(dir string, own bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// giveInstanceUuid makes every simulator a vCenter of its own, as real ones are: govmomi 0.24 means
+// to draw a random about.instanceUuid but sets it on a copy of the content after storing it, so
+// every simulator answers the same fixed UUID, and vctp (which recognises one vCenter listed under
+// two names by that UUID) would take two simulators for one.
+func giveInstanceUuid() {
+	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
+	si.Content.About.InstanceUuid = uuid.New().String()
 }

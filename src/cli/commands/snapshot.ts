@@ -11,6 +11,7 @@ export interface SnapshotFlags {
   maxRetries?: string;
   lockWait?: string;
   pageSize?: string;
+  force?: boolean;
   json?: boolean;
   wide?: boolean;
 }
@@ -40,6 +41,7 @@ export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFl
         only: flags.vcenter,
         password,
         pageSize: flags.pageSize === undefined ? undefined : parseIntegerFlag('--page-size', flags.pageSize, 1),
+        force: flags.force,
         onProgress: (event) => progress.update(event),
       });
       return { result, logsErrors: log.isLevelEnabled('error') };
@@ -68,7 +70,8 @@ function print(out: Output, result: SnapshotResult, wide: boolean): void {
       if (wide) cells.push(s?.added, s?.changed, s?.removed, s?.totals.vcpuTotal, s && fixed(s.totals.ramGbTotal), s && fixed(s.totals.diskGbTotal));
       // The error itself is in the job's log line for this vCenter (and in --json).
       const attempts = `${count(o.attempts)} attempt${o.attempts === 1 ? '' : 's'}`;
-      return [...cells, o.ok ? `ok (${fixed(o.durationMs / 1000)} s)` : `failed after ${attempts}`];
+      const outcome = o.skipped !== undefined ? `not captured: ${o.skipped}` : o.ok ? `ok (${fixed(o.durationMs / 1000)} s)` : `failed after ${attempts}`;
+      return [...cells, outcome];
     }),
   );
   printAfterJobReports(out, result.reports);
