@@ -36,7 +36,7 @@ export async function migrateStore(store: Store): Promise<void> {
   } catch (error) {
     if (error instanceof VctpError) throw error;
     const cause = (error as Error).cause instanceof Error ? `: ${((error as Error).cause as Error).message}` : '';
-    throw new VctpError('store', `database migration failed on ${store.description}: ${(error as Error).message}${cause}`, {
+    throw new VctpError('database', `database migration failed on ${store.description}: ${(error as Error).message}${cause}`, {
       cause: error,
     });
   }

@@ -1,17 +1,20 @@
 // SQLite through better-sqlite3: WAL, a busy timeout, cached prepared statements. A single
 // connection is shared by concurrent async work (several vCenters captured at once), so everything
 // runs through one queue: a transaction's statements never interleave with another caller's.
+// SQLite's faults (locked past the busy timeout, read-only, full, damaged) leave every method as a
+// VctpError('database') naming the file (database-errors.ts).
 import Database from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { VctpError } from '../core/errors.js';
+import { type DatabaseTarget, openFailure, toDatabaseError } from './database-errors.js';
 import type { BulkColumn, SqlExecutor, Store } from './executor.js';
 import { SerialQueue } from './serial-queue.js';
 
 const dialect = new SQLiteSyncDialect();
-const BUSY_TIMEOUT_MS = 15_000;
+/** How long a write waits for another process's lock before it fails as 'database is locked'. */
+export const BUSY_TIMEOUT_MS = 15_000;
 
 export function sqlitePathFromUrl(url: string): string {
   let path = url.replace(/^sqlite3?:\/\//, '').replace(/^file:/, '');
@@ -24,7 +27,14 @@ class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  constructor(
+    readonly db: Database.Database,
+    private readonly target: DatabaseTarget,
+  ) {}
+
+  private fail(error: unknown): never {
+    throw toDatabaseError(error, this.target);
+  }
 
   private prepare(query: SQL): { statement: Database.Statement; params: unknown[] } {
     const { sql: text, params } = dialect.sqlToQuery(query);
@@ -37,13 +47,21 @@ class SqliteExecutor implements SqlExecutor {
   }
 
   async all<T>(query: SQL): Promise<T[]> {
-    const { statement, params } = this.prepare(query);
-    return statement.all(...params) as T[];
+    try {
+      const { statement, params } = this.prepare(query);
+      return statement.all(...params) as T[];
+    } catch (error) {
+      return this.fail(error);
+    }
   }
 
   async run(query: SQL): Promise<number> {
-    const { statement, params } = this.prepare(query);
-    return statement.run(...params).changes;
+    try {
+      const { statement, params } = this.prepare(query);
+      return statement.run(...params).changes;
+    } catch (error) {
+      return this.fail(error);
+    }
   }
 
   async insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
@@ -51,12 +69,16 @@ class SqliteExecutor implements SqlExecutor {
     const names = columns.map((c) => c.name).join(', ');
     const marks = columns.map(() => '?').join(', ');
     const key = `INSERT INTO ${table} (${names}) VALUES (${marks})`;
-    let statement = this.statements.get(key);
-    if (!statement) {
-      statement = this.db.prepare(key);
-      this.statements.set(key, statement);
+    try {
+      let statement = this.statements.get(key);
+      if (!statement) {
+        statement = this.db.prepare(key);
+        this.statements.set(key, statement);
+      }
+      for (const row of rows) statement.run(...row);
+    } catch (error) {
+      this.fail(error);
     }
-    for (const row of rows) statement.run(...row);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -67,22 +89,24 @@ class SqliteExecutor implements SqlExecutor {
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly description: string;
+  readonly target: DatabaseTarget;
   private readonly executor: SqliteExecutor;
   private readonly queue = new SerialQueue();
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
+    this.target = { engine: 'sqlite', path, busyTimeoutMs: BUSY_TIMEOUT_MS };
+    let db: Database.Database | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.executor = new SqliteExecutor(db);
+      this.executor = new SqliteExecutor(db, this.target);
     } catch (error) {
-      throw new VctpError('store', `settings.database_url: cannot open SQLite database ${path}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      db?.close();
+      throw openFailure(error, this.target, 'opening');
     }
   }
 
@@ -109,14 +133,24 @@ export class SqliteStore implements Store {
   // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) at the
   // start instead of failing at its first write after having read stale state.
   private async transactionNow<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw toDatabaseError(error, this.target);
+    }
     try {
       const result = await fn();
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error;
+      if (this.db.inTransaction) {
+        try {
+          this.db.exec('ROLLBACK');
+        } catch {
+          // SQLite already rolled back (a full disk or I/O error can do that); the first error says why.
+        }
+      }
+      throw toDatabaseError(error, this.target);
     }
   }
 
@@ -124,6 +158,8 @@ export class SqliteStore implements Store {
     await this.queue.run(async () => {
       if (this.db.open) {
         try {
+          // Never wait for another process's lock here: the job is done, optimisation can wait.
+          this.db.pragma('busy_timeout = 0');
           this.db.pragma('optimize');
         } catch {
           // Optimisation is best effort: a read-only or busy database still closes.
