@@ -6,22 +6,18 @@
 import Database from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DatabaseTarget, openFailure, toDatabaseError } from './database-errors.js';
 import type { BulkColumn, SqlExecutor, Store } from './executor.js';
+import { ensureDirectorySync } from '../files/ensure-directory.js';
 import { SerialQueue } from './serial-queue.js';
 
 const dialect = new SQLiteSyncDialect();
 /** How long a write waits for another process's lock before it fails as 'database is locked'. */
 export const BUSY_TIMEOUT_MS = 15_000;
 
-export function sqlitePathFromUrl(url: string): string {
-  let path = url.replace(/^sqlite3?:\/\//, '').replace(/^file:/, '');
-  const query = path.indexOf('?');
-  if (query !== -1) path = path.slice(0, query);
-  return path;
-}
+// The settings rules refuse a URL that names no persistent file (src/core/sqlite-url.ts).
+export { sqlitePathFromUrl } from '../core/sqlite-url.js';
 
 class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite' as const;
@@ -98,7 +94,8 @@ export class SqliteStore implements Store {
     this.target = { engine: 'sqlite', path, busyTimeoutMs: BUSY_TIMEOUT_MS };
     let db: Database.Database | undefined;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      // Not mkdirSync({ recursive: true }): it spins forever under /proc (src/core/directory-walk.ts).
+      if (path !== ':memory:') ensureDirectorySync(dirname(path));
       db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

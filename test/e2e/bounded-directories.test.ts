@@ -90,7 +90,7 @@ describe('directories vctp cannot create (built binary)', { skip: existsSync('/p
   // The SQLite store creates its database's directory itself (src/store/sqlite-store.ts); it passes
   // once the store uses the bounded walk (ensureDirectorySync from src/files, or its own driver of
   // src/core/directory-walk.ts): the integrator's change, the store being another engineer's file.
-  it('database_url under /proc: exit 4 at once, naming settings.database_url and the directory', { todo: 'needs src/store/sqlite-store.ts to create its directory with the bounded walk' }, async () => {
+  it('database_url under /proc: exit 4 at once, naming settings.database_url and the directory', async () => {
     const file = settings('database.yml', [`  database_url: ${UNDER_PROC}/db.sqlite3`, `  reports_dir: ${join(dir, 'reports')}`]);
     const exit = await runBounded(['-s', file, 'status']);
     assertNotHung(exit);

@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   app: ['config', 'store', 'metrics', 'log', 'core'],
   jobs: ['core', 'store', 'vcenter', 'reports', 'metrics', 'log', 'files'],
   queries: ['core', 'store', 'vcenter', 'reports', 'metrics', 'log', 'files'],
-  store: ['core'],
+  store: ['core', 'files'],
   reports: ['core', 'files'],
   vcenter: ['core', 'log'],
   config: ['core', 'log', 'files'],
