@@ -12,6 +12,7 @@ import { textfilePublisher } from '../metrics/textfile-publisher.js';
 import type { Store } from '../store/executor.js';
 import { interruptible } from '../store/interruptible-store.js';
 import { openStore } from '../store/open-store.js';
+import { openStoreForReading } from '../store/read-only-store.js';
 
 export interface RuntimeOptions {
   /** --settings; else $VCTP_SETTINGS, else /etc/dtms/vctp.yml. */
@@ -62,19 +63,27 @@ export async function loadRuntimeSettings(options: RuntimeOptions): Promise<Sett
   };
 }
 
+/** How a command opens the database. */
+export interface OpenOptions {
+  /** Apply pending migrations first (default true; `db migrate` migrates itself, as a job). */
+  migrate?: boolean;
+  /** Read-only commands: create, migrate and write nothing, and refuse what is not a vctp database. */
+  readOnly?: boolean;
+}
+
 /**
- * Runs `fn` with the database open (and migrated, unless `migrate: false`) and closes it whatever
- * happens. Jobs publish their metrics to the textfile directory when one is configured.
+ * Runs `fn` with the database open (and migrated, unless `migrate: false` or `readOnly`) and closes
+ * it whatever happens. Jobs publish their metrics to the textfile directory when one is configured.
  *
  * SIGINT and SIGTERM (src/app/interrupt.ts) abort ctx.signal: the store rolls back any transaction
  * still open at its next statement, jobs stop waiting, and the run ends with an InterruptedError
  * (exit 130/143), thrown here too should `fn` have finished regardless.
  */
-export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runtime) => Promise<T>, open: { migrate?: boolean } = {}): Promise<T> {
+export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runtime) => Promise<T>, open: OpenOptions = {}): Promise<T> {
   const base = await loadRuntimeSettings(options);
   const interrupt = installInterrupt({ log: base.log });
   try {
-    const opened = await openStore(base.settings, { migrate: open.migrate ?? true });
+    const opened = open.readOnly ? await openStoreForReading(base.settings) : await openStore(base.settings, { migrate: open.migrate ?? true });
     const store = interruptible(opened, interrupt.signal);
     const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
     const ctx: JobContext = {
@@ -82,7 +91,7 @@ export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runt
       log: base.log,
       now: Date.now,
       signal: interrupt.signal,
-      ...(textfileDir ? { metrics: textfilePublisher(textfileDir) } : {}),
+      ...(textfileDir && !open.readOnly ? { metrics: textfilePublisher(textfileDir) } : {}),
     };
     let result: T;
     try {

@@ -263,10 +263,11 @@ export function buildProgram(version: string): Command {
       await dbCleanupCommand(globalsOf(command), flags);
     });
   db.command('migrate')
-    .description('apply pending schema migrations (every job also does this before it runs)')
-    .action(async (_flags, command: Command) => {
+    .description('apply pending schema migrations (every job also does this before it runs); refuses a database a newer vctp migrated')
+    .option('--adopt', 'take over a non-empty database that has no vctp migrations table (refused without it)')
+    .action(async (flags, command: Command) => {
       const { dbMigrateCommand } = await import('./commands/db-migrate.js');
-      await dbMigrateCommand(globalsOf(command));
+      await dbMigrateCommand(globalsOf(command), flags);
     });
 
   return program;

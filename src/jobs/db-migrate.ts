@@ -4,9 +4,10 @@ import { migrateStore } from '../store/migrate.js';
 import type { JobContext } from './context.js';
 import { withJobRun } from './job-run.js';
 
-export async function runDbMigrate(ctx: JobContext): Promise<{ database: string }> {
+/** `adopt`: take over a non-empty database that has no vctp migrations table (src/store/schema-guard.ts). */
+export async function runDbMigrate(ctx: JobContext, options: { adopt?: boolean } = {}): Promise<{ database: string }> {
   return withJobRun(ctx, { job: 'db-migrate' }, async () => {
-    await migrateStore(ctx.store);
+    await migrateStore(ctx.store, options);
     return { database: ctx.store.description };
   });
 }

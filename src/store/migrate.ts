@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { VctpError } from '../core/errors.js';
 import type { Store } from './executor.js';
 import { PostgresStore } from './postgres-store.js';
+import { assertMigratable } from './schema-guard.js';
 import { SqliteStore } from './sqlite-store.js';
 
 // Both src/store (tsx) and dist/store (built) sit two levels below the package root.
@@ -15,9 +16,11 @@ const MIGRATIONS_ROOT = fileURLToPath(new URL('../../drizzle/', import.meta.url)
 // Any fixed number: serialises concurrent migrators on one PostgreSQL database.
 const PG_MIGRATION_LOCK = 7_467_301;
 
-export async function migrateStore(store: Store): Promise<void> {
+export async function migrateStore(store: Store, options: { adopt?: boolean } = {}): Promise<void> {
+  await assertMigratable(store, options.adopt ?? false);
   try {
     if (store instanceof SqliteStore) {
+      store.useAsVctpDatabase();
       // drizzle's migrator runs its own transaction; take the write lock first so two processes
       // starting together do not both apply the same migration.
       migrateSqlite(drizzleSqlite(store.db), { migrationsFolder: `${MIGRATIONS_ROOT}sqlite` });

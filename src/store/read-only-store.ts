@@ -16,6 +16,7 @@ import { VctpError } from '../core/errors.js';
 import type { BulkColumn, SqlExecutor, Store } from './executor.js';
 import type { StoreSettings } from './open-store.js';
 import { PostgresStore, redactUrl, storeErrorFor } from './postgres-store.js';
+import { assertReadable } from './schema-guard.js';
 import { sqlitePathFromUrl } from './sqlite-store.js';
 
 const sqliteDialect = new SQLiteSyncDialect();
@@ -23,6 +24,22 @@ const sqliteDialect = new SQLiteSyncDialect();
 export interface ReadOnlyStore extends Store {
   /** The SQLite file, or null on PostgreSQL. */
   readonly sqlitePath: string | null;
+}
+
+/**
+ * For the read-only commands (status, totals, trace): never creates or migrates anything, and
+ * refuses what is not a vctp database with this vctp's schema (src/store/schema-guard.ts).
+ */
+export async function openStoreForReading(settings: StoreSettings): Promise<ReadOnlyStore> {
+  // A read of 45 days of history may take a while on a large fleet; a hung server may not.
+  const store = await openReadOnlyStore(settings, { timeoutMs: 300_000 });
+  try {
+    await assertReadable(store);
+    return store;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function openReadOnlyStore(settings: StoreSettings, options: { timeoutMs: number }): Promise<ReadOnlyStore> {

@@ -88,6 +88,7 @@ export class SqliteStore implements Store {
   readonly target: DatabaseTarget;
   private readonly executor: SqliteExecutor;
   private readonly queue = new SerialQueue();
+  private isVctpDatabase = false;
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
@@ -97,7 +98,8 @@ export class SqliteStore implements Store {
       // Not mkdirSync({ recursive: true }): it spins forever under /proc (src/core/directory-walk.ts).
       if (path !== ':memory:') ensureDirectorySync(dirname(path));
       db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-      db.pragma('journal_mode = WAL');
+      // WAL (persistent in the file) is switched on by useAsVctpDatabase, once the file is known to
+      // be vctp's: opening another application's database must not change it.
       db.pragma('synchronous = NORMAL');
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.executor = new SqliteExecutor(db, this.target);
@@ -151,15 +153,24 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Called once the schema guard passed (src/store/migrate.ts): WAL, and optimisation at close. */
+  useAsVctpDatabase(): void {
+    this.db.pragma('journal_mode = WAL');
+    this.isVctpDatabase = true;
+  }
+
   async close(): Promise<void> {
     await this.queue.run(async () => {
       if (this.db.open) {
-        try {
-          // Never wait for another process's lock here: the job is done, optimisation can wait.
-          this.db.pragma('busy_timeout = 0');
-          this.db.pragma('optimize');
-        } catch {
-          // Optimisation is best effort: a read-only or busy database still closes.
+        // Another application's database, refused by the schema guard, is left as it was.
+        if (this.isVctpDatabase) {
+          try {
+            // Never wait for another process's lock here: the job is done, optimisation can wait.
+            this.db.pragma('busy_timeout = 0');
+            this.db.pragma('optimize');
+          } catch {
+            // Optimisation is best effort: a read-only or busy database still closes.
+          }
         }
         this.db.close();
       }

@@ -9,7 +9,7 @@ export interface StatusFlags {
 }
 
 export async function statusCommand(globals: RuntimeOptions, flags: StatusFlags): Promise<void> {
-  const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings));
+  const report = await withRuntime(globals, ({ settings, ctx }) => readStatus(ctx, settings), { readOnly: true });
   print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
 }
 

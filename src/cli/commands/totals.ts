@@ -18,7 +18,7 @@ export async function totalsCommand(globals: RuntimeOptions, flags: TotalsFlags)
   const view = (flags.view ?? 'daily') as TotalsKind;
   if (!VIEWS.includes(view)) throw new VctpError('usage', `--view ${flags.view}: expected hourly, daily or monthly`);
   const days = parseIntegerFlag('--days', flags.days ?? '45', 1);
-  const report = await withRuntime(globals, ({ ctx }) => readTotals(ctx, { view, days, vcenters: flags.vcenter }));
+  const report = await withRuntime(globals, ({ ctx }) => readTotals(ctx, { view, days, vcenters: flags.vcenter }), { readOnly: true });
   print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
 }
 

@@ -31,7 +31,7 @@ export async function traceCommand(globals: RuntimeOptions, vm: string, flags: T
           ? to - DEFAULT_DAYS.hourly * DAY
           : to - (to % DAY) - DEFAULT_DAYS.daily * DAY;
     return traceVm(ctx, { vm, view, from, to, vcenter: flags.vcenter });
-  });
+  }, { readOnly: true });
   print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), result, flags.wide ?? false);
 }
 
