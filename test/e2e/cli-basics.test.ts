@@ -51,6 +51,9 @@ describe('vctp command line', () => {
   it('accepts the original -settings flag and reads VCTP_SETTINGS', async () => {
     const db = join(dir, 'db.sqlite3');
     const path = settingsFile('ok.yml', `settings:\n  database_url: ${db}\n  log_output: json\n`);
+    // status only reads: the database is made first, as the first job (or db migrate) would.
+    const made = await runVctp(['-settings', path, 'db', 'migrate']);
+    assert.equal(made.code, 0, made.stderr);
     const legacy = await runVctp(['-settings', path, 'status', '--json']);
     assert.equal(legacy.code, 0, legacy.stderr);
     assert.deepEqual(JSON.parse(legacy.stdout).vcenters, []);
