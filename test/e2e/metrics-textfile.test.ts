@@ -69,7 +69,7 @@ describe('metrics textfiles (built binary, simulator)', () => {
     const today = now - (now % 86400);
     if (now - today >= 2 * 3600) {
       hours = [today, today + 3600];
-      aggregateArgs = ['aggregate', 'daily', '--partial'];
+      aggregateArgs = ['aggregate', 'daily', '--date', iso(today).slice(0, 10), '--partial'];
     } else {
       hours = [today - 7200, today - 3600];
       aggregateArgs = ['aggregate', 'daily', '--date', iso(today - 86400).slice(0, 10)];
