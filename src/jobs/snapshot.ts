@@ -127,6 +127,15 @@ function selectVcenters(addresses: readonly string[], only: readonly string[] | 
 }
 
 /**
+ * Faults of the run, not of one vCenter: a refused flag or setting, an interruption, and the
+ * database (down, locked, full: no vCenter is to blame, and waiting for a retry would not help the
+ * others). They end the whole run with their own exit status instead of a vCenter's failure.
+ */
+function isRunFault(error: unknown): boolean {
+  return error instanceof VctpError && ['usage', 'config', 'interrupted', 'database', 'store'].includes(error.code);
+}
+
+/**
  * Two plain runs started together (a timer and an operator, two timers) would capture one vCenter
  * seconds apart: an extra sample in that hour changes TotalSamples and so every average of the day.
  * So a plain run leaves a vCenter alone while its latest snapshot is younger than half the snapshot
@@ -170,7 +179,7 @@ async function snapshotOne(
         } catch (error) {
           // A refused --at or a bad setting will not get better by waiting; an interrupted run stops; nor
           // will a wrong password or an untrusted certificate (each retry a failed login: lockout risk).
-          if (attempts >= maxAttempts || ctx.signal?.aborted || notRetriedReason(error) !== null || (error instanceof VctpError && (error.code === 'usage' || error.code === 'config'))) throw error;
+          if (attempts >= maxAttempts || ctx.signal?.aborted || notRetriedReason(error) !== null || isRunFault(error)) throw error;
           const message = (error as Error).message;
           log.warn({ attempt: attempts, retryInSeconds: settings.hourly_snapshot_retry_seconds, err: message }, 'snapshot attempt failed; retrying');
           await sleep(settings.hourly_snapshot_retry_seconds * 1000, undefined, { signal: ctx.signal }).catch((aborted: unknown) => {
@@ -184,7 +193,7 @@ async function snapshotOne(
     input.onProgress?.({ kind: 'done', vcenter, ok: true });
     return { vcenter, url, ok: true, attempts, durationMs, summary };
   } catch (error) {
-    if (error instanceof VctpError && (error.code === 'usage' || error.code === 'config' || error.code === 'interrupted')) throw error;
+    if (isRunFault(error)) throw error;
     const notRetried = notRetriedReason(error);
     const message = (error instanceof Error ? error.message : String(error)) + (notRetried === null ? '' : `; not retried: ${notRetried}`);
     log.error({ attempts, err: message }, 'snapshot failed; nothing stored for this vCenter');

@@ -1,10 +1,14 @@
-// Two guards of `vctp snapshot` against VMware's simulator: a plain run leaves a vCenter alone while
-// its latest snapshot is younger than half the snapshot interval (--force takes one anyway), and one
-// vCenter listed under two names is captured once, the second entry failing with both named.
+// Guards of `vctp snapshot` against VMware's simulator: a plain run leaves a vCenter alone while its
+// latest snapshot is younger than half the snapshot interval (--force takes one anyway); one vCenter
+// listed under two names is captured once, the second entry failing with both named; and a database
+// fault during a capture ends the run as the database's, not as a vCenter's failure to retry.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_TIER_PATTERNS } from '../../src/core/tiers.js';
+import { sql } from 'drizzle-orm';
+import { VctpError } from '../../src/core/errors.js';
 import { runSnapshot, type SnapshotSettings } from '../../src/jobs/snapshot.js';
+import { latestJobRuns } from '../../src/store/job-runs-repository.js';
 import type { Store } from '../../src/store/executor.js';
 import { testContext } from '../helpers/context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -76,5 +80,53 @@ describe('snapshot guards (simulator, SQLite)', () => {
     assert.equal(second!.attempts, 1, 'not retried');
     assert.match(second!.error ?? '', new RegExp(`${byName.replaceAll('.', '\\.')} reaches the same vCenter \\(instance [^)]+\\) as ${byIp.replaceAll('.', '\\.')}`));
     assert.match(second!.error ?? '', /not retried: the same vCenter as/);
+  });
+});
+
+describe('snapshot guards (simulator, PostgreSQL)', () => {
+  let sim: Vcsim;
+  let db: TestDatabase;
+  let store: Store;
+
+  before(async () => {
+    sim = await startVcsim({ vm: 2, cluster: 1, host: 1, standaloneHost: 0, username: USER, password: PASSWORD });
+    db = await createTestDatabase('postgres');
+    store = await db.open();
+  });
+  after(async () => {
+    await store?.close();
+    await db?.drop();
+    await sim?.stop();
+  });
+
+  it('a database fault during the capture is the run\'s (exit 4), not the vCenter\'s, and is not retried', async () => {
+    // A real refusal: the role may no longer write the span table (the job lock and job_runs still work).
+    await store.run(sql`REVOKE INSERT ON vm_spans FROM CURRENT_USER`);
+    const settings: SnapshotSettings = {
+      vcenter_addresses: [sim.url],
+      vcenter_username: USER,
+      vcenter_insecure: false,
+      vcenter_ca_file: sim.caFile!,
+      hourly_snapshot_concurrency: 0,
+      hourly_snapshot_retry_seconds: 0,
+      hourly_snapshot_max_retries: 3,
+      lock_wait_seconds: 5,
+      vcenter_inventory_snapshot_seconds: 3600,
+      tier_patterns: DEFAULT_TIER_PATTERNS,
+      tenants_to_filter: [],
+      node_charge_clusters: [],
+      srm_activeactive_vms: [],
+    };
+    await assert.rejects(runSnapshot(testContext(store, Date.now()), settings, { password: PASSWORD }), (error: unknown) => {
+      assert.ok(error instanceof VctpError, String(error));
+      assert.equal(error.code, 'database');
+      assert.match(error.message, /privilege|permission denied/);
+      return true;
+    });
+    const runs = await latestJobRuns(store);
+    const part = runs.find((r) => r.job === 'snapshot' && r.vcenter !== null);
+    assert.equal(part?.status, 'failed');
+    assert.equal(part?.attempts, 1, 'a database fault is not retried as a vCenter blip');
+    assert.equal(runs.find((r) => r.job === 'snapshot' && r.vcenter === null)?.status, 'failed');
   });
 });
