@@ -467,7 +467,8 @@ export class PostgresStore extends PostgresExecutor implements Store {
     this.description = 'postgres';
   }
 
-  static open(url: string): PostgresStore {
+  /** `readOnly`: every transaction of the session is read-only (the read-only commands). */
+  static open(url: string, options: { readOnly?: boolean } = {}): PostgresStore {
     const guard = new ConnectionGuard(() => ({ engine: 'postgres', url }));
     const client = postgres(url, {
       max: 4,
@@ -487,6 +488,7 @@ export class PostgresStore extends PostgresExecutor implements Store {
         statement_timeout: STATEMENT_TIMEOUT_MS,
         lock_timeout: LOCK_TIMEOUT_MS,
         idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+        ...(options.readOnly ? { default_transaction_read_only: true } : {}),
       },
     });
     const store = new PostgresStore(client, guard, clientBoundMs(queryParams(url).get('statement_timeout')));

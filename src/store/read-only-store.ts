@@ -13,11 +13,12 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { stat } from 'node:fs/promises';
 import postgres from 'postgres';
 import { VctpError } from '../core/errors.js';
+import { type DatabaseTarget, openFailure, toDatabaseError } from './database-errors.js';
 import type { BulkColumn, SqlExecutor, Store } from './executor.js';
 import type { StoreSettings } from './open-store.js';
 import { PostgresStore, redactUrl, storeErrorFor } from './postgres-store.js';
 import { assertReadable } from './schema-guard.js';
-import { sqlitePathFromUrl } from './sqlite-store.js';
+import { BUSY_TIMEOUT_MS, sqlitePathFromUrl } from './sqlite-store.js';
 
 const sqliteDialect = new SQLiteSyncDialect();
 
@@ -31,8 +32,12 @@ export interface ReadOnlyStore extends Store {
  * refuses what is not a vctp database with this vctp's schema (src/store/schema-guard.ts).
  */
 export async function openStoreForReading(settings: StoreSettings): Promise<ReadOnlyStore> {
-  // A read of 45 days of history may take a while on a large fleet; a hung server may not.
-  const store = await openReadOnlyStore(settings, { timeoutMs: 300_000 });
+  // SQLite: a read-only connection to an existing file. PostgreSQL: the jobs' bounded connection
+  // (a few attempts, connect and statement timeouts: postgres-store.ts) in a read-only session.
+  const store =
+    settings.database_driver === 'sqlite'
+      ? await openReadOnlyStore(settings, { timeoutMs: BUSY_TIMEOUT_MS })
+      : await openPostgresForReading(settings.database_url);
   try {
     await assertReadable(store);
     return store;
@@ -40,6 +45,17 @@ export async function openStoreForReading(settings: StoreSettings): Promise<Read
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+async function openPostgresForReading(url: string): Promise<ReadOnlyStore> {
+  const store = PostgresStore.open(url, { readOnly: true });
+  try {
+    await store.ping();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return Object.assign(store, { sqlitePath: null });
 }
 
 export async function openReadOnlyStore(settings: StoreSettings, options: { timeoutMs: number }): Promise<ReadOnlyStore> {
@@ -58,10 +74,16 @@ async function openSqlite(path: string, timeoutMs: number): Promise<ReadOnlyStor
     const why = code === 'ENOENT' ? 'does not exist yet (the first job, or `vctp db migrate`, creates it)' : `cannot be read (${code ?? String(error)})`;
     throw new VctpError('store', `settings.database_url: the SQLite database ${path} ${why}`, { cause: error });
   }
+  const target: DatabaseTarget = { engine: 'sqlite', path, busyTimeoutMs: timeoutMs };
+  let db: Database.Database | undefined;
   try {
-    return new ReadOnlySqliteStore(path, new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs }));
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    // The first read finds a damaged header or a filesystem SQLite cannot use: named as the jobs' are.
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    return new ReadOnlySqliteStore(path, db, target);
   } catch (error) {
-    throw new VctpError('store', `settings.database_url: cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
+    db?.close();
+    throw openFailure(error, target, 'opening');
   }
 }
 
@@ -72,18 +94,27 @@ class ReadOnlySqliteStore implements ReadOnlyStore {
   constructor(
     readonly sqlitePath: string,
     private readonly db: Database.Database,
+    private readonly target: DatabaseTarget,
   ) {
     this.description = `sqlite:${sqlitePath}`;
   }
 
   async all<T>(query: SQL): Promise<T[]> {
     const { sql: text, params } = sqliteDialect.sqlToQuery(query);
-    return this.db.prepare(text).all(...params) as T[];
+    try {
+      return this.db.prepare(text).all(...params) as T[];
+    } catch (error) {
+      throw toDatabaseError(error, this.target);
+    }
   }
 
   async run(query: SQL): Promise<number> {
     const { sql: text, params } = sqliteDialect.sqlToQuery(query);
-    return this.db.prepare(text).run(...params).changes;
+    try {
+      return this.db.prepare(text).run(...params).changes;
+    } catch (error) {
+      throw toDatabaseError(error, this.target);
+    }
   }
 
   async insertRows(table: string, _columns: readonly BulkColumn[], _rows: readonly (readonly unknown[])[]): Promise<void> {
