@@ -1,5 +1,6 @@
 // Real databases for tests: a fresh SQLite file, or a fresh PostgreSQL database created on the
 // server the test command made sure is running (VCTP_TEST_PG_URL, default the local trust-auth one).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,13 +23,22 @@ export interface TestDatabase {
 
 let counter = 0;
 
+/**
+ * A database name no other test process can pick: test files run in parallel processes, and other
+ * checkouts' suites (possibly in other pid namespaces, so with the same pids) share the server.
+ * pid + time + counter alone can repeat across pid namespaces; the random part makes that moot.
+ */
+function databaseName(): string {
+  return `vctp_t_${process.pid}_${Date.now().toString(36)}_${counter++}_${randomBytes(4).toString('hex')}`;
+}
+
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'vctp-test-'));
     const settings: StoreSettings = { database_driver: 'sqlite', database_url: join(dir, 'db.sqlite3') };
     return { engine, settings, open: () => openStore(settings), drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `vctp_t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const name = databaseName();
   const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`);
