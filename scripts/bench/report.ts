@@ -1,4 +1,4 @@
-// Monthly report of the fleet-L reference workload (DESIGN.md: 8 vCenters x 5,000 VMs, 31 days):
+// Monthly report of the fleet-L reference workload (README "Measured": 8 vCenters x 5,000 VMs, 31 days):
 // wall time and peak RSS of `vctp report monthly`, the built binary in a process of its own (so the
 // figure is the report's, not the data generator's). Goal (issue 4): <= 10 s and <= 400 MB.
 //

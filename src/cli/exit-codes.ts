@@ -1,4 +1,4 @@
-// The one mapping from errors to exit statuses (CONVENTIONS.md). Scripts and systemd units rely on it:
+// The one mapping from errors to exit statuses. Scripts and systemd units rely on it:
 // 0 ok, 1 user or configuration error, 2 partial failure (some vCenters failed), 3 internal error,
 // 4 the database was unavailable or refused the operation (src/store/database-errors.ts says why),
 // 130/143 stopped by SIGINT/SIGTERM (what was in flight rolled back, the run recorded as interrupted).

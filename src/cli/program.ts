@@ -1,4 +1,4 @@
-// The whole vctp command tree, declared in one place (CONVENTIONS.md). Each action parses its
+// The whole vctp command tree, declared in one place. Each action parses its
 // options, lazily imports its command module and calls one function; nothing here knows SQL or SOAP.
 import { Command, Option } from 'commander';
 import type { RuntimeOptions } from '../app/runtime.js';
@@ -204,7 +204,7 @@ export function buildProgram(version: string): Command {
     .command('aggregations')
     .description('time both aggregation engines on the latest daily and monthly windows; without --synthetic on the configured database, rolling every run back (alias: -benchmark-aggregations -benchmark-runs N)')
     .option('--runs <n>', 'runs per engine and window', '3')
-    .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (DESIGN.md)').choices(['fleet-S', 'fleet-L']))
+    .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (README "Measured")').choices(['fleet-S', 'fleet-L']))
     .option('--db <path-or-url>', 'empty scratch database for --synthetic: a SQLite file path or a postgres:// URL (default: a temporary SQLite file); emptied or deleted afterwards unless --keep')
     .option('--keep', 'keep the scratch database')
     .option('--wide', 'also show the warm-up, fastest and slowest run')

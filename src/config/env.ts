@@ -1,4 +1,4 @@
-// The one place in vctp that reads process.env (CONVENTIONS: "Nothing else reads process.env").
+// The one place in vctp that reads process.env (test/unit/architecture.test.ts keeps it so).
 // Everything else receives what it needs from here or from the settings file.
 
 /** Where the RPM layout of the original system keeps the settings file. */

@@ -1,4 +1,4 @@
-// Reads the settings file once per path and caches the result (CONVENTIONS: settings are read
+// Reads the settings file once per path and caches the result (settings are read
 // once, validated, and cached; tests reset the cache). Beyond parseSettings's rules, loading reads
 // the files the settings name (setting-files.ts) and warns when others can read the secrets the
 // file holds (settings-file-access.ts).

@@ -1,4 +1,4 @@
-// Hourly interval totals of a day (spec "Snapshots and Reports", DESIGN.md "Hourly interval totals").
+// Hourly interval totals of a day (spec "Snapshots and Reports", README "Reports").
 // Row [HH:00, HH+1:00) is read from the first snapshot at or after the hour's END (HH+1:00, the next
 // day's first snapshot for 23:00; when that snapshot is missing, the next one after it), and every
 // VM counts with presence = |[creation, deletion) ∩ [HH:00, HH+1:00)| / 3600, creation 0 meaning

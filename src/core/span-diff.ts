@@ -1,6 +1,6 @@
 // Capture as a diff: the inventory just collected against the vCenter's open spans. Unchanged VMs
 // cost nothing; a changed VM closes its span at the previous snapshot and opens a new one; a VM that
-// is gone closes its span; a new VM opens one. DESIGN.md "Storage" has the invariant this keeps.
+// is gone closes its span; a new VM opens one. README "Storage: state spans" has the invariant this keeps.
 import { VctpError } from './errors.js';
 import { sameSpanState, type SpanState } from './span-state.js';
 

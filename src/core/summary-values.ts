@@ -1,5 +1,5 @@
-// The spec's summary fields from the integer sample sums, daily and monthly alike (DESIGN.md
-// "Numbers, decided"). Each value is one IEEE division of exact integers, written the same way in
+// The spec's summary fields from the integer sample sums, daily and monthly alike (README
+// "Aggregation"). Each value is one IEEE division of exact integers, written the same way in
 // the SQL engine's statements, so the two engines agree to the last bit:
 //   AvgIsPresent       = SamplesPresent / TotalSamples
 //   AvgVcpuCount       = sum vCPU / TotalSamples

@@ -1,4 +1,4 @@
-// The reference workloads of DESIGN.md ("Reference workloads for benchmarks"), generated as the
+// The reference workloads of README "Measured", generated as the
 // state spans that hourly captures would have stored, without running the captures: a month of
 // fleet-L through captureInventory would be 5,952 captures of 5,000 VMs. Pure and deterministic
 // from the seed; src/store/bulk-load.ts writes the result.
@@ -21,7 +21,7 @@ export const REFERENCE_FLEETS: Record<FleetName, { vcenters: number; vmsPerVcent
   'fleet-L': { vcenters: 8, vmsPerVcenter: 5_000 },
 };
 
-/** Per day, as fractions of a vCenter's fleet (DESIGN.md): churn is split evenly into creations and deletions. */
+/** Per day, as fractions of a vCenter's fleet (README "Measured"): churn is split evenly into creations and deletions. */
 export interface FleetRates {
   churn: number;
   resize: number;

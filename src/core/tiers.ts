@@ -1,4 +1,4 @@
-// Resource-pool tiers (DESIGN.md "Numbers, decided"): a sample's tier comes from its resource pool's
+// Resource-pool tiers (README "Aggregation"): a sample's tier comes from its resource pool's
 // name, matched case-insensitively against each tier's patterns. Nested pools inherit: the nearest
 // pool in the chain that matches decides, so "Gold/App" is Gold.
 import { anyGlob, type NameMatcher } from './glob.js';

@@ -23,7 +23,7 @@ export interface SqlExecutor {
   insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): Promise<void>;
   /**
    * Runs `fn` in one transaction: all of its writes commit together or none do. Inside a
-   * transaction this reuses the outer one (CONVENTIONS.md: transactions nest by reuse).
+   * transaction this reuses the outer one (transactions nest by reuse).
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,4 @@
-// The storage invariant of DESIGN.md: random sequences of inventories captured into spans and read
+// The storage invariant of README "Storage: state spans": random sequences of inventories captured into spans and read
 // back through vm_hourly_stats give exactly the rows one-row-per-VM-per-hour storage would hold.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Golden cases of the daily and monthly formulas (spec "Prorating and Aggregation Logic", DESIGN.md
+// Golden cases of the daily and monthly formulas (spec "Prorating and Aggregation Logic", README "Aggregation"
 // "Numbers, decided"), each expected value worked out by hand in the comment beside it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -143,7 +143,7 @@ describe('monthly golden cases', () => {
     const values = summaryValues(row!, monthSamples.length);
     assert.equal(monthSamples.length, 744);
     assert.equal(row!.samplesPresent, 240);
-    assert.equal(values.poolTinPct, 100); // presence-relative (DESIGN.md), not 10/31 x 100
+    assert.equal(values.poolTinPct, 100); // presence-relative (README "Aggregation"), not 10/31 x 100
     assert.equal(values.avgIsPresent, 240 / 744); // 10/31
     assert.equal(values.tin, 240 / 744);
     assert.ok(Math.abs(values.tin - 10 / 31) < 1e-15);

@@ -1,4 +1,4 @@
-// Golden hourly interval totals (spec "Snapshots and Reports", DESIGN.md "Hourly interval totals"),
+// Golden hourly interval totals (spec "Snapshots and Reports", README "Reports"),
 // each expected value worked out by hand in the comment beside it. The day is 2026-04-21 UTC;
 // snapshots are taken on the hour unless a case removes one.
 import assert from 'node:assert/strict';

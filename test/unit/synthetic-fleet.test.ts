@@ -1,4 +1,4 @@
-// The synthetic reference fleet: deterministic, the change rates of DESIGN.md, and spans exactly
+// The synthetic reference fleet: deterministic, the change rates of README "Measured", and spans exactly
 // as hourly captures would have left them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // PostgreSQL schema. Mirrors ./sqlite.ts column for column: the same SQL runs on both, so flags are
-// 0/1 integers and times are unix seconds in both. Read DESIGN.md "Storage" for why hourly history
+// 0/1 integers and times are unix seconds in both. Read README "Storage: state spans" for why hourly history
 // is kept as state spans rather than one row per VM per hour.
 import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
