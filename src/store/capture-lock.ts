@@ -3,8 +3,8 @@
 // this lock so that no capture commits in the middle of their transaction (PostgreSQL runs read
 // committed). SQLite needs nothing: BEGIN IMMEDIATE already serialises writers.
 //
-// It comes first in the transaction: nothing a writer reads before it may decide what it writes (test/integration/stress-concurrency.test.ts checks that captures read no id
-// before holding it). The commit releases it after the transaction is visible to the next holder.
+// It comes first in the transaction: nothing a writer reads before it may decide what it writes
+// (test/integration/stress-concurrency.test.ts checks that captures read no id before holding it). The commit releases it after the transaction is visible to the next holder.
 import { sql } from 'drizzle-orm';
 import type { SqlExecutor } from './executor.js';
 
