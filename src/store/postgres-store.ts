@@ -73,6 +73,7 @@ class ConnectionGuard {
   /** How many times cut() ran. */
   cuts = 0;
   private cutting: Promise<void> = Promise.resolve();
+  private readonly waitingSince = new WeakMap<net.Socket, number>();
 
   constructor(readonly target: () => DatabaseTarget) {}
 
@@ -107,9 +108,17 @@ class ConnectionGuard {
   private track(socket: net.Socket): net.Socket {
     let answered = false;
     this.sockets.add(socket);
-    socket.once('data', () => {
+    // Since when the socket has sent something the server has not answered (plain TCP: TLS writes
+    // go below this method), so that a missed bound closes the stuck connection and not the others.
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = ((...args: unknown[]) => {
+      if (!this.waitingSince.has(socket)) this.waitingSince.set(socket, performance.now());
+      return write(...args);
+    }) as typeof socket.write;
+    socket.on('data', () => {
+      this.waitingSince.delete(socket);
+      if (!answered) this.silentCloses = 0;
       answered = true;
-      this.silentCloses = 0;
     });
     socket.once('close', () => {
       this.sockets.delete(socket);
@@ -119,15 +128,19 @@ class ConnectionGuard {
   }
 
   /**
-   * Closes the connection whose local port is `port` (the one a transaction runs on), else every
-   * connection: a statement went unanswered past its bound. Whatever waits on them fails. Resolves
+   * Closes connections after a statement went unanswered for `waitedMs`: the one whose local port
+   * is `port` (the one a transaction runs on), else those waiting that long for an answer, else
+   * (over TLS, where that is not seen) every connection. Whatever waits on them fails. Resolves
    * once the driver has seen them close: a query sent before that would go to a dead connection
    * and never be answered (the driver only fails those it had sent when the socket errored).
    */
-  cut(reason: VctpError, port: number | null): Promise<void> {
+  cut(reason: VctpError, port: number | null, waitedMs: number): Promise<void> {
     this.cuts++;
-    const own = port === null ? undefined : [...this.sockets].find((s) => s.localPort === port);
-    const doomed = own ? [own] : [...this.sockets];
+    const now = performance.now();
+    const all = [...this.sockets];
+    const own = port === null ? undefined : all.find((s) => s.localPort === port);
+    const stuck = all.filter((s) => now - (this.waitingSince.get(s) ?? now) >= waitedMs - 1000);
+    const doomed = own ? [own] : stuck.length > 0 ? stuck : all;
     const closed = Promise.all(doomed.map((s) => (s.closed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
     for (const socket of doomed) socket.destroy(reason);
     const done = Promise.race([closed.then(() => undefined), sleep(1000)]);
@@ -283,7 +296,7 @@ async function bounded<T>(bounds: Bounds, what: string, ms: number | null, port:
           'Nothing of the unfinished transaction was stored.',
       );
       lostErrors.add(error);
-      void bounds.guard.cut(error, port()).then(() => reject(error));
+      void bounds.guard.cut(error, port(), ms).then(() => reject(error));
     }, ms);
   });
   try {
@@ -509,7 +522,7 @@ export class PostgresStore extends PostgresExecutor implements Store {
           `${describeTarget(target)} did not answer ${what} within ${Math.round(ms / 1000)} s; vctp closed the connection. ` +
             'The server or the network to it hangs. Nothing of the unfinished transaction was stored.',
         );
-        void this.bounds.guard.cut(timedOut, executor ? executor.connectionPort() : null);
+        void this.bounds.guard.cut(timedOut, executor ? executor.connectionPort() : null, ms);
       }, ms);
     };
     // Once the connection is gone, the body must not finish: the driver would then send ROLLBACK or
@@ -520,7 +533,7 @@ export class PostgresStore extends PostgresExecutor implements Store {
     const holdUntilClosed = () =>
       new Promise<never>(() => {
         if (settled) return;
-        hold = setTimeout(() => void this.bounds.guard.cut(executor?.lost ?? closedError(target), executor ? executor.connectionPort() : null), HOLD_MS);
+        hold = setTimeout(() => void this.bounds.guard.cut(executor?.lost ?? closedError(target), executor ? executor.connectionPort() : null, Infinity), HOLD_MS);
       });
     const thrown: { error?: unknown } = {};
     watch('BEGIN');

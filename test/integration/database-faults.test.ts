@@ -25,6 +25,7 @@ import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
 import type { BulkColumn, Store } from '../../src/store/executor.js';
 import { latestJobRuns } from '../../src/store/job-runs-repository.js';
 import { openStore } from '../../src/store/open-store.js';
+import type { PostgresStore } from '../../src/store/postgres-store.js';
 import { BUSY_TIMEOUT_MS } from '../../src/store/sqlite-store.js';
 import { testContext } from '../helpers/context.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/db.js';
@@ -388,10 +389,13 @@ describe('PostgreSQL faults: exit status 4 with the URL named, password masked',
     }
   });
 
-  it('a server that stops answering mid-statement: abandoned after statement_timeout + 5 s, connection closed, the store goes on', { timeout: 60_000 }, async () => {
+  it('a server that stops answering mid-statement: abandoned after statement_timeout + 5 s, that connection closed, the others and the store go on', { timeout: 60_000 }, async () => {
     const proxy = await freezingProxy('vctp-freeze-marker');
     const store = await openStore({ database_driver: 'postgres', database_url: urlVia(proxy.port, { statement_timeout: '1000' }).replace('secret-pw', 'vctp_test') });
+    // A connection held across the run, as the job lock's is: only the stuck connection may close.
+    const held = await (store as PostgresStore).client.reserve();
     try {
+      assert.deepEqual([...(await held`SELECT 4 AS four`)], [{ four: 4 }]);
       const t0 = performance.now();
       await assert.rejects(
         store.transaction((tx) => tx.all(sql.raw(`SELECT 'vctp-freeze-marker' AS m`))),
@@ -401,7 +405,9 @@ describe('PostgreSQL faults: exit status 4 with the URL named, password masked',
       assert.ok(ms >= 6_000 && ms < 10_000, `${ms} ms`);
       assert.equal(proxy.frozen(), 1);
       assert.deepEqual(await rows(store, sql`SELECT 2 AS two`), [{ two: 2 }]);
+      assert.deepEqual([...(await held`SELECT 5 AS five`)], [{ five: 5 }]);
     } finally {
+      held.release();
       await store.close();
       await proxy.close();
     }
