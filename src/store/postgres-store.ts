@@ -148,6 +148,11 @@ class ConnectionGuard {
     return done;
   }
 
+  /** The connection whose local port is `port`, if it is one of this guard's. */
+  socketOnPort(port: number | null | undefined): net.Socket | undefined {
+    return port == null ? undefined : [...this.sockets].find((s) => s.localPort === port);
+  }
+
   /** Resolves when the connections of every cut so far are closed (see cut). */
   settled(): Promise<void> {
     return this.cutting;
@@ -503,6 +508,7 @@ export class PostgresStore extends PostgresExecutor implements Store {
     });
     const store = new PostgresStore(client, guard, clientBoundMs(queryParams(url).get('statement_timeout')));
     (store as { description: string }).description = redactUrl(url);
+    guardReserve(client, store.bounds);
     return store;
   }
 
@@ -596,6 +602,55 @@ export class PostgresStore extends PostgresExecutor implements Store {
     // A connection closed by a missed bound keeps the driver waiting for its abandoned query: don't.
     await this.client.end({ timeout: this.bounds.guard.cuts > 0 ? 0 : 5 });
   }
+}
+
+/**
+ * Makes `client.reserve()` (the job lock's and the migrations' session) safe to use after its
+ * connection died, and bounded. The driver, asked to run a query on (or to release) a reserved
+ * connection that has closed, writes to the closed socket from a timer: an uncaught TypeError, and
+ * the query never settles; a released dead connection is then handed to the next query too. So a
+ * reserved connection watches its socket (found by the port the server sees): once it errored or
+ * closed, its queries fail at once with a 'database' error and release() leaves it alone. Each
+ * query gets the statement bound, past which its connection is closed. The queries are plain
+ * promises: modifiers such as .simple() cannot be chained on them.
+ */
+function guardReserve(client: postgres.Sql, bounds: Bounds): void {
+  const reserve = client.reserve.bind(client);
+  const target = () => bounds.guard.target();
+  (client as { reserve: () => Promise<postgres.ReservedSql> }).reserve = async () => {
+    const reserved = await reserve();
+    let port: number | null = null;
+    let lost: VctpError | null = null;
+    const run = (what: string, query: () => Promise<unknown>): Promise<unknown> => {
+      if (lost) return Promise.reject(lost);
+      return bounded(bounds, what, bounds.statementMs, () => port, query).catch((error: unknown) => {
+        throw toDatabaseError(error, target(), { fromConnection: true });
+      });
+    };
+    try {
+      const [row] = (await run('a query', () => reserved`SELECT inet_client_port() AS port`)) as { port: number | null }[];
+      port = row?.port ?? null;
+    } catch (error) {
+      reserved.release();
+      throw error;
+    }
+    const socket = bounds.guard.socketOnPort(port);
+    const died = () => void (lost ??= closedError(target()));
+    socket?.once('error', died).once('close', died);
+    return new Proxy(reserved, {
+      apply: (query, self, args: unknown[]) => run('a query', () => Reflect.apply(query, self, args) as Promise<unknown>),
+      get: (query, prop, receiver) => {
+        if (prop === 'release') {
+          return () => {
+            socket?.removeListener('error', died).removeListener('close', died);
+            if (!lost) query.release();
+          };
+        }
+        if (prop === 'unsafe') return (...args: Parameters<postgres.ReservedSql['unsafe']>) => run('a statement', () => query.unsafe(...args));
+        return Reflect.get(query, prop, receiver) as unknown;
+      },
+    });
+  };
 }
 
 function closedError(target: DatabaseTarget): VctpError {

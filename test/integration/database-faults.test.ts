@@ -20,6 +20,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { VctpError } from '../../src/core/errors.js';
 import { generateFleet, presentCounts, REFERENCE_RATES } from '../../src/core/synthetic-fleet.js';
+import { withJobLock } from '../../src/jobs/job-lock.js';
 import { withJobRun } from '../../src/jobs/job-run.js';
 import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
 import type { BulkColumn, Store } from '../../src/store/executor.js';
@@ -384,6 +385,41 @@ describe('PostgreSQL faults: exit status 4 with the URL named, password masked',
       assert.match(run!.error ?? '', /closed the connection/);
       assert.deepEqual(await rows(store, sql`SELECT 1 AS one`), [{ one: 1 }]);
     } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+
+  it('the job lock\'s own session terminated mid-run: no crash, no hang, a named error; the store goes on', { timeout: 60_000 }, async () => {
+    const store = await db.open();
+    const admin = postgres(db.settings.database_url, { max: 1, onnotice: () => {} });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const ctx = testContext(store, Date.now());
+      const t0 = performance.now();
+      const outcome = await withJobLock(ctx, 'retention', 0, async () => {
+        // The lock is a session advisory lock on a reserved connection: end that session.
+        const rows = await admin`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'vctp' AND query LIKE '%pg_try_advisory_lock%' AND pid <> pg_backend_pid()`;
+        assert.equal(rows.filter((r) => r.ok === true).length, 1);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return 'done';
+      }).then(
+        (locked) => ({ ok: true as const, locked }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(uncaught, [], 'nothing thrown from a timer');
+      if (!outcome.ok) {
+        assert.ok(outcome.error instanceof VctpError && outcome.error.code === 'database', String((outcome.error as Error)?.stack ?? outcome.error));
+        assert.match(outcome.error.message, /connection/);
+      }
+      assert.ok(performance.now() - t0 < 10_000);
+      assert.deepEqual(await rows(store, sql`SELECT 6 AS six`), [{ six: 6 }]);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
       await admin.end();
       await store.close();
     }
