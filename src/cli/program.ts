@@ -24,7 +24,7 @@ export function buildProgram(version: string): Command {
       'after',
       '\nThe original system\'s flags are accepted as aliases: -settings FILE, -run-inventory (= snapshot), -db-cleanup,' +
         '\n-backfill-vcenter-cache, -benchmark-aggregations [-benchmark-runs N].' +
-        '\nExit status: 0 ok, 1 user or configuration error, 2 some vCenters failed, 3 internal error.',
+        '\nExit status: 0 ok, 1 user or configuration error, 2 some vCenters failed, 3 internal error, 4 database unavailable or refused, 130/143 interrupted (SIGINT/SIGTERM).',
     );
 
   const snapshot = program
