@@ -227,3 +227,30 @@ export const jobLocks = pgTable('job_locks', {
   /** Field 22 of the holder's /proc/<pid>/stat (clock ticks after boot). */
   pidStartTime: bigint('pid_start_time', { mode: 'number' }),
 });
+
+/**
+ * Audit of lifecycle facts set by hand (`POST /api/import/vm`, the legacy event endpoints): who, when,
+ * why, the values before and after. Never deleted. first_day..last_day are the UTC days (00:00) whose
+ * summaries carried the old values: `vctp repair` takes a daily summary older than an import that
+ * covers its day as stale (src/store/summary-repository.ts readHourlyDays).
+ */
+export const vmLifecycleImports = pgTable(
+  'vm_lifecycle_imports',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    vcenterId: integer('vcenter_id').notNull(),
+    lifecycleId: integer('lifecycle_id').notNull(),
+    vmId: text('vm_id').notNull(),
+    importedAt: unixTime('imported_at').notNull(),
+    importedBy: text('imported_by').notNull(),
+    source: text('source').notNull(),
+    reason: text('reason').notNull(),
+    oldCreationTime: unixTime('old_creation_time').notNull(),
+    newCreationTime: unixTime('new_creation_time').notNull(),
+    oldDeletionTime: unixTime('old_deletion_time').notNull(),
+    newDeletionTime: unixTime('new_deletion_time').notNull(),
+    firstDay: unixTime('first_day').notNull(),
+    lastDay: unixTime('last_day').notNull(),
+  },
+  (t) => [index('vm_lifecycle_imports_vcenter_days').on(t.vcenterId, t.lastDay)],
+);

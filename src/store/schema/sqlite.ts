@@ -222,3 +222,30 @@ export const jobLocks = sqliteTable('job_locks', {
   /** Field 22 of the holder's /proc/<pid>/stat (clock ticks after boot). */
   pidStartTime: integer('pid_start_time'),
 });
+
+/**
+ * Audit of lifecycle facts set by hand (`POST /api/import/vm`, the legacy event endpoints): who, when,
+ * why, the values before and after. Never deleted. first_day..last_day are the UTC days (00:00) whose
+ * summaries carried the old values: `vctp repair` takes a daily summary older than an import that
+ * covers its day as stale (src/store/summary-repository.ts readHourlyDays).
+ */
+export const vmLifecycleImports = sqliteTable(
+  'vm_lifecycle_imports',
+  {
+    id: integer('id').primaryKey(),
+    vcenterId: integer('vcenter_id').notNull(),
+    lifecycleId: integer('lifecycle_id').notNull(),
+    vmId: text('vm_id').notNull(),
+    importedAt: integer('imported_at').notNull(),
+    importedBy: text('imported_by').notNull(),
+    source: text('source').notNull(),
+    reason: text('reason').notNull(),
+    oldCreationTime: integer('old_creation_time').notNull(),
+    newCreationTime: integer('new_creation_time').notNull(),
+    oldDeletionTime: integer('old_deletion_time').notNull(),
+    newDeletionTime: integer('new_deletion_time').notNull(),
+    firstDay: integer('first_day').notNull(),
+    lastDay: integer('last_day').notNull(),
+  },
+  (t) => [index('vm_lifecycle_imports_vcenter_days').on(t.vcenterId, t.lastDay)],
+);
