@@ -6,7 +6,8 @@ source "$(dirname "$0")/setup-lib.sh"
 
 # LibreOffice opens every report kind; poppler renders its PDFs to check the charts.
 # promtool (Debian prometheus) checks every metrics textfile and the alert rules; systemd-analyze the units.
-apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils prometheus systemd
+# slapd and ldap-utils: a real OpenLDAP for `vctp serve` logins; chromium renders the UI pages.
+apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils prometheus systemd slapd ldap-utils chromium fonts-dejavu-core
 ensure_node_modules
 ensure_build
 ensure_vcsim

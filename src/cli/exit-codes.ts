@@ -19,6 +19,7 @@ export function exitCodeFor(code: VctpErrorCode, error?: { signal?: InterruptSig
   switch (code) {
     case 'config':
     case 'usage':
+    case 'not-found':
     case 'credentials':
     case 'lock':
       return EXIT_USER_ERROR;

@@ -237,6 +237,17 @@ export function buildProgram(version: string): Command {
     });
 
   program
+    .command('serve')
+    .description('the HTTP API, UI pages, Swagger UI and /metrics on settings.bind_ip:bind_port (TLS unless bind_disable_tls; LDAP/JWT auth per settings.auth_*); stops gracefully on SIGTERM')
+    .option('--bind-ip <ip>', 'override settings.bind_ip')
+    .option('--port <port>', 'override settings.bind_port (0: any free port, printed at start)')
+    .option('--no-tls', 'serve plain HTTP (overrides settings.bind_disable_tls)')
+    .action(async (flags, command: Command) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      await serveCommand(globalsOf(command), flags);
+    });
+
+  program
     .command('encrypt')
     .description('print an enc:v1: value for settings.vcenter_password (prompts on a terminal, else reads stdin)')
     .action(async (_flags, command: Command) => {

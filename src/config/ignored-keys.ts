@@ -7,8 +7,6 @@
 // no module outside src/config names a key listed here).
 import type { LoadedSettings } from './settings-types.js';
 
-const SERVE = 'a setting of the HTTP server (`vctp serve`), which vctp does not have yet';
-
 /** Key -> why vctp ignores it. */
 export const IGNORED_KEY_REASONS: Readonly<Record<string, string>> = {
   enable_experimental_postgres: 'PostgreSQL is supported without an opt-in',
@@ -21,28 +19,6 @@ export const IGNORED_KEY_REASONS: Readonly<Record<string, string>> = {
     'a capture writes each vCenter in one transaction through one bulk path (COPY on PostgreSQL), not in batches',
   snapshot_table_compat_mode:
     'vctp writes no per-hour snapshot tables of the original system; vm_hourly_stats yields the hourly rows',
-  enable_legacy_api: SERVE,
-  bind_ip: SERVE,
-  bind_port: SERVE,
-  bind_disable_tls: SERVE,
-  tls_cert_filename: SERVE,
-  tls_key_filename: SERVE,
-  auth_enabled: SERVE,
-  auth_mode: SERVE,
-  auth_jwt_signing_key: SERVE,
-  auth_token_lifespan_minutes: SERVE,
-  auth_jwt_issuer: SERVE,
-  auth_jwt_audience: SERVE,
-  auth_clock_skew_seconds: SERVE,
-  auth_group_role_mappings: SERVE,
-  ldap_groups: SERVE,
-  ldap_bind_address: SERVE,
-  ldap_base_dn: SERVE,
-  ldap_user_base_dn: SERVE,
-  ldap_trust_cert_file: SERVE,
-  ldap_disable_validation: SERVE,
-  ldap_insecure: SERVE,
-  enable_pprof: SERVE,
 };
 
 export interface IgnoredKey {

@@ -4,6 +4,7 @@
 export type VctpErrorCode =
   | 'config' // the settings file or a setting is wrong
   | 'usage' // a flag or argument is wrong
+  | 'not-found' // what a flag, argument or request names does not exist (a VM, a report file)
   | 'credentials' // a stored credential cannot be decrypted or is unusable
   | 'vcenter' // a vCenter refused, faulted or could not be reached
   | 'database' // the database is unreachable, locked, full, damaged or refused an operation

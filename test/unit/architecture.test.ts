@@ -14,11 +14,12 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * Arrows point down. Beyond the layers every entry point, job and query knows, two leaf utilities
  * serve every layer but core: `log` (the logger every context carries) and `files` (the one atomic
  * file writer). The CLI may use `core`'s pure vocabulary (its error type, period and time parsing):
- * pure code carries no I/O, so it bypasses no layer.
+ * pure code carries no I/O, so it bypasses no layer. `vctp serve` is a command: the CLI starts the
+ * server, which is an entry point beside it (never below it: server imports nothing of cli).
  */
 const ALLOWED: Record<string, readonly string[]> = {
-  cli: ['app', 'jobs', 'queries', 'core'],
-  server: ['app', 'jobs', 'queries', 'core'],
+  cli: ['app', 'jobs', 'queries', 'server', 'core'],
+  server: ['app', 'jobs', 'queries', 'core', 'log', 'metrics'],
   app: ['config', 'store', 'metrics', 'log', 'core'],
   jobs: ['core', 'store', 'vcenter', 'reports', 'metrics', 'log', 'files'],
   queries: ['core', 'store', 'vcenter', 'reports', 'metrics', 'log', 'files'],
@@ -36,6 +37,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 const EXCEPTIONS: Record<string, string> = {
   // The composition root builds the context that every job takes; it names that type, nothing more.
   'app/runtime.ts -> jobs/context.ts': 'type only',
+  'app/serve-runtime.ts -> jobs/context.ts': 'type only',
 };
 
 const DATABASE_PACKAGES = /^(drizzle-orm|drizzle-kit|postgres|better-sqlite3)(\/|$)/;

@@ -186,11 +186,11 @@ describe('doctor: PostgreSQL tuning baseline', () => {
 
 describe('doctor: ignored settings keys', () => {
   it('finds the keys vctp ignores, in file order, and knows which are at their default', () => {
-    const found = findIgnoredKeys(['toString', 'bind_port', 'reports_dir', 'snapshot_cleanup_cron'], (k) => k === 'bind_port');
+    const found = findIgnoredKeys(['toString', 'capture_write_batch_size', 'reports_dir', 'snapshot_cleanup_cron'], (k) => k === 'capture_write_batch_size');
     assert.deepEqual(
       found.map((k) => [k.key, k.atDefault]),
       [
-        ['bind_port', true],
+        ['capture_write_batch_size', true],
         ['snapshot_cleanup_cron', false],
       ],
     );
@@ -198,19 +198,18 @@ describe('doctor: ignored settings keys', () => {
   });
 
   it('records every ignored key the file sets; the loader warns only about values other than the default', () => {
-    const loaded = parseSettings('settings:\n  capture_write_batch_size: 500\n  snapshot_table_compat_mode: true\n  bind_port: 8443\n  ldap_insecure: true\n', '/x.yml');
+    const loaded = parseSettings('settings:\n  capture_write_batch_size: 500\n  snapshot_table_compat_mode: true\n  bind_port: 8443\n  snapshot_cleanup_cron: "@hourly"\n', '/x.yml');
     assert.deepEqual(
       ignoredKeysOf(loaded).map((k) => [k.key, k.atDefault]),
       [
         ['capture_write_batch_size', false],
         ['snapshot_table_compat_mode', true],
-        ['bind_port', false],
-        ['ldap_insecure', false],
+        ['snapshot_cleanup_cron', false],
       ],
     );
     assert.deepEqual(loaded.warnings, [
       `settings.capture_write_batch_size: accepted and ignored: ${IGNORED_KEY_REASONS.capture_write_batch_size}`,
-      `settings.bind_port, settings.ldap_insecure: accepted and ignored: ${IGNORED_KEY_REASONS.bind_port}`,
+      `settings.snapshot_cleanup_cron: accepted and ignored: ${IGNORED_KEY_REASONS.snapshot_cleanup_cron}`,
     ]);
   });
 
@@ -232,11 +231,11 @@ describe('doctor: ignored settings keys', () => {
   });
 
   it('reports them, and a settings file that does not load, in the settings checks', () => {
-    const file = { path: '/x.yml', error: null, warnings: [], ignoredKeys: [{ key: 'bind_port', reason: 'why', atDefault: true }] };
+    const file = { path: '/x.yml', error: null, warnings: [], ignoredKeys: [{ key: 'capture_write_batch_size', reason: 'why', atDefault: true }] };
     const [settings, ignored] = settingsChecks(file, { form: 'enc:v1' });
     assert.equal(settings?.status, 'ok');
     assert.equal(ignored?.status, 'warn');
-    assert.match(ignored!.detail, /bind_port \(at its default\): why/);
+    assert.match(ignored!.detail, /capture_write_batch_size \(at its default\): why/);
     assert.equal(settingsChecks({ ...file, ignoredKeys: [] }, { form: 'plaintext' })[0]?.status, 'warn');
     const broken = settingsChecks({ ...file, error: '/x.yml: settings.bind_port: expected an integer' }, null);
     assert.deepEqual(broken.map((c) => [c.check, c.status]), [['settings', 'fail']]);
