@@ -71,11 +71,13 @@ const units = new Map(unitFiles.map((f) => [f, parseUnit(f, readFileSync(join(UN
 const services = [...units.values()].filter((u) => u.name.endsWith('.service'));
 const timers = [...units.values()].filter((u) => u.name.endsWith('.timer'));
 
-/**
- * What each service runs, in order (ExecStart= then ExecStopPost=): the commands as typed after
- * `vctp`. `vctp.service` for `vctp serve`, a long-running service without a timer, comes later.
- */
+/** `vctp serve`: long-running, started at boot, no timer. */
+const SERVER_UNIT = 'vctp.service';
+const timedServices = services.filter((s) => s.name !== SERVER_UNIT);
+
+/** What each service runs, in order (ExecStart= then ExecStopPost=): the commands as typed after `vctp`. */
 const EXPECTED_COMMANDS: Record<string, string[]> = {
+  [SERVER_UNIT]: ['serve'],
   'vctp-snapshot.service': ['snapshot', 'report pending'],
   'vctp-aggregate-daily.service': ['aggregate daily', 'report pending'],
   'vctp-aggregate-monthly.service': ['aggregate monthly', 'report pending'],
@@ -108,9 +110,9 @@ describe('systemd units', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'vctp-systemd-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('has the five services, each with its timer', () => {
+  it('has the five timed services, each with its timer, and the server\'s unit', () => {
     assert.deepEqual(services.map((s) => s.name).sort(), Object.keys(EXPECTED_COMMANDS).sort());
-    assert.deepEqual(timers.map((t) => t.name.replace(/\.timer$/, '')).sort(), services.map((s) => s.name.replace(/\.service$/, '')).sort());
+    assert.deepEqual(timers.map((t) => t.name.replace(/\.timer$/, '')).sort(), timedServices.map((s) => s.name.replace(/\.service$/, '')).sort());
   });
 
   it('passes systemd-analyze verify with nothing on stderr', async () => {
@@ -188,7 +190,7 @@ describe('systemd units', () => {
     }
   });
 
-  it('runs every service as a sandboxed oneshot of user vctp', async () => {
+  it('runs every timed service as a sandboxed oneshot of user vctp, and the server sandboxed the same but for binding port 443', async () => {
     // The settings systemd/README.md documents, identical in every service.
     const required: Record<string, string> = {
       Type: 'oneshot',
@@ -221,8 +223,18 @@ describe('systemd units', () => {
       SystemCallErrorNumber: 'EPERM',
       UMask: '0027',
     };
+    // The server: started once its binary runs, restarted on failure, stopped within its drain, and
+    // able to bind a port below 1024 (CAP_NET_BIND_SERVICE, which a user namespace would void).
+    const server: Record<string, string> = {
+      Type: 'exec',
+      Restart: 'on-failure',
+      CapabilityBoundingSet: 'CAP_NET_BIND_SERVICE',
+      AmbientCapabilities: 'CAP_NET_BIND_SERVICE',
+      PrivateUsers: 'no',
+    };
     for (const service of services) {
-      for (const [key, value] of Object.entries(required)) assert.equal(single(service, 'Service', key), value, `${service.name}: ${key}=`);
+      const expected = service.name === SERVER_UNIT ? { ...required, ...server } : required;
+      for (const [key, value] of Object.entries(expected)) assert.equal(single(service, 'Service', key), value, `${service.name}: ${key}=`);
       const filters = values(service, 'Service', 'SystemCallFilter');
       assert.ok(filters.some((f) => f.split(/\s+/).includes('@system-service')), `${service.name}: SystemCallFilter=@system-service`);
       assert.deepEqual(values(service, 'Service', 'ReadWritePaths'), ['/var/lib/vctp', '-/var/lib/node_exporter/textfile_collector'], service.name);
