@@ -27,7 +27,11 @@ export interface HourlyDay {
   day: number;
   samples: number;
   storedAt: number;
+  /** When a VM of the day last had its creation or deletion time corrected by hand (import-vm), if ever. */
+  lifecycleChangedAt?: number;
 }
+
+const LIFECYCLE_CHANGED = "a VM's creation or deletion time was corrected (import-vm) after the summary";
 
 /**
  * A day's daily summary against its hourly snapshots: the rule aggregate-monthly.ts applies before
@@ -40,6 +44,7 @@ export function dailyStaleness(hourly: HourlyDay, summary: DailySummaryEntry | u
     return { reason: 'stale', detail: `summary over ${summary.totalSamples} snapshots, the day has ${hourly.samples}` };
   }
   if (summary.createdAt < hourly.storedAt) return { reason: 'stale', detail: 'a snapshot was stored after the summary' };
+  if (hourly.lifecycleChangedAt !== undefined && summary.createdAt < hourly.lifecycleChangedAt) return { reason: 'stale', detail: LIFECYCLE_CHANGED };
   return null;
 }
 
@@ -77,5 +82,6 @@ export function monthlyStaleness(m: MonthInputs): Staleness | null {
     return { reason: 'stale', detail: `summary over ${m.monthly.totalSamples} snapshots, the month has ${samples}` };
   }
   if (m.hourlyDays.some((d) => d.storedAt > m.monthly!.createdAt)) return { reason: 'stale', detail: 'a snapshot was stored after the summary' };
+  if (m.hourlyDays.some((d) => (d.lifecycleChangedAt ?? 0) > m.monthly!.createdAt)) return { reason: 'stale', detail: LIFECYCLE_CHANGED };
   return null;
 }

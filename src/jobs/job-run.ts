@@ -20,6 +20,7 @@ import { type JobContext, unixSeconds } from './context.js';
 export type JobName =
   | 'snapshot'
   | 'snapshot-delete'
+  | 'import-vm'
   | 'aggregate-daily'
   | 'aggregate-monthly'
   | 'report-hourly'

@@ -2,12 +2,15 @@
 // summary rows with their registry rows and totals.
 import { sql } from 'drizzle-orm';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
+import { lifecycleChangeTimes } from '../core/lifecycle-import.js';
 import type { PeriodKind } from '../core/periods.js';
+import type { HourlyDay } from '../core/staleness.js';
 import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
 import type { SummaryValues } from '../core/summary-values.js';
 import type { Tier } from '../core/tiers.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { flag, num } from './sql-util.js';
+import { readLifecycleImportRanges } from './vm-lifecycle-repository.js';
 
 export const SUMMARY_TABLE: Record<PeriodKind, { table: string; period: string }> = {
   daily: { table: 'vm_daily_rollup', period: 'day' },
@@ -266,12 +269,17 @@ export async function readDailyRegistry(db: SqlExecutor, vcenterId: number, star
 }
 
 /** Per UTC day in [start, end) that has hourly snapshots: their count and when the newest was stored. */
-export async function readHourlyDays(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<{ day: number; samples: number; storedAt: number }[]> {
+export async function readHourlyDays(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<HourlyDay[]> {
   const rows = await db.all<{ day: number; samples: number; stored_at: number }>(sql`
     SELECT snapshot_time - (snapshot_time % 86400) AS day, COUNT(*) AS samples, MAX(created_at) AS stored_at
     FROM snapshot_registry
     WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND snapshot_time >= ${start} AND snapshot_time < ${end}
     GROUP BY snapshot_time - (snapshot_time % 86400)
     ORDER BY 1`);
-  return rows.map((r) => ({ day: num(r.day), samples: num(r.samples), storedAt: num(r.stored_at) }));
+  // A VM's creation or deletion time corrected by hand (import-vm) since makes the day's summary stale too.
+  const changed = lifecycleChangeTimes(rows.map((r) => num(r.day)), await readLifecycleImportRanges(db, vcenterId, start, end));
+  return rows.map((r) => {
+    const lifecycleChangedAt = changed.get(num(r.day));
+    return { day: num(r.day), samples: num(r.samples), storedAt: num(r.stored_at), ...(lifecycleChangedAt ? { lifecycleChangedAt } : {}) };
+  });
 }
