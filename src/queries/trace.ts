@@ -120,7 +120,7 @@ export async function traceVm(ctx: QueryContext, input: TraceInput): Promise<Tra
   const targets = await findTraceTargets(ctx.store, vm, vcenters.map((v) => v.id));
   const where = input.vcenter === undefined ? '' : ` in vCenter ${input.vcenter}`;
   if (targets.length === 0) {
-    throw new VctpError('usage', `unknown VM "${vm}"${where}: it is no VM's name, managed object id (vm-42) or uuid in the snapshots`);
+    throw new VctpError('not-found', `unknown VM "${vm}"${where}: it is no VM's name, managed object id (vm-42) or uuid in the snapshots`);
   }
   if (targets.length > MAX_TRACED_VMS) {
     const sample = targets.slice(0, 5).map((t) => `${t.vcenter}/${t.vmId}`).join(', ');

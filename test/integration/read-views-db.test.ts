@@ -192,7 +192,7 @@ for (const engine of ENGINES) {
 
     describe('trace, bad input', () => {
       it('names an unknown VM', async () => {
-        await assert.rejects(trace('no-such-vm'), (e: Error) => e instanceof VctpError && e.code === 'usage' && /unknown VM "no-such-vm" in vCenter vc1: it is no VM's name, managed object id \(vm-42\) or uuid/.test(e.message));
+        await assert.rejects(trace('no-such-vm'), (e: Error) => e instanceof VctpError && e.code === 'not-found' && /unknown VM "no-such-vm" in vCenter vc1: it is no VM's name, managed object id \(vm-42\) or uuid/.test(e.message));
       });
       it('names an unknown vCenter and lists the known ones', async () => {
         await assert.rejects(trace('web01', { vcenter: 'vc9' }), (e: Error) => e instanceof VctpError && e.code === 'usage' && /--vcenter vc9.*known: vc1, vc2/.test(e.message));

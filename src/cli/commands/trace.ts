@@ -1,9 +1,10 @@
 import { VctpError } from '../../core/errors.js';
-import { formatDay } from '../../core/periods.js';
+import { parseTimeBound } from '../../core/time-input.js';
 import { unixSeconds } from '../../jobs/context.js';
+import { traceWindow } from '../../queries/trace-window.js';
 import { traceVm, type DailyTraceRow, type HourlyTraceRow, type TracedVm, type TraceResult, type TraceView, type TrackedField } from '../../queries/trace.js';
 import { type Column, count, fixed, printJson, stdoutOutput, tierName, type Output } from '../output.js';
-import { formatTime, parseTimeFlag } from '../parse-time.js';
+import { formatTime } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface TraceFlags {
@@ -15,36 +16,15 @@ export interface TraceFlags {
   wide?: boolean;
 }
 
-const DAY = 86_400;
-const DEFAULT_DAYS: Record<TraceView, number> = { hourly: 7, daily: 45 };
-
 export async function traceCommand(globals: RuntimeOptions, vm: string, flags: TraceFlags): Promise<void> {
   const view = (flags.view ?? 'hourly') as TraceView;
   if (view !== 'hourly' && view !== 'daily') throw new VctpError('usage', `--view ${flags.view}: expected hourly or daily`);
   const result = await withRuntime(globals, async ({ ctx }) => {
-    const now = unixSeconds(ctx.now());
-    const to = flags.to === undefined ? now : parseBound('--to', flags.to, 'end');
-    const from =
-      flags.from !== undefined
-        ? parseBound('--from', flags.from, 'start')
-        : view === 'hourly'
-          ? to - DEFAULT_DAYS.hourly * DAY
-          : to - (to % DAY) - DEFAULT_DAYS.daily * DAY;
-    return traceVm(ctx, { vm, view, from, to, vcenter: flags.vcenter });
+    const to = flags.to === undefined ? undefined : parseTimeBound('--to', flags.to, 'end');
+    const from = flags.from === undefined ? undefined : parseTimeBound('--from', flags.from, 'start');
+    return traceVm(ctx, { vm, view, ...traceWindow(view, unixSeconds(ctx.now()), from, to), vcenter: flags.vcenter });
   }, { readOnly: true });
   print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), result, flags.wide ?? false);
-}
-
-/**
- * --from/--to: a day (YYYY-MM-DD: from its 00:00, or through its 23:59:59 UTC), else unix seconds
- * or an ISO 8601 time.
- */
-export function parseBound(flag: string, value: string, side: 'start' | 'end'): number {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!day) return parseTimeFlag(flag, value);
-  const start = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) / 1000;
-  if (formatDay(start) !== value) throw new VctpError('usage', `${flag} ${value}: not a calendar date (expected YYYY-MM-DD)`);
-  return side === 'start' ? start : start + DAY - 1;
 }
 
 function print(out: Output, result: TraceResult, wide: boolean): void {
