@@ -31,6 +31,9 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set([
   'dataTime',
   'previousSnapshot',
   'nextSnapshot',
+  // The read API's: when a snapshot was registered, when a report file was last written.
+  'registeredAt',
+  'modifiedAt',
   'from',
   'to',
 ]);

@@ -58,7 +58,7 @@ export interface TraceSpan {
  * case (lower), so this ignores the case of the argument. On SQLite a canonical (lowercase) UUID
  * is stored as a 16-byte blob (uuid-codec.ts), so the argument is also encoded that way.
  */
-function uuidCondition(dialect: Dialect, value: string): SQL {
+export function uuidCondition(dialect: Dialect, value: string): SQL {
   const forms: unknown[] = [...new Set([value, value.toLowerCase(), value.toUpperCase()])];
   const blob = encodeUuid(dialect, value.toLowerCase());
   if (Buffer.isBuffer(blob)) forms.push(blob);
