@@ -7,7 +7,7 @@
 import type { VctpErrorCode } from '../core/errors.js';
 
 /** Codes only the server answers with: they are about the request, not about vctp's work. */
-export type HttpOnlyCode = 'unauthenticated' | 'forbidden' | 'rate-limited' | 'gone' | 'not-implemented' | 'unsupported-media-type';
+export type HttpOnlyCode = 'unauthenticated' | 'forbidden' | 'rate-limited' | 'directory-unavailable' | 'gone' | 'not-implemented' | 'unsupported-media-type';
 export type ErrorCode = VctpErrorCode | HttpOnlyCode;
 
 export interface ErrorBody {
