@@ -32,12 +32,12 @@ export function rolePolicy(mappings: Record<string, Role>, allowlist: readonly s
 
 /** The role for a user in these groups: admin if any mapped group says admin, else viewer. */
 export function decideRole(policy: RolePolicy, groupDns: readonly string[]): RoleDecision {
-  const groups = groupDns.map(normaliseDn);
-  if (policy.allowlist.size > 0 && !groups.some((g) => policy.allowlist.has(g))) {
-    return { ok: false, reason: 'not-in-allowed-group' };
-  }
+  // No role first: the message that helps most (ask for a mapped group) wins over the allowlist's.
   const mappedGroups = groupDns.filter((dn) => policy.mappings.has(normaliseDn(dn)));
   if (mappedGroups.length === 0) return { ok: false, reason: 'no-mapped-role' };
+  if (policy.allowlist.size > 0 && !groupDns.some((dn) => policy.allowlist.has(normaliseDn(dn)))) {
+    return { ok: false, reason: 'not-in-allowed-group' };
+  }
   const role: Role = mappedGroups.some((dn) => policy.mappings.get(normaliseDn(dn)) === 'admin') ? 'admin' : 'viewer';
   return { ok: true, role, mappedGroups };
 }
