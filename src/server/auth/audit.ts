@@ -3,7 +3,7 @@
 // a password, a token or the Authorization header.
 import type { Context } from 'hono';
 import type { Logger } from '../../log/logger.js';
-import type { Role } from '../operation.js';
+import type { Role } from './user.js';
 
 export interface ClientInfo {
   method: string;

@@ -2,7 +2,7 @@
 // outcome. Refusals of the credentials all read alike (unknown user, wrong or empty password), so
 // the answer does not say which usernames exist.
 import type { Logger } from '../../log/logger.js';
-import type { RequestUser } from '../operation.js';
+import type { AuthenticatedUser } from './user.js';
 import { audit, type ClientInfo } from './audit.js';
 import { authenticate, DirectoryUnavailable, type DirectorySettings } from './ldap-directory.js';
 import { FailureLimiter } from './rate-limit.js';
@@ -28,7 +28,7 @@ export interface Credentials {
 }
 
 export type LoginOutcome =
-  | { ok: true; user: RequestUser; token: IssuedToken }
+  | { ok: true; user: AuthenticatedUser; token: IssuedToken }
   | { ok: false; status: 401 | 403 | 429; reason: string; message: string; retryAfterSeconds?: number };
 
 export class LoginService {
@@ -87,7 +87,7 @@ export class LoginService {
     // Mapped groups first: the token carries a bounded number of groups (tokens.ts).
     const mapped = new Set(decision.mappedGroups.map(normaliseDn));
     const groups = [...decision.mappedGroups, ...answer.groups.filter((g) => !mapped.has(normaliseDn(g)))];
-    const user: RequestUser = { username: answer.username, role: decision.role, groups: groups.slice(0, MAX_GROUPS_IN_TOKEN) };
+    const user: AuthenticatedUser = { username: answer.username, role: decision.role, groups: groups.slice(0, MAX_GROUPS_IN_TOKEN) };
     const token = await this.tokens.issue(user);
     audit(this.log, 'allow', 'login', client, { username: answer.username, role: decision.role });
     return { ok: true, user, token };

@@ -1,7 +1,7 @@
 // From a user's LDAP group DNs to a vctp role: settings.auth_group_role_mappings names the groups
 // that give a role, settings.ldap_groups (when non-empty) is a further allowlist. DNs are compared
 // trimmed and case-insensitively, as the spec says; directories differ in how they spell `CN=`.
-import type { Role } from '../operation.js';
+import type { Role } from './user.js';
 
 export interface RolePolicy {
   /** Normalised group DN -> role. */

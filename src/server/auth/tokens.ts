@@ -3,7 +3,7 @@
 // settings.auth_clock_skew_seconds of skew, and requires the claims vctp itself writes.
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { VctpError } from '../../core/errors.js';
-import type { RequestUser, Role } from '../operation.js';
+import type { AuthenticatedUser, Role } from './user.js';
 
 /** HS256 needs a key of at least its hash size (RFC 7518 section 3.2). */
 export const MIN_KEY_BYTES = 32;
@@ -32,7 +32,7 @@ export interface IssuedToken {
 }
 
 export interface VerifiedToken {
-  user: RequestUser;
+  user: AuthenticatedUser;
   claims: { sub: string; role: Role; groups: string[]; iss: string; aud: string | string[]; iat: number; exp: number };
 }
 
@@ -78,7 +78,7 @@ export class TokenService {
     this.#key = signingKeyFrom(settings.signingKeyBase64);
   }
 
-  async issue(user: RequestUser): Promise<IssuedToken> {
+  async issue(user: AuthenticatedUser): Promise<IssuedToken> {
     const issuedAt = Math.floor(this.now() / 1000);
     const expiresIn = this.settings.lifespanMinutes * 60;
     const token = await new SignJWT({ role: user.role, groups: user.groups.slice(0, MAX_GROUPS_IN_TOKEN) })
