@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
 import { captureInventory } from '../../src/jobs/capture-inventory.js';
+import { TokenService } from '../../src/server/auth/tokens.js';
 import { withJobLock } from '../../src/jobs/job-lock.js';
 import { api, legacy, type RouteEntry } from '../../src/server/route-kinds.js';
 import * as adminJobs from '../../src/server/routes/admin-jobs.js';
@@ -64,6 +66,10 @@ for (const engine of ENGINES) {
     let db: TestDatabase;
     let server: TestServer;
     let legacyOn: TestServer;
+    let authed: TestServer;
+    const signingKey = randomBytes(32).toString('base64');
+    const tokenFor = async (username: string, role: 'viewer' | 'admin') =>
+      (await new TokenService({ signingKeyBase64: signingKey, lifespanMinutes: 60, issuer: 'vctp', audience: 'vctp', clockSkewSeconds: 60 }, Date.now).issue({ username, role, groups: [] })).token;
 
     const post = async (s: TestServer, path: string, body?: unknown): Promise<Answer> => {
       const res = await s.app.request(path, {
@@ -87,10 +93,25 @@ for (const engine of ENGINES) {
       await seed(db);
       server = await serverForTest({ db, routes: ROUTES, now: NOW * 1000 });
       legacyOn = await serverForTest({ db, routes: ROUTES, now: NOW * 1000, settings: { enable_legacy_api: true } });
+      // Auth required (tokens only: no login is made, so LDAP is never asked).
+      authed = await serverForTest({
+        db,
+        routes: ROUTES,
+        now: NOW * 1000,
+        settings: {
+          auth_enabled: true,
+          auth_mode: 'required',
+          auth_jwt_signing_key: signingKey,
+          ldap_bind_address: 'ldaps://127.0.0.1:1',
+          ldap_base_dn: 'dc=example,dc=com',
+          auth_group_role_mappings: { 'cn=vctp-admins,dc=example,dc=com': 'admin' },
+        },
+      });
     });
     after(async () => {
       await server?.close();
       await legacyOn?.close();
+      await authed?.close();
       await db?.drop();
     });
 
@@ -264,6 +285,26 @@ for (const engine of ENGINES) {
         assert.equal(answer.body.error.code, 'not-implemented');
         assert.match(answer.body.error.message, new RegExp(`^${path} is not implemented by vctp: .*(vctp |GET /api/)`));
       }
+    });
+
+    it('with auth required: admin only, and the audit names the token\'s user; legacy is 410 before auth', async () => {
+      const body = { vcenter: 'vc1', vmId: 'vm-b', creationTime: utc('2026-01-15T00:00:00Z'), reason: 'asset register' };
+      const as = async (token: string | null) => {
+        const res = await authed.app.request('/api/import/vm', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      };
+      assert.equal((await as(null)).status, 401);
+      assert.equal((await as(await tokenFor('victor', 'viewer'))).status, 403);
+      const ok = await as(await tokenFor('alice', 'admin'));
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.audit.by, 'alice');
+      const rows = await server.store.all<{ imported_by: string }>(sql`SELECT imported_by FROM vm_lifecycle_imports WHERE id = ${ok.body.audit.id}`);
+      assert.equal(rows[0]!.imported_by, 'alice');
+      assert.equal((await post(authed, '/api/event/vm/create', body)).status, 410);
     });
   });
 }
