@@ -12,7 +12,7 @@ import type { Settings } from '../../src/app/runtime.js';
 import { isVctpError } from '../../src/core/errors.js';
 import { createAuthServices } from '../../src/server/auth/services.js';
 import { ADDRESS_FAILURE_LIMIT, USER_FAILURE_LIMIT } from '../../src/server/auth/login.js';
-import { captureLogger, defaultSettings, serverForTest, type TestServer } from '../helpers/server.js';
+import { captureLogger, defaultSettings, listenForTest, serverForTest, type TestServer } from '../helpers/server.js';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 
 const KEY = randomBytes(48).toString('base64');
@@ -208,6 +208,27 @@ describe('POST /api/auth/login against slapd', () => {
     assert.equal(allowed.userAgent, 'auth-test');
     assert.ok(lines.some((l) => l.decision === 'deny' && l.reason === 'no-mapped-role' && l.username === 'nogroup1'));
     assert.ok(lines.some((l) => l.decision === 'deny' && l.reason === 'not-in-allowed-group' && l.username === 'outsider1'));
+  });
+});
+
+describe('login over a real socket', () => {
+  it("counts and audits the TCP peer's address (node-server's binding)", async () => {
+    const server = await authServer();
+    const running = await listenForTest(server);
+    try {
+      const res = await fetch(`http://127.0.0.1:${running.port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'viewer1', password: 'wrong-password' }),
+      });
+      assert.equal(res.status, 401);
+      const line = auditLines(server).find((l) => l.path === '/api/auth/login');
+      assert.ok(line, 'no auth_audit line');
+      assert.match(line.remoteAddress, /^(::ffff:)?127\.0\.0\.1$/);
+    } finally {
+      await running.close(1000);
+      await server.close();
+    }
   });
 });
 
