@@ -9,10 +9,12 @@
 //          [--seconds 20] [--warmup 5] [--rate 1000] [--connections 10] [--pg ADMIN_URL] [--json FILE]
 // The PostgreSQL admin URL (default $VCTP_TEST_PG_URL) must be allowed to CREATE DATABASE; the
 // scratch database (vctp_bench_serve_<random>) is dropped at the end, the SQLite file deleted.
+// With --data-dir DIR the prepared databases are kept (DIR/fleet-l.sqlite3, DIR/postgres-url) and a
+// later run with the same DIR measures them again without preparing (drop the PostgreSQL one by hand).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     pg: { type: 'string', default: process.env.VCTP_TEST_PG_URL ?? 'postgres://vctp_test:vctp_test@127.0.0.1:5432/postgres' },
     json: { type: 'string' },
+    'data-dir': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -55,13 +58,33 @@ const engines = values.engine === 'both' ? (['sqlite', 'postgres'] as const) : [
 
 interface Scratch {
   settings: { database_driver: 'sqlite' | 'postgres'; database_url: string };
+  /** Prepared by an earlier run with the same --data-dir. */
+  prepared: boolean;
+  /** Records that it is prepared (--data-dir only). */
+  markPrepared?(): void;
   drop(): Promise<void>;
 }
 
 async function scratchDatabase(engine: 'sqlite' | 'postgres'): Promise<Scratch> {
+  const kept = values['data-dir'];
+  if (kept) {
+    mkdirSync(kept, { recursive: true });
+    const marker = join(kept, engine === 'sqlite' ? 'fleet-l.sqlite3.prepared' : 'postgres-url');
+    if (existsSync(marker)) {
+      const url = engine === 'sqlite' ? join(kept, 'fleet-l.sqlite3') : readFileSync(marker, 'utf8').trim();
+      return { settings: { database_driver: engine, database_url: url }, prepared: true, drop: async () => {} };
+    }
+    const fresh = await scratchDatabase0(engine, kept);
+    return { ...fresh, markPrepared: () => writeFileSync(marker, engine === 'sqlite' ? '' : fresh.settings.database_url), drop: async () => {} };
+  }
+  return scratchDatabase0(engine, undefined);
+}
+
+async function scratchDatabase0(engine: 'sqlite' | 'postgres', keptDir: string | undefined): Promise<Scratch> {
   if (engine === 'sqlite') {
+    if (keptDir) return { settings: { database_driver: 'sqlite', database_url: join(keptDir, 'fleet-l.sqlite3') }, prepared: false, drop: async () => {} };
     const dir = mkdtempSync(join(tmpdir(), 'vctp-serve-bench-'));
-    return { settings: { database_driver: 'sqlite', database_url: join(dir, 'fleet-l.sqlite3') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { settings: { database_driver: 'sqlite', database_url: join(dir, 'fleet-l.sqlite3') }, prepared: false, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `vctp_bench_serve_${randomBytes(4).toString('hex')}`;
   const admin = postgres(values.pg!, { max: 1, onnotice: () => {} });
@@ -71,6 +94,7 @@ async function scratchDatabase(engine: 'sqlite' | 'postgres'): Promise<Scratch> 
   url.pathname = `/${name}`;
   return {
     settings: { database_driver: 'postgres', database_url: url.toString() },
+    prepared: false,
     drop: async () => {
       const dropper = postgres(values.pg!, { max: 1, onnotice: () => {} });
       await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -218,9 +242,15 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vctp-serve-bench-run-'));
   try {
     const spec = fleetSpec();
-    console.error(`[${engine}] generating and loading fleet-L (${spec.vcenters} x ${spec.vmsPerVcenter} VMs, ${spec.days} days), aggregating every day`);
-    const { loadMs, aggregateMs } = await prepare(scratch, spec);
-    console.error(`[${engine}] loaded in ${(loadMs / 1000).toFixed(1)} s, aggregated in ${(aggregateMs / 1000).toFixed(1)} s; starting vctp serve`);
+    let loadMs = NaN;
+    let aggregateMs = NaN;
+    if (!scratch.prepared) {
+      console.error(`[${engine}] generating and loading fleet-L (${spec.vcenters} x ${spec.vmsPerVcenter} VMs, ${spec.days} days), aggregating every day`);
+      ({ loadMs, aggregateMs } = await prepare(scratch, spec));
+      scratch.markPrepared?.();
+      console.error(`[${engine}] loaded in ${(loadMs / 1000).toFixed(1)} s, aggregated in ${(aggregateMs / 1000).toFixed(1)} s`);
+    }
+    console.error(`[${engine}] starting vctp serve on ${scratch.settings.database_driver === 'sqlite' ? scratch.settings.database_url : 'the scratch PostgreSQL database'}`);
     const { child, base } = await startServer(scratch, dir);
     try {
       await new Promise((r) => setTimeout(r, 2000));
