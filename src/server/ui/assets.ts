@@ -42,6 +42,7 @@ footer.site { max-width: 1200px; margin: 24px auto 0; padding: 12px 16px 24px; c
 .stat .value { display: block; font-size: 1.15rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 .tiers { list-style: none; padding: 0; margin: 8px 0; display: flex; flex-wrap: wrap; gap: 4px 14px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+.missed-days { margin: 4px 0 8px; padding-left: 20px; font-size: .9rem; }
 .links { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 8px 0 0; padding: 0; list-style: none; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: .8rem; font-weight: 600; background: var(--soft); color: var(--muted); white-space: nowrap; }
 .badge.ok { background: #dcfce7; color: var(--ok-fg); }
@@ -59,9 +60,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) td { background: #fafafa; }
 tbody tr:last-child td { border-bottom: 0; }
 td.changed { font-weight: 700; background: #fef9c3 !important; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr)); gap: 12px 20px; margin: 8px 0 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 12px 20px; margin: 8px 0 16px; }
 figure.chart-box { margin: 0; min-width: 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px; }
-svg.chart { display: block; width: 100%; height: auto; max-width: 640px; margin: 0 auto; }
+svg.chart { display: block; width: 100%; height: auto; max-width: 560px; margin: 0 auto; }
 form.inline { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; margin: 12px 0; padding: 12px; background: var(--soft); border-radius: 6px; }
 form.inline label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); gap: 2px; }
 input, select, button { font: inherit; font-size: 1rem; padding: 6px 8px; border: 1px solid #9ca3af; border-radius: 4px; background: var(--bg); color: var(--fg); max-width: 100%; }

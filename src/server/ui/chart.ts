@@ -16,6 +16,8 @@ export interface ChartSeries {
   colour: string;
   /** SVG stroke-dasharray; solid when absent. */
   dash?: string | undefined;
+  /** Line width; a wider line drawn first still shows under a later one with the same values. */
+  width?: number | undefined;
   /** Ascending by x. */
   points: readonly ChartPoint[];
 }
@@ -33,17 +35,19 @@ export interface LineChartInput {
   maxGap?: number;
   /** Decimals of the values in <desc> and point tooltips. */
   digits?: number;
+  /** Whole-number values (VM counts of snapshots): no tick between two whole numbers. */
+  integer?: boolean;
 }
 
 /** The drawing's box (viewBox units); the CSS scales it to its column. */
-export const CHART_WIDTH = 480;
+export const CHART_WIDTH = 400;
 const PLOT_TOP = 44;
 const PLOT_HEIGHT = 170;
-const MARGIN_LEFT = 52;
-const MARGIN_RIGHT = 16;
+const MARGIN_LEFT = 50;
+const MARGIN_RIGHT = 14;
 const AXIS_LABEL_SPACE = 26;
 const LEGEND_ROW = 20;
-const FONT = 12;
+const FONT = 13;
 /** Above this many points a series is a line only: markers would merge into a blur. */
 const MAX_MARKERS = 62;
 
@@ -51,12 +55,16 @@ const HOUR = 3600;
 const DAY = 86_400;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** 0 = step * k ticks from zero up to at least `max`, about five of them, on 1/2/2.5/5 x 10^n steps. */
-export function valueTicks(max: number): number[] {
+/**
+ * Ticks step * k from zero up to at least `max`, about five of them, on 1/2/2.5/5 x 10^n steps
+ * (whole steps only when `integer`).
+ */
+export function valueTicks(max: number, integer = false): number[] {
   const top = max > 0 && Number.isFinite(max) ? max : 1;
   const rough = top / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const nice = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const step = integer ? Math.max(1, Math.ceil(nice)) : nice;
   const ticks: number[] = [];
   for (let k = 0; ; k++) {
     const value = Number((k * step).toPrecision(12));
@@ -66,13 +74,13 @@ export function valueTicks(max: number): number[] {
   return ticks;
 }
 
-/** Time ticks within [from, to]: whole UTC days (or hours over short spans), at most about seven. */
+/** Time ticks within [from, to]: whole UTC days (or hours over short spans), at most six. */
 export function timeTicks(from: number, to: number, kind: LineChartInput['xKind']): { at: number; label: string }[] {
   const span = Math.max(1, to - from);
   const hourSteps = [1, 2, 3, 6, 12].map((n) => n * HOUR);
   const daySteps = [1, 2, 7, 14, 28, 56, 91, 182, 364].map((n) => n * DAY);
   const steps = kind === 'time' ? [...hourSteps, ...daySteps] : daySteps;
-  const step = steps.find((s) => span / s <= 6) ?? steps.at(-1)!;
+  const step = steps.find((s) => span / s <= 5) ?? steps.at(-1)!;
   // Week steps and longer fall on Mondays' 00:00 (1970-01-05 was one) so that labels do not drift.
   const origin = step >= 7 * DAY ? 4 * DAY : 0;
   const ticks: { at: number; label: string }[] = [];
@@ -147,7 +155,7 @@ export function lineChart(input: LineChartInput): Html {
     return h`<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART_WIDTH} ${plotBottom + 8}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="${FONT}" role="img" aria-labelledby="${titleId} ${descId}">${head}${titleText}<rect x="${plotLeft}" y="${PLOT_TOP}" width="${plotRight - plotLeft}" height="${PLOT_HEIGHT}" fill="#f9fafb" stroke="#e5e7eb"/><text x="${(plotLeft + plotRight) / 2}" y="${PLOT_TOP + PLOT_HEIGHT / 2}" text-anchor="middle" fill="#6b7280">No data in this period</text></svg>`;
   }
 
-  const ticks = valueTicks(Math.max(...all.map((p) => p.y)));
+  const ticks = valueTicks(Math.max(...all.map((p) => p.y)), input.integer);
   const top = ticks.at(-1)!;
   const step = ticks[1]! - ticks[0]!;
   let xMin = Math.min(...all.map((p) => p.x));
@@ -165,10 +173,13 @@ export function lineChart(input: LineChartInput): Html {
     (t) =>
       h`<line stroke="#e5e7eb" x1="${plotLeft}" x2="${plotRight}" y1="${yOf(t)}" y2="${yOf(t)}"/><text fill="#374151" x="${plotLeft - 6}" y="${yOf(t) + 4}" text-anchor="end">${valueLabel(t, step)}</text>`,
   );
-  const xTicks = timeTicks(xMin, xMax, input.xKind).map(
-    (t) =>
-      h`<line stroke="#6b7280" x1="${xOf(t.at)}" x2="${xOf(t.at)}" y1="${plotBottom}" y2="${plotBottom + 5}"/><text fill="#374151" x="${xOf(t.at)}" y="${plotBottom + 18}" text-anchor="middle">${t.label}</text>`,
-  );
+  const xTicks = timeTicks(xMin, xMax, input.xKind).map((t) => {
+    const x = xOf(t.at);
+    // A label at either end of the axis is aligned to stay inside the drawing.
+    const half = (t.label.length * FONT * 0.6) / 2;
+    const anchor = x + half > CHART_WIDTH - 2 ? 'end' : x - half < 2 ? 'start' : 'middle';
+    return h`<line stroke="#6b7280" x1="${x}" x2="${x}" y1="${plotBottom}" y2="${plotBottom + 5}"/><text fill="#374151" x="${x}" y="${plotBottom + 18}" text-anchor="${anchor}">${t.label}</text>`;
+  });
   const unit = input.unit ? h`<text fill="#374151" x="${plotLeft - 6}" y="${PLOT_TOP - 10}" text-anchor="end">${input.unit}</text>` : nothing;
   const axes = h`<line stroke="#6b7280" x1="${plotLeft}" x2="${plotLeft}" y1="${PLOT_TOP}" y2="${plotBottom}"/><line stroke="#6b7280" x1="${plotLeft}" x2="${plotRight}" y1="${plotBottom}" y2="${plotBottom}"/>`;
 
@@ -186,7 +197,7 @@ export function lineChart(input: LineChartInput): Html {
     const markers = marked.map(
       (p) => h`<circle cx="${xOf(p.x)}" cy="${yOf(p.y)}" r="2.5" fill="${s.colour}"><title>${s.name}: ${pointLabel(p, digits, input.xKind === 'time')}</title></circle>`,
     );
-    return h`<g><path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"${s.dash ? h` stroke-dasharray="${s.dash}"` : nothing}/>${markers}</g>`;
+    return h`<g><path d="${d}" fill="none" stroke="${s.colour}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dash ? h` stroke-dasharray="${s.dash}"` : nothing}/>${markers}</g>`;
   });
 
   const legend = rows.map((row, r) => {

@@ -6,7 +6,7 @@ import { layout } from './layout.js';
 
 const TITLES: Record<number, string> = { 400: 'Bad request', 404: 'Not found', 503: 'Unavailable' };
 
-export function errorPage(status: number, message: string, options: { active?: string; field?: string } = {}): Html {
+export function errorPage(status: number, message: string, options: { active?: string } = {}): Html {
   const title = TITLES[status] ?? 'Error';
   const body = h`<p class="notice error" role="alert">${message}</p>
 <p>${options.active ? h`<a href="${options.active}">Back to this page without parameters</a> · ` : ''}<a href="/">Overview</a></p>`;

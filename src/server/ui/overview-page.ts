@@ -47,9 +47,9 @@ function card(v: VcenterStatus): Html {
       ? h`<p class="notice error">Last snapshot job ${job.status} at ${formatTime(job.finishedAt)}${job.attempts > 1 ? ` after ${count(job.attempts)} attempts` : ''}${job.error ? `: ${job.error}` : ''}</p>`
       : '';
   const missed = v.missedSnapshots.days.length
-    ? h`<details><summary>Missed snapshots by day</summary><ul>${v.missedSnapshots.days.map(
+    ? h`<ul class="missed-days">${v.missedSnapshots.days.map(
         (d) => h`<li>${d.day}: ${count(d.present)} of ${count(d.expected)} (${count(d.missing)} missed${d.source === 'snapshots' ? ', not aggregated yet' : ''})</li>`,
-      )}</ul></details>`
+      )}</ul>`
     : '';
   const id = anchorId('vc', v.vcenter);
   return h`<section class="card" aria-labelledby="${id}">

@@ -88,8 +88,10 @@ function section(spec: ViewSpec, vcenter: string, rows: readonly TotalsRow[], ma
   const points = (value: (r: TotalsRow) => number) => rows.map((r) => ({ x: r.time, y: value(r) }));
   const xKind = spec.view === 'daily' ? 'day' : 'time';
   const digits = spec.view === 'daily' ? 2 : 1;
+  // Snapshot counts are whole; prorated daily ones are not.
+  const integer = spec.view === 'hourly';
   const one = (key: string, title: string, unit: string, colour: string, value: (r: TotalsRow) => number) =>
-    lineChart({ id: `${id}-${key}`, title, unit, xKind, maxGap, digits, series: [{ name: title, colour, points: points(value) }] });
+    lineChart({ id: `${id}-${key}`, title, unit, xKind, maxGap, digits, integer: integer && key === 'vcpu', series: [{ name: title, colour, points: points(value) }] });
   const tiers: ChartSeries[] = TIER_STYLES.map((s) => ({ name: s.label, colour: s.colour, dash: s.dash, points: points((r) => tierCounts(r.totals)[s.key]) }));
   const charts = [
     lineChart({
@@ -99,12 +101,13 @@ function section(spec: ViewSpec, vcenter: string, rows: readonly TotalsRow[], ma
       xKind,
       maxGap,
       digits,
+      integer,
       series: [
-        { name: 'All VMs', colour: MEASURE_COLOURS.vms, points: points((r) => r.totals.vmCount) },
+        { name: 'All VMs', colour: MEASURE_COLOURS.vms, width: 5, points: points((r) => r.totals.vmCount) },
         { name: 'Charged', colour: MEASURE_COLOURS.charged, dash: '6 3', points: points((r) => r.totals.chargeableVmCount) },
       ],
     }),
-    lineChart({ id: `${id}-tiers`, title: 'Charged VMs by tier', unit: 'VMs', xKind, maxGap, digits, series: tiers }),
+    lineChart({ id: `${id}-tiers`, title: 'Charged VMs by tier', unit: 'VMs', xKind, maxGap, digits, integer, series: tiers }),
     one('vcpu', 'vCPU', 'vCPU', MEASURE_COLOURS.vcpu, (r) => r.totals.vcpuTotal),
     one('ram', 'RAM', 'GB', MEASURE_COLOURS.ram, (r) => r.totals.ramGbTotal),
     one('disk', 'Provisioned disk', 'GB', MEASURE_COLOURS.disk, (r) => r.totals.diskGbTotal),

@@ -101,7 +101,7 @@ function hourly(id: string, rows: readonly HourlyTraceRow[], snapshotSeconds: nu
   if (rows.length === 0) return h`<p class="notice">No snapshot of this VM in the window.</p>`;
   const maxGap = 1.5 * snapshotSeconds;
   const series = (key: string, title: string, unit: string, colour: string, value: (r: HourlyTraceRow) => number) =>
-    lineChart({ id: `${id}-${key}`, title, unit, xKind: 'time', maxGap, digits: 2, series: [{ name: title, colour, points: rows.map((r) => ({ x: r.time, y: value(r) })) }] });
+    lineChart({ id: `${id}-${key}`, title, unit, xKind: 'time', maxGap, digits: 2, integer: key === 'vcpu', series: [{ name: title, colour, points: rows.map((r) => ({ x: r.time, y: value(r) })) }] });
   const changed = (field: TrackedField) => (r: HourlyTraceRow) => (r.changed.includes(field) ? 'changed' : undefined);
   const mark = (field: TrackedField, text: string | Html) => (r: HourlyTraceRow) => (r.changed.includes(field) ? h`${text} *` : text);
   const columns: Column<HourlyTraceRow>[] = [
@@ -129,7 +129,7 @@ function hourly(id: string, rows: readonly HourlyTraceRow[], snapshotSeconds: nu
     series('ram', 'RAM', 'GB', MEASURE_COLOURS.ram, (r) => r.ramGb),
     series('disk', 'Provisioned disk', 'GB', MEASURE_COLOURS.disk, (r) => r.provisionedDiskGb),
   ])}
-<p class="muted">A highlighted value marked * changed since the VM's previous snapshot. A gap in a line is a snapshot the VM was not in.</p>
+<p class="muted">A highlighted value marked * changed since the VM's previous snapshot. A gap in a line: no snapshot of the VM there (a missed snapshot, or the VM was absent).</p>
 ${table(`Snapshots of the VM (newest first, ${count(rows.length)})`, columns, [...rows].reverse(), { tall: true })}`;
 }
 
