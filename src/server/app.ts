@@ -4,7 +4,6 @@
 // listen.ts puts it on a socket.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { isVctpError } from '../core/errors.js';
 import { toJsonShape } from '../queries/json-shape.js';
@@ -16,6 +15,7 @@ import { serveOpenApiDocumentOf } from './openapi-document.js';
 import type { ServerEnv } from './operation.js';
 import type { ApiRoute, RawRoute, RouteEntry, UiRoute } from './route-kinds.js';
 import { UNMATCHED_ROUTE } from './request-metrics.js';
+import { errorPage } from './ui/error-page.js';
 import { validationMessage } from './validation-message.js';
 
 export type ServerApp = OpenAPIHono<AppEnv>;
@@ -194,11 +194,19 @@ function addPage(app: ServerApp, deps: ServerDeps, route: UiRoute, guard: Middle
       const parsed = page.query.safeParse(c.req.query());
       if (!parsed.success) {
         const { message } = validationMessage('query', parsed.error);
-        return c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body><h1>Bad request</h1><p>${message}</p><p><a href="/">vctp</a></p></body></html>`, 400);
+        return c.html(errorPage(400, message, { active: route.path }), 400);
       }
       query = parsed.data;
     }
-    return c.html(await page.render({ query: query as never, deps, request: c.req.raw }));
+    try {
+      return c.html(await page.render({ query: query as never, deps, request: c.req.raw }));
+    } catch (error) {
+      // A browser gets its failure as a page too: the status of the error's code, the message.
+      if (!isVctpError(error)) throw error;
+      const status = statusFor(error.code);
+      if (status >= 500) deps.log.warn({ code: error.code, path: c.req.path }, error.message);
+      return c.html(errorPage(status, error.message, { active: route.path }), status as 400);
+    }
   });
 }
 
