@@ -19,8 +19,9 @@ export interface SnapshotListInput {
 }
 
 export interface SnapshotList {
-  from: number | null;
-  to: number | null;
+  /** The bounds asked; absent when not given. */
+  from?: number;
+  to?: number;
   limit: number;
   /** More rows match than `limit`. */
   truncated: boolean;
@@ -47,5 +48,5 @@ export async function listSnapshots(ctx: QueryContext, input: SnapshotListInput)
     to: input.to ?? null,
     limit: input.limit + 1,
   });
-  return { from: input.from ?? null, to: input.to ?? null, limit: input.limit, truncated: rows.length > input.limit, snapshots: rows.slice(0, input.limit) };
+  return { ...(input.from === undefined ? {} : { from: input.from }), ...(input.to === undefined ? {} : { to: input.to }), limit: input.limit, truncated: rows.length > input.limit, snapshots: rows.slice(0, input.limit) };
 }

@@ -48,40 +48,50 @@ function nameContains(dialect: Dialect, text: string): SQL {
 
 /**
  * Up to `limit` VMs of the given vCenters that `text` names: exact id and uuid matches first, then
- * by latest name (ASCII case ignored), vCenter and managed object id.
+ * by the name that matched (ASCII case ignored; the latest name is shown), vCenter and managed object id.
  */
 export async function searchVmRows(db: SqlExecutor, text: string, vcenterIds: readonly number[], limit: number): Promise<VmSearchRow[]> {
   if (vcenterIds.length === 0) return [];
   const vcs = inList(vcenterIds);
   const vmIds = inList([...new Set([text, text.toLowerCase()])]);
+  // The page is chosen before any latest span is looked up: vm_spans has no index on lifecycle_id,
+  // so finding latest spans is a scan, and a one-letter text matches every VM (fleet-L: ordering
+  // all 52,000 matches by their latest name took 0.5 s on SQLite; by the name that matched, then
+  // one scan for the page's latest spans, a fraction of that).
   const rows = await db.all<Record<string, unknown>>(sql`
     WITH matched AS (
-      SELECT id AS lifecycle_id, 1 AS by_id, 0 AS by_name, 0 AS by_uuid FROM vm_lifecycle
+      SELECT id AS lifecycle_id, 1 AS by_id, 0 AS by_name, 0 AS by_uuid, NULL AS name FROM vm_lifecycle
       WHERE vcenter_id IN (${vcs}) AND vm_id IN (${vmIds})
       UNION ALL
-      SELECT lifecycle_id, 0, 1, 0 FROM vm_spans WHERE vcenter_id IN (${vcs}) AND ${nameContains(db.dialect, text)}
+      SELECT lifecycle_id, 0, 1, 0, name FROM vm_spans WHERE vcenter_id IN (${vcs}) AND ${nameContains(db.dialect, text)}
       UNION ALL
-      SELECT lifecycle_id, 0, 0, 1 FROM vm_spans
+      SELECT lifecycle_id, 0, 0, 1, NULL FROM vm_spans
       WHERE vcenter_id IN (${vcs}) AND identity_id IN (SELECT id FROM vm_identities WHERE ${uuidCondition(db.dialect, text)})
     ),
     hits AS (
-      SELECT lifecycle_id, MAX(by_id) AS by_id, MAX(by_name) AS by_name, MAX(by_uuid) AS by_uuid FROM matched GROUP BY lifecycle_id
+      SELECT lifecycle_id, MAX(by_id) AS by_id, MAX(by_name) AS by_name, MAX(by_uuid) AS by_uuid,
+             COALESCE(MIN(lower(name)), '') AS sort_name
+      FROM matched GROUP BY lifecycle_id
+    ),
+    page AS (
+      SELECT h.*, CASE WHEN h.by_id = 1 OR h.by_uuid = 1 THEN 0 ELSE 1 END AS exact_last, v.name AS vcenter,
+             l.vcenter_id, l.vm_id, l.creation_time, l.deletion_time, l.first_seen, l.last_seen
+      FROM hits h JOIN vm_lifecycle l ON l.id = h.lifecycle_id JOIN vcenters v ON v.id = l.vcenter_id
+      ORDER BY exact_last, sort_name, v.name, l.vm_id
+      LIMIT ${limit}
     ),
     latest AS (
       SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.lifecycle_id ORDER BY s.first_seen DESC) AS rn
-      FROM vm_spans s WHERE s.vcenter_id IN (${vcs}) AND s.lifecycle_id IN (SELECT lifecycle_id FROM hits)
+      FROM vm_spans s WHERE s.vcenter_id IN (${vcs}) AND s.lifecycle_id IN (SELECT lifecycle_id FROM page)
     )
-    SELECT l.id, l.vcenter_id, v.name AS vcenter, l.vm_id, l.creation_time, l.deletion_time, l.first_seen, l.last_seen,
-           h.by_id, h.by_name, h.by_uuid, s.name, s.powered_on, s.vcpu_count, s.ram_gb, s.provisioned_disk_gb, s.is_template,
+    SELECT g.lifecycle_id AS id, g.vcenter_id, g.vcenter, g.vm_id, g.creation_time, g.deletion_time, g.first_seen, g.last_seen,
+           g.by_id, g.by_name, g.by_uuid, s.name, s.powered_on, s.vcpu_count, s.ram_gb, s.provisioned_disk_gb, s.is_template,
            i.vm_uuid, i.instance_uuid, p.tier, p.resource_pool, p.datacenter, p.cluster, p.folder
-    FROM hits h
-    JOIN vm_lifecycle l ON l.id = h.lifecycle_id
-    JOIN vcenters v ON v.id = l.vcenter_id
-    JOIN latest s ON s.lifecycle_id = h.lifecycle_id AND s.rn = 1
+    FROM page g
+    JOIN latest s ON s.lifecycle_id = g.lifecycle_id AND s.rn = 1
     JOIN vm_identities i ON i.id = s.identity_id
     JOIN vm_placements p ON p.id = s.placement_id
-    ORDER BY CASE WHEN h.by_id = 1 OR h.by_uuid = 1 THEN 0 ELSE 1 END, lower(s.name), v.name, l.vm_id
-    LIMIT ${limit}`);
+    ORDER BY g.exact_last, g.sort_name, g.vcenter, g.vm_id`);
   const textOrNull = (v: unknown) => (v == null ? null : String(v));
   return rows.map((r) => ({
     inventoryId: num(r.id),
