@@ -28,7 +28,7 @@ export function createServerDeps(runtime: { settings: Settings; log: Logger; ctx
     query: runtime.ctx,
     job: runtime.ctx,
     now: runtime.ctx.now,
-    auth: createAuthServices(runtime.settings, runtime.log),
+    auth: createAuthServices(runtime.settings, runtime.log, { now: runtime.ctx.now }),
     requestMetrics: createRequestMetrics(),
   };
 }

@@ -13,14 +13,9 @@ import type { ServerDeps } from './deps.js';
 /** Who may call a route: anyone, a viewer (or admin), an admin. */
 export type Access = 'public' | 'viewer' | 'admin';
 
-export type Role = 'viewer' | 'admin';
-
 /** The caller, from a verified bearer token; null when anonymous (auth disabled or optional). */
-export interface RequestUser {
-  username: string;
-  role: Role;
-  groups: string[];
-}
+export type { AuthenticatedUser as RequestUser, Role } from './auth/user.js';
+import type { AuthenticatedUser as RequestUser } from './auth/user.js';
 
 /** Hono's context variables in vctp's app. */
 export interface ServerEnv {
