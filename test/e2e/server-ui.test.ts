@@ -1,5 +1,5 @@
-// The UI pages in a real browser (headless Chromium through playwright-core) against a real server
-// on a loopback socket and a seeded SQLite database (test/helpers/read-api-data.ts): each page
+// The UI pages in a real browser (headless Chromium through playwright-core) against the real app
+// (the whole route table) on a loopback socket and a seeded SQLite database (test/helpers/read-api-data.ts): each page
 // loads with no console error and no failed request, fetches nothing but this server's own URLs,
 // shows the database's numbers, and at a phone's 390 px has no sideways page scroll (tables scroll
 // inside their own box). Screenshots of each page at 1280 px and 390 px go to test-artifacts/ui/.
@@ -9,27 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { rawRoute, ui, type RouteEntry } from '../../src/server/route-kinds.js';
-import * as staticFiles from '../../src/server/routes/static.js';
-import * as pages from '../../src/server/ui/pages.js';
 import type { RunningServer } from '../../src/server/listen.js';
 import { NOW_MS, seedReadApiData } from '../helpers/read-api-data.js';
 import { listenForTest, serverForTest, type TestServer } from '../helpers/server.js';
 
 const CHROMIUM = process.env.VCTP_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/ui/', import.meta.url));
-
-/** The UI's routes as the route table places them (its other modules are not needed here). */
-const UI_ROUTES: RouteEntry[] = [
-  ui('/', pages.overviewPage),
-  ui('/vcenters', pages.vcentersPage),
-  ui('/vcenters/totals/daily', pages.dailyTotalsPage),
-  ui('/vcenters/totals/hourly', pages.hourlyTotalsPage),
-  ui('/snapshots', pages.snapshotsPage),
-  ui('/vm/trace', pages.vmTracePage),
-  rawRoute('get', '/assets/{file}', 'public', staticFiles.asset, { hidden: true }),
-  rawRoute('get', '/favicon.ico', 'public', staticFiles.favicon, { hidden: true }),
-];
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1280, height: 800 },
@@ -115,7 +100,7 @@ describe('UI pages in Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chro
   let browser: Browser;
 
   before(async () => {
-    server = await serverForTest({ now: NOW_MS, settings: { vcenter_addresses: ['https://vc1/sdk', 'https://vc2/sdk'] }, routes: UI_ROUTES });
+    server = await serverForTest({ now: NOW_MS, settings: { vcenter_addresses: ['https://vc1/sdk', 'https://vc2/sdk'] } });
     await seedReadApiData(server.ctx);
     running = await listenForTest(server);
     browser = await chromium.launch({
