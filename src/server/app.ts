@@ -34,7 +34,7 @@ export function buildApp(deps: ServerDeps, routes: readonly RouteEntry[]): Serve
     // A request that fails its schema: 400 naming the first field at fault, in words.
     defaultHook: (result, c) => {
       if (result.success) return;
-      const { field, message } = validationMessage(result.target, result.error);
+      const { field, message } = validationMessage(result.target, result.error, (result as { data?: unknown }).data);
       return errorResponse(400, 'usage', message, { field }) as never;
     },
   });
@@ -193,7 +193,7 @@ function addPage(app: ServerApp, deps: ServerDeps, route: UiRoute, guard: Middle
     if (page.query) {
       const parsed = page.query.safeParse(c.req.query());
       if (!parsed.success) {
-        const { message } = validationMessage('query', parsed.error);
+        const { message } = validationMessage('query', parsed.error, c.req.query());
         return c.html(errorPage(400, message, { active: route.path }), 400);
       }
       query = parsed.data;
@@ -210,12 +210,25 @@ function addPage(app: ServerApp, deps: ServerDeps, route: UiRoute, guard: Middle
   });
 }
 
+/**
+ * Jobs and queries shared with the CLI name a wrong input by its flag (`--vcenter nope: ...`); the
+ * HTTP API has the same names as query or body fields, so the message is said in those terms
+ * (`query.vcenter nope: ...`, `body.date 2026-13-01: ...`) and the field is named.
+ */
+function inRequestTerms(message: string, method: string): [string, { field?: string }] {
+  const flag = /^--([a-z][a-z-]*)\b/.exec(message);
+  if (!flag) return [message, {}];
+  const name = flag[1]!.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const field = `${method === 'GET' ? 'query' : 'body'}.${name}`;
+  return [field + message.slice(flag[0].length), { field }];
+}
+
 /** Every failure ends here: VctpErrors by their code, hono's own (bad JSON), the rest as internal. */
 function answerError(deps: ServerDeps, c: Context, error: Error): Response {
   if (isVctpError(error)) {
     const status = statusFor(error.code);
     if (status >= 500) deps.log.warn({ code: error.code, path: c.req.path }, error.message);
-    return errorResponse(status, error.code, error.message);
+    return errorResponse(status, error.code, ...inRequestTerms(error.message, c.req.method));
   }
   if (error instanceof HTTPException && error.status < 500) {
     // hono's body parser: malformed JSON or a body that is not JSON.
