@@ -69,7 +69,7 @@ for (const engine of ENGINES) {
     let authed: TestServer;
     const signingKey = randomBytes(32).toString('base64');
     const tokenFor = async (username: string, role: 'viewer' | 'admin') =>
-      (await new TokenService({ signingKeyBase64: signingKey, lifespanMinutes: 60, issuer: 'vctp', audience: 'vctp', clockSkewSeconds: 60 }, Date.now).issue({ username, role, groups: [] })).token;
+      (await new TokenService({ signingKeyBase64: signingKey, lifespanMinutes: 60, issuer: 'vctp', audience: 'vctp', clockSkewSeconds: 60 }, () => NOW * 1000).issue({ username, role, groups: [] })).token;
 
     const post = async (s: TestServer, path: string, body?: unknown): Promise<Answer> => {
       const res = await s.app.request(path, {
