@@ -151,7 +151,6 @@ async function startServer(scratch: Scratch, dir: string): Promise<{ child: Chil
       'settings:',
       `  database_driver: ${scratch.settings.database_driver}`,
       `  database_url: ${JSON.stringify(scratch.settings.database_url)}`,
-      ...(scratch.settings.database_driver === 'postgres' ? ['  enable_experimental_postgres: true'] : []),
       '  bind_ip: 127.0.0.1',
       `  bind_port: ${port}`,
       '  bind_disable_tls: true',
@@ -169,7 +168,7 @@ async function startServer(scratch: Scratch, dir: string): Promise<{ child: Chil
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`vctp serve exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${base}/metrics`)).ok) return { child, base };
+      if ((await fetch(`${base}/swagger.json`)).ok) return { child, base };
     } catch {
       // not listening yet
     }
@@ -234,6 +233,7 @@ interface EngineResult {
   rssIdleMb: number;
   rssAfterMb: number;
   rssIdleAfterMb: number;
+  metricsScrapeMs: number;
   endpoints: Record<string, Measured & { bytes: number }>;
 }
 
@@ -255,6 +255,11 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
     try {
       await new Promise((r) => setTimeout(r, 2000));
       const rssIdleMb = rssMb(child.pid!);
+      // One scrape reads the figures afresh (job_runs, the registry, a stat() per due report).
+      const t0 = performance.now();
+      const scrape = await fetch(`${base}/metrics`);
+      await scrape.text();
+      const metricsScrapeMs = Math.round(performance.now() - t0);
       // A VM that exists all month in vCenter 3, and a name part that matches a handful of VMs.
       const vm = 'app-3-00042.corp.example';
       const targets: Record<string, string> = {
@@ -271,7 +276,7 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
       const rssAfterMb = rssMb(child.pid!);
       await new Promise((r) => setTimeout(r, 5000));
       const rssIdleAfterMb = rssMb(child.pid!);
-      return { engine, loadMs, aggregateMs, rssIdleMb, rssAfterMb, rssIdleAfterMb, endpoints };
+      return { engine, loadMs, aggregateMs, rssIdleMb, rssAfterMb, rssIdleAfterMb, metricsScrapeMs, endpoints };
     } finally {
       await stopServer(child);
     }
@@ -296,9 +301,9 @@ const table = [
     ),
   ),
   '',
-  '| engine | RSS idle after start | RSS right after load | RSS idle 5 s after load |',
-  '| --- | --- | --- | --- |',
-  ...results.map((r) => `| ${r.engine} | ${r.rssIdleMb} MB | ${r.rssAfterMb} MB | ${r.rssIdleAfterMb} MB |`),
+  '| engine | RSS idle after start | RSS right after load | RSS idle 5 s after load | first /metrics scrape |',
+  '| --- | --- | --- | --- | --- |',
+  ...results.map((r) => `| ${r.engine} | ${r.rssIdleMb} MB | ${r.rssAfterMb} MB | ${r.rssIdleAfterMb} MB | ${r.metricsScrapeMs} ms |`),
 ].join('\n');
 console.log(table);
 const report = { date: started.toISOString(), machine, seconds: SECONDS, warmup: WARMUP, rate: RATE, connections: CONNECTIONS, results };
