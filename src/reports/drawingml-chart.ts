@@ -11,10 +11,19 @@ export interface PointCache {
   points: ReadonlyArray<readonly [idx: number, value: string]>;
 }
 
+/** A series' own colour, instead of the theme colour a viewer picks by its position. */
+export interface SeriesStyle {
+  /** `RRGGBB` (a:srgbClr). */
+  rgb: string;
+  /** The line's dash (line charts; bars are filled). */
+  dash: 'solid' | 'dash' | 'dot';
+}
+
 export interface SeriesXml {
   name: string;
   categories: { formula: string; cache: PointCache };
   values: { formula: string; cache: PointCache };
+  style?: SeriesStyle | undefined;
 }
 
 export interface ChartXmlInput {
@@ -47,12 +56,30 @@ function titleXml(text: string, bodyPr?: string): string {
   return `<c:title>${richText(text, bodyPr)}<c:overlay val="0"/></c:title>`;
 }
 
+/** a:prstDash presets (ST_PresetLineDashVal) closest to the UI's SVG dashes: sysDot is 1:1, dot 1:3. */
+const PRESET_DASH: Record<SeriesStyle['dash'], string> = { solid: 'solid', dash: 'dash', dot: 'sysDot' };
+/** 2.25 pt, Excel's default width of a chart line, in EMU. */
+const LINE_WIDTH = 28_575;
+const MARKER_LINE_WIDTH = 9_525;
+
+function fillXml(rgb: string): string {
+  return `<a:solidFill><a:srgbClr val="${rgb}"/></a:solidFill>`;
+}
+
+// CT_LineSer: idx, order, tx, spPr, marker, dPt, dLbls, trendline, errBars, cat, val, smooth.
+// CT_BarSer: idx, order, tx, spPr, invertIfNegative, pictureOptions, dPt, dLbls, trendline, errBars, cat, val.
+// CT_Marker: symbol, size, spPr. CT_LineProperties: fill, prstDash.
 function seriesXml(s: SeriesXml, i: number, type: ChartXmlInput['type']): string {
   const head = `<c:idx val="${i}"/><c:order val="${i}"/><c:tx><c:v>${escapeText(s.name)}</c:v></c:tx>`;
   const data = `<c:cat>${refXml(s.categories)}</c:cat><c:val>${refXml(s.values)}</c:val>`;
-  return type === 'line'
-    ? `<c:ser>${head}<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>${data}<c:smooth val="0"/></c:ser>`
-    : `<c:ser>${head}<c:invertIfNegative val="0"/>${data}</c:ser>`;
+  const style = s.style;
+  if (type === 'line') {
+    const spPr = style ? `<c:spPr><a:ln w="${LINE_WIDTH}">${fillXml(style.rgb)}<a:prstDash val="${PRESET_DASH[style.dash]}"/></a:ln></c:spPr>` : '';
+    const markerSpPr = style ? `<c:spPr>${fillXml(style.rgb)}<a:ln w="${MARKER_LINE_WIDTH}">${fillXml(style.rgb)}<a:prstDash val="solid"/></a:ln></c:spPr>` : '';
+    return `<c:ser>${head}${spPr}<c:marker><c:symbol val="circle"/><c:size val="5"/>${markerSpPr}</c:marker>${data}<c:smooth val="0"/></c:ser>`;
+  }
+  const spPr = style ? `<c:spPr>${fillXml(style.rgb)}</c:spPr>` : '';
+  return `<c:ser>${head}${spPr}<c:invertIfNegative val="0"/>${data}</c:ser>`;
 }
 
 export function chartSpaceXml(chart: ChartXmlInput): string {

@@ -4,8 +4,9 @@
 // right of the table (src/reports/xlsx-charts.ts adds them once the workbook is written).
 import type { IntervalValues } from '../core/report-intervals.js';
 import { columnLetters } from '../core/report-cells.js';
+import { TIER_COLOUR_KEYS, type TierColourKey } from '../core/tier-colours.js';
 import type { CellValue, Column, ReportWorkbook } from './workbook-stream.js';
-import { chartRange, type ChartSpec } from './xlsx-charts.js';
+import { chartRange, type ChartSeries, type ChartSpec } from './xlsx-charts.js';
 
 export const HOURLY_TOTALS_SHEET = 'Hourly Totals';
 export const DAILY_TOTALS_SHEET = 'Daily Totals';
@@ -78,7 +79,9 @@ export function intervalCharts(model: IntervalSheetModel): ChartSpec[] {
   const column = (key: keyof IntervalValues) => FIXED + 1 + VALUE_COLUMNS.findIndex((c) => c.key === key);
   const range = (col: number) => chartRange(model.sheet, `${columnLetters(col)}2:${columnLetters(col)}${last}`);
   const categories = range(1);
-  const series = (key: keyof IntervalValues) => ({ name: VALUE_COLUMNS.find((c) => c.key === key)!.header, categories, values: range(column(key)) });
+  const series = (key: keyof IntervalValues): ChartSeries => ({ name: VALUE_COLUMNS.find((c) => c.key === key)!.header, categories, values: range(column(key)) });
+  // Tiers keep their colours (src/core/tier-colours.ts, as in the UI) whatever the series order.
+  const tier = (key: TierColourKey): ChartSeries => ({ ...series(key), tier: key });
   const left = FIXED + VALUE_COLUMNS.length + 1; // one empty column after the table (zero-based index)
   const box = (i: number) => ({ fromCol: left, fromRow: 1 + i * 18, toCol: left + 10, toRow: 17 + i * 18 });
   return [
@@ -88,7 +91,7 @@ export function intervalCharts(model: IntervalSheetModel): ChartSpec[] {
       type: 'line',
       title: `Prorated chargeable VMs per tier, per ${model.unit}`,
       yAxisTitle: 'VMs',
-      series: [series('proratedVmCount'), series('tin'), series('bronze'), series('silver'), series('gold'), series('untiered')],
+      series: [series('proratedVmCount'), ...TIER_COLOUR_KEYS.map(tier)],
     },
     { sheet: model.sheet, anchor: box(1), type: 'column', title: `vCPU (prorated), per ${model.unit}`, yAxisTitle: 'vCPU', series: [series('vcpu')] },
     { sheet: model.sheet, anchor: box(2), type: 'line', title: `RAM GB (prorated), per ${model.unit}`, yAxisTitle: 'GB', series: [series('ramGb')] },

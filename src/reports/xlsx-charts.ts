@@ -15,10 +15,11 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import JSZip from 'jszip';
 import { VctpError } from '../core/errors.js';
+import { TIER_COLOURS, isTierColourKey, type TierColourKey } from '../core/tier-colours.js';
 import {
   cellKey, cellValue, formatRange, parseRange, rangeCells, readCells, readSharedStrings, type CellRange, type CellValue, type RawCell,
 } from './drawingml-cells.js';
-import { chartAnchorXml, chartSpaceXml, drawingXml, type PointCache } from './drawingml-chart.js';
+import { chartAnchorXml, chartSpaceXml, drawingXml, type PointCache, type SeriesStyle } from './drawingml-chart.js';
 import {
   CONTENT_TYPE, REL_TYPE, addContentTypeOverrides, nextRelationshipId, parseRelationships, relativeTarget,
   relsPartOf, resolveTarget, serializeRelationships, xmlElements, type Relationship,
@@ -33,6 +34,8 @@ export interface ChartSeries {
   categories: string;
   /** e.g. "'Hourly Totals'!$C$2:$C$25" */
   values: string;
+  /** A tier's series is drawn in the tier's colour and dash (src/core/tier-colours.ts, as in the UI). */
+  tier?: TierColourKey | undefined;
 }
 
 export interface ChartSpec {
@@ -80,7 +83,7 @@ interface Workbook {
 
 interface PlannedChart {
   spec: ChartSpec;
-  series: Array<{ name: string; categories: CellRange; values: CellRange }>;
+  series: Array<{ name: string; categories: CellRange; values: CellRange; tier: TierColourKey | undefined }>;
 }
 
 /** The caches of a category range and of a value range, from the cells read once. */
@@ -137,9 +140,10 @@ function planCharts(charts: readonly ChartSpec[], sheets: ReadonlyMap<string, st
     const series = spec.series.flatMap((s, j) => {
       const categories = range(s.categories, `series ${j + 1} categories`);
       const values = range(s.values, `series ${j + 1} values`);
+      if (s.tier !== undefined && !isTierColourKey(s.tier)) say(`series ${j + 1}: tier "${String(s.tier)}" is none of ${Object.keys(TIER_COLOURS).join(', ')}`);
       if (!categories || !values) return [];
       if (rangeCells(categories).length !== rangeCells(values).length) say(`series ${j + 1}: categories and values differ in length`);
-      return [{ name: s.name, categories, values }];
+      return [{ name: s.name, categories, values, tier: s.tier }];
     });
     return { spec, series };
   });
@@ -217,6 +221,7 @@ async function addChartsToSheet(
       name: s.name,
       categories: { formula: formatRange(s.categories), cache: caches.categories(s.categories) },
       values: { formula: formatRange(s.values), cache: caches.values(s.values) },
+      style: s.tier === undefined ? undefined : tierStyle(s.tier),
     }));
     put(zip, chartPart, chartSpaceXml({ type: spec.type, title: spec.title, yAxisTitle: spec.yAxisTitle, series: xmlSeries }));
     overrides.set(chartPart, CONTENT_TYPE.chart);
@@ -228,6 +233,12 @@ async function addChartsToSheet(
   const anchorsXml = (own: string): string => anchors.map((a) => a(own)).join('');
   put(zip, drawingPart, existingDrawing === undefined ? drawingXml(anchorsXml('')) : appendDrawingAnchors(existingDrawing, drawingPart, anchorsXml));
   put(zip, relsPartOf(drawingPart), serializeRelationships(drawingRels));
+}
+
+/** A tier's colour and dash from core, as DrawingML wants the colour: RRGGBB. */
+function tierStyle(tier: TierColourKey): SeriesStyle {
+  const { colour, dash } = TIER_COLOURS[tier];
+  return { rgb: colour.replace(/^#/, '').toUpperCase(), dash };
 }
 
 /** Adds or replaces a part; replacing keeps the entry's place in the zip. */

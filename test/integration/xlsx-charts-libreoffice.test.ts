@@ -1,5 +1,6 @@
 // Charts added by addNativeCharts survive a real spreadsheet program: LibreOffice opens the file,
-// keeps both charts as chart objects over the same cell ranges (ODS), and draws them (PDF).
+// keeps both charts as chart objects over the same cell ranges (ODS), with the tier series in
+// their tier colours (src/core/tier-colours.ts), and draws them (PDF).
 // Needs soffice (libreoffice-calc-nogui) and pdftoppm/pdftotext (poppler-utils).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,13 +21,18 @@ const DAILY = 'Daily Totals';
 
 let dir: string;
 let xlsx: string;
+let pdfPath: Promise<string> | undefined;
+/** The workbook as PDF, converted once for the tests that look at it. */
+const pdf = (): Promise<string> => (pdfPath ??= convertWithLibreOffice(xlsx, 'pdf', dir));
 
 /** Like a daily and a monthly report: written with the streaming writer, charts added after. */
 async function writeWorkbook(path: string): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true });
   const hourly = wb.addWorksheet(HOURLY);
-  hourly.addRow(['Hour', 'VMs', 'vCPU']).commit();
-  for (let h = 0; h < 24; h += 1) hourly.addRow([`${String(h).padStart(2, '0')}:00`, 40 + Math.round(10 * Math.sin(h / 4)), 90 + 3 * h]).commit();
+  hourly.addRow(['Hour', 'VMs', 'vCPU', 'Gold', 'No tier']).commit();
+  for (let h = 0; h < 24; h += 1) {
+    hourly.addRow([`${String(h).padStart(2, '0')}:00`, 40 + Math.round(10 * Math.sin(h / 4)), 90 + 3 * h, 60 + h, 20 + (h % 5)]).commit();
+  }
   hourly.commit();
   const daily = wb.addWorksheet(DAILY);
   daily.addRow(['Day', 'VMs']).commit();
@@ -46,6 +52,8 @@ async function writeWorkbook(path: string): Promise<void> {
       series: [
         { name: 'VMs', categories: chartRange(HOURLY, 'A2:A25'), values: chartRange(HOURLY, 'B2:B25') },
         { name: 'vCPU', categories: chartRange(HOURLY, 'A2:A25'), values: chartRange(HOURLY, 'C2:C25') },
+        { name: 'Gold', categories: chartRange(HOURLY, 'A2:A25'), values: chartRange(HOURLY, 'D2:D25'), tier: 'gold' },
+        { name: 'No tier', categories: chartRange(HOURLY, 'A2:A25'), values: chartRange(HOURLY, 'E2:E25'), tier: 'untiered' },
       ],
     },
     {
@@ -99,18 +107,40 @@ describe('native charts opened by LibreOffice', () => {
       const xml = await ods.file(`${objects[0]}/content.xml`)?.async('string');
       assert.ok(xml !== undefined);
       const els = elements(xml);
+      // Each series' line: colour and whether it is dashed, from its automatic style.
+      const graphics = new Map<string, Record<string, string>>();
+      let style = '';
+      for (const el of els) {
+        if (el.name === 'style:style') style = el.attrs['style:name'] ?? '';
+        if (el.name === 'style:graphic-properties') graphics.set(style, el.attrs);
+      }
+      const lines = els.filter((e) => e.name === 'chart:series').map((e) => {
+        const g = graphics.get(e.attrs['chart:style-name'] ?? '') ?? {};
+        return [e.attrs['loext:label-string'], g['svg:stroke-color'], g['draw:stroke'] ?? 'solid'];
+      });
       return {
+        lines,
         class: els.find((e) => e.name === 'chart:chart')?.attrs['chart:class'],
         series: els.filter((e) => e.name === 'chart:series').map((e) => [e.attrs['chart:values-cell-range-address'], e.attrs['loext:label-string']]),
         categories: els.find((e) => e.name === 'chart:categories')?.attrs['table:cell-range-address'],
       };
     };
-    assert.deepEqual(await chart(HOURLY), {
+    const { lines, ...hourly } = await chart(HOURLY);
+    assert.deepEqual(hourly, {
       class: 'chart:line',
-      series: [["'Hourly Totals'.B2:'Hourly Totals'.B25", '"VMs"'], ["'Hourly Totals'.C2:'Hourly Totals'.C25", '"vCPU"']],
+      series: [
+        ["'Hourly Totals'.B2:'Hourly Totals'.B25", '"VMs"'],
+        ["'Hourly Totals'.C2:'Hourly Totals'.C25", '"vCPU"'],
+        ["'Hourly Totals'.D2:'Hourly Totals'.D25", '"Gold"'],
+        ["'Hourly Totals'.E2:'Hourly Totals'.E25", '"No tier"'],
+      ],
       categories: "'Hourly Totals'.A2:'Hourly Totals'.A25",
     });
-    assert.deepEqual(await chart(DAILY), {
+    // The tiers in their colours, No tier dotted; the other series in the theme's colours.
+    assert.deepEqual(lines.slice(2), [['"Gold"', '#b08000', 'solid'], ['"No tier"', '#8e4fa8', 'dash']]);
+    for (const [name, colour] of lines.slice(0, 2)) assert.ok(!['#b08000', '#8e4fa8'].includes(colour ?? ''), `${name} is ${colour}`);
+    const { lines: _, ...daily } = await chart(DAILY);
+    assert.deepEqual(daily, {
       class: 'chart:bar',
       series: [["'Daily Totals'.B2:'Daily Totals'.B31", '"VMs"']],
       categories: "'Daily Totals'.A2:'Daily Totals'.A31",
@@ -118,14 +148,13 @@ describe('native charts opened by LibreOffice', () => {
   });
 
   it('draw the line chart under the data on page 1 of the PDF', async () => {
-    const pdf = await convertWithLibreOffice(xlsx, 'pdf', dir);
-    const { stdout: text } = await run('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-']);
+    const { stdout: text } = await run('pdftotext', ['-f', '1', '-l', '1', '-layout', await pdf(), '-']);
     assert.match(text, /23:00/); // the data
     assert.match(text, /Hourly totals/); // the chart's title, legend and axis title
-    assert.match(text, /VMs\s+vCPU/);
+    assert.match(text, /VMs\s+vCPU\s+Gold\s+No tier/);
     assert.match(text, /Count/);
     // The series lines are the only coloured ink on the page (the cells print black).
-    await run('pdftoppm', ['-f', '1', '-l', '1', '-r', '40', '-singlefile', pdf, join(dir, 'page1')]);
+    await run('pdftoppm', ['-f', '1', '-l', '1', '-r', '40', '-singlefile', await pdf(), join(dir, 'page1')]);
     const ppm = await readFile(join(dir, 'page1.ppm'));
     const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString('latin1', 0, 40));
     assert.ok(header, 'pdftoppm wrote a binary PPM');
@@ -135,5 +164,17 @@ describe('native charts opened by LibreOffice', () => {
       if (Math.max(r, g, b) - Math.min(r, g, b) > 80) coloured += 1;
     }
     assert.ok(coloured > 300, `coloured pixels on page 1: ${coloured}`);
+  });
+
+  it('draw the Gold line in the tier colour', async () => {
+    // 100 dpi: the 2.25 pt line is 3 px wide, so its middle is drawn in the colour itself.
+    await run('pdftoppm', ['-f', '1', '-l', '1', '-r', '100', '-singlefile', await pdf(), join(dir, 'page1-100')]);
+    const ppm = await readFile(join(dir, 'page1-100.ppm'));
+    const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString('latin1', 0, 40));
+    assert.ok(header, 'pdftoppm wrote a binary PPM');
+    const near = (rgb: readonly number[], i: number) => rgb.every((c, k) => Math.abs((ppm[i + k] as number) - c) <= 12);
+    let gold = 0;
+    for (let i = header[0].length; i + 2 < ppm.length; i += 3) if (near([0xb0, 0x80, 0x00], i)) gold += 1;
+    assert.ok(gold > 500, `pixels of Gold's #b08000 on page 1: ${gold}`);
   });
 });

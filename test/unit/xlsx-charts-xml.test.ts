@@ -1,7 +1,10 @@
 // The pure pieces of xlsx-charts: sheet-name quoting and range parsing, where <drawing> goes in a
-// worksheet, and reading cell values for the chart caches.
+// worksheet, reading cell values for the chart caches, and the series of a chart part (their
+// colours and the schema order of their children).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SaxesParser } from 'saxes';
+import { chartSpaceXml, type PointCache, type SeriesXml } from '../../src/reports/drawingml-chart.js';
 import { cellValue, chartRange, formatRange, parseRange, quoteSheetName, readCells, readSharedStrings, cellKey } from '../../src/reports/drawingml-cells.js';
 import { addContentTypeOverrides, nextRelationshipId, relativeTarget, resolveTarget } from '../../src/reports/drawingml-opc.js';
 import { insertSheetDrawing, sheetDrawingSlot } from '../../src/reports/drawingml-part-xml.js';
@@ -113,5 +116,103 @@ describe('package bookkeeping', () => {
     const out = addContentTypeOverrides(xml, new Map([['xl/charts/chart1.xml', 'c'], ['xl/drawings/drawing1.xml', 'd']]));
     assert.equal((out.match(/chart1\.xml/g) ?? []).length, 1);
     assert.match(out, /<Default Extension="xml" ContentType="application\/xml"\/><Override PartName="\/xl\/charts\/chart1.xml" ContentType="c"\/><Override PartName="\/xl\/drawings\/drawing1.xml" ContentType="d"\/><\/Types>$/);
+  });
+});
+
+/** One c:ser: its name, the local names of its children in order, and the colours set in it. */
+interface ParsedSeries {
+  name: string;
+  children: string[];
+  /** c:ser/c:spPr: the fill (bars) and the line (lines): colour, width and dash. */
+  fill?: string | undefined;
+  line?: { colour: string | undefined; width: string | undefined; dash: string | undefined } | undefined;
+  /** c:ser/c:marker/c:spPr: fill and outline colour. */
+  marker?: { fill: string | undefined; line: string | undefined } | undefined;
+}
+
+/** Parses a chart part with namespaces checked (an undeclared a: prefix is an error). */
+function chartSeries(xml: string): ParsedSeries[] {
+  const out: ParsedSeries[] = [];
+  const stack: string[] = [];
+  let current: ParsedSeries | undefined;
+  const parser = new SaxesParser({ xmlns: true });
+  parser.on('opentag', (tag) => {
+    const path = [...stack, tag.name].join('/');
+    const attr = (name: string): string | undefined => tag.attributes[name]?.value;
+    if (tag.name === 'c:ser') current = { name: '', children: [] };
+    else if (current && stack.at(-1) === 'c:ser') current.children.push(tag.local);
+    if (current) {
+      const inSer = path.slice(path.lastIndexOf('c:ser/') + 'c:ser/'.length);
+      if (inSer === 'c:spPr/a:solidFill/a:srgbClr') current.fill = attr('val');
+      if (inSer === 'c:spPr/a:ln') current.line = { colour: undefined, width: attr('w'), dash: undefined };
+      if (inSer === 'c:spPr/a:ln/a:solidFill/a:srgbClr' && current.line) current.line.colour = attr('val');
+      if (inSer === 'c:spPr/a:ln/a:prstDash' && current.line) current.line.dash = attr('val');
+      if (inSer === 'c:marker/c:spPr') current.marker = { fill: undefined, line: undefined };
+      if (inSer === 'c:marker/c:spPr/a:solidFill/a:srgbClr' && current.marker) current.marker.fill = attr('val');
+      if (inSer === 'c:marker/c:spPr/a:ln/a:solidFill/a:srgbClr' && current.marker) current.marker.line = attr('val');
+    }
+    stack.push(tag.name);
+  });
+  parser.on('text', (text) => {
+    if (current && stack.slice(-3).join('/') === 'c:ser/c:tx/c:v') current.name += text;
+  });
+  parser.on('closetag', (tag) => {
+    stack.pop();
+    if (tag.name === 'c:ser' && current) {
+      out.push(current);
+      current = undefined;
+    }
+  });
+  parser.write(xml).close();
+  return out;
+}
+
+/** CT_LineSer and CT_BarSer child sequences (ECMA-376 Part 1, 21.2.2.98 and 21.2.2.17). */
+const LINE_SER_ORDER = ['idx', 'order', 'tx', 'spPr', 'marker', 'dPt', 'dLbls', 'trendline', 'errBars', 'cat', 'val', 'smooth', 'extLst'];
+const BAR_SER_ORDER = ['idx', 'order', 'tx', 'spPr', 'invertIfNegative', 'pictureOptions', 'dPt', 'dLbls', 'trendline', 'errBars', 'cat', 'val', 'shape', 'extLst'];
+
+function assertSchemaOrder(children: readonly string[], order: readonly string[], what: string): void {
+  const positions = children.map((c) => order.indexOf(c));
+  assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > (positions[i - 1] as number))), `${what}: ${children.join(', ')}`);
+}
+
+describe('series colours in a chart part', () => {
+  const cache = (kind: PointCache['kind']): PointCache => ({ kind, count: 2, points: [[0, kind === 'num' ? '1' : 'a'], [1, kind === 'num' ? '2' : 'b']] });
+  const series = (name: string, style?: SeriesXml['style']): SeriesXml => ({
+    name,
+    categories: { formula: 'S!$A$2:$A$3', cache: cache('str') },
+    values: { formula: 'S!$B$2:$B$3', cache: cache('num') },
+    style,
+  });
+  const input = [series('Plain'), series('Dashed', { rgb: '6E7885', dash: 'dash' }), series('Dotted', { rgb: '8E4FA8', dash: 'dot' }), series('Solid', { rgb: '4F7A94', dash: 'solid' })];
+
+  it('gives a styled line its colour, width and dash, and its markers the colour, in CT_LineSer order', () => {
+    const parsed = chartSeries(chartSpaceXml({ type: 'line', title: 't', series: input }));
+    assert.deepEqual(parsed.map((s) => s.name), ['Plain', 'Dashed', 'Dotted', 'Solid']);
+    for (const s of parsed) assertSchemaOrder(s.children, LINE_SER_ORDER, s.name);
+    assert.deepEqual(parsed[0], { name: 'Plain', children: ['idx', 'order', 'tx', 'marker', 'cat', 'val', 'smooth'] }, 'an unstyled series is left to the theme');
+    const styled = parsed.slice(1).map((s) => [s.line, s.marker, s.fill]);
+    assert.deepEqual(styled, [
+      [{ colour: '6E7885', width: '28575', dash: 'dash' }, { fill: '6E7885', line: '6E7885' }, undefined],
+      [{ colour: '8E4FA8', width: '28575', dash: 'sysDot' }, { fill: '8E4FA8', line: '8E4FA8' }, undefined],
+      [{ colour: '4F7A94', width: '28575', dash: 'solid' }, { fill: '4F7A94', line: '4F7A94' }, undefined],
+    ]);
+    assert.deepEqual(parsed[1]?.children, ['idx', 'order', 'tx', 'spPr', 'marker', 'cat', 'val', 'smooth']);
+  });
+
+  it('fills a styled bar with its colour, in CT_BarSer order', () => {
+    const parsed = chartSeries(chartSpaceXml({ type: 'column', title: 't', series: input }));
+    for (const s of parsed) assertSchemaOrder(s.children, BAR_SER_ORDER, s.name);
+    assert.deepEqual(parsed[0], { name: 'Plain', children: ['idx', 'order', 'tx', 'invertIfNegative', 'cat', 'val'] });
+    assert.deepEqual(parsed.slice(1).map((s) => [s.children, s.fill, s.line, s.marker]), [
+      [['idx', 'order', 'tx', 'spPr', 'invertIfNegative', 'cat', 'val'], '6E7885', undefined, undefined],
+      [['idx', 'order', 'tx', 'spPr', 'invertIfNegative', 'cat', 'val'], '8E4FA8', undefined, undefined],
+      [['idx', 'order', 'tx', 'spPr', 'invertIfNegative', 'cat', 'val'], '4F7A94', undefined, undefined],
+    ]);
+  });
+
+  it('declares the a: namespace its colours use on the chart space', () => {
+    const xml = chartSpaceXml({ type: 'line', title: '', series: input });
+    assert.match(xml, /<c:chartSpace [^>]*xmlns:a="http:\/\/schemas.openxmlformats.org\/drawingml\/2006\/main"/);
   });
 });

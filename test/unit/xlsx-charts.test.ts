@@ -10,7 +10,9 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { SaxesParser } from 'saxes';
 import { isVctpError } from '../../src/core/errors.js';
+import { HOURLY_TOTALS_SHEET, intervalCharts, intervalColumns, type IntervalSheetModel } from '../../src/reports/interval-sheet.js';
 import { addNativeCharts, chartRange, type ChartSpec } from '../../src/reports/xlsx-charts.js';
+import { TIER_STYLES } from '../../src/server/ui/tiers.js';
 
 const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`);
 const TOTALS = 'Hourly Totals';
@@ -263,6 +265,7 @@ describe('addNativeCharts', () => {
       { ...lineChart, anchor: { fromCol: 4, fromRow: 0, toCol: 2, toRow: 5 }, series: [] },
       { ...columnChart, series: [{ name: 'x', categories: 'Hourly Totals!A2:A25', values: "'Hourly Totals'!B2:C25" }] },
       { ...columnChart, series: [{ name: 'x', categories: "'Missing'!A2:A25", values: "'Hourly Totals'!B2:B24" }] },
+      { ...lineChart, series: [{ ...lineChart.series[0]!, tier: 'platinum' as never }] },
     ];
     await assert.rejects(addNativeCharts(input, output, bad), (error: unknown) => {
       assert.ok(isVctpError(error) && error.code === 'internal');
@@ -273,10 +276,84 @@ describe('addNativeCharts', () => {
         /chart 3 .*: series 1 categories: .*must be quoted, as in 'Hourly Totals'!/,
         /chart 3 .*: series 1 values: .* is not a single row or column/,
         /chart 4 .*: series 1 categories: "'Missing'!A2:A25" names no worksheet/,
+        /chart 5 .*: series 1: tier "platinum" is none of tin, bronze, silver, gold, untiered/,
       ]) assert.match(error.message, expected);
       return true;
     });
     await assert.rejects(stat(output), { code: 'ENOENT' });
+  });
+});
+
+/** Each c:ser of a chart part: name, whether it has c:spPr, and the colours and dash in it. */
+function seriesStyles(chart: string) {
+  return all(chart, /<c:ser>(.*?)<\/c:ser>/g).map((ser) => ({
+    name: /<c:tx><c:v>([^<]*)<\/c:v><\/c:tx>/.exec(ser)?.[1],
+    // c:spPr right after c:tx (CT_LineSer / CT_BarSer order), before marker or invertIfNegative.
+    spPr: /<\/c:tx><c:spPr>(.*?)<\/c:spPr><c:(marker|invertIfNegative)>/.exec(ser)?.[1],
+    line: /<c:spPr><a:ln w="\d+"><a:solidFill><a:srgbClr val="(\w+)"\/><\/a:solidFill><a:prstDash val="(\w+)"\/><\/a:ln><\/c:spPr>/.exec(ser)?.slice(1),
+    marker: /<c:marker>.*<c:spPr><a:solidFill><a:srgbClr val="(\w+)"\/><\/a:solidFill><a:ln [^>]*><a:solidFill><a:srgbClr val="(\w+)"\/>.*<\/c:marker>/.exec(ser)?.slice(1),
+    bar: /<c:spPr><a:solidFill><a:srgbClr val="(\w+)"\/><\/a:solidFill><\/c:spPr><c:invertIfNegative/.exec(ser)?.[1],
+  }));
+}
+
+describe('tier colours in the interval charts', () => {
+  // The UI's palette (src/core/tier-colours.ts through src/server/ui/tiers.ts), as DrawingML writes it.
+  const UI_DASH: Record<string, string> = { solid: 'solid', '7 4': 'dash', '2 3': 'sysDot' };
+  const uiTiers = TIER_STYLES.map((s) => ({ name: s.label, rgb: s.colour.slice(1).toUpperCase(), dash: UI_DASH[s.dash ?? 'solid'] }));
+
+  it('the palette is the one the UI shows', () => {
+    assert.deepEqual(uiTiers, [
+      { name: 'Tin', rgb: '4F7A94', dash: 'solid' },
+      { name: 'Bronze', rgb: 'A0592A', dash: 'solid' },
+      { name: 'Silver', rgb: '6E7885', dash: 'dash' },
+      { name: 'Gold', rgb: 'B08000', dash: 'solid' },
+      { name: 'No tier', rgb: '8E4FA8', dash: 'sysDot' },
+    ]);
+  });
+
+  it('draws each tier series of a report\'s charts in its tier colour and dash, other series in theme colours', async () => {
+    const model: IntervalSheetModel = {
+      sheet: HOURLY_TOTALS_SHEET, labelHeader: 'Hour', sourceHeader: 'Snapshot', sourceKind: 'text', rows: [], blockLength: 24, unit: 'hour',
+    };
+    const specs = intervalCharts(model);
+    assert.deepEqual(specs.map((c) => c.series.map((s) => s.tier ?? null)), [[null, 'tin', 'bronze', 'silver', 'gold', 'untiered'], [null], [null]]);
+
+    const input = join(dir, 'interval.xlsx');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: input, useSharedStrings: true });
+    const ws = wb.addWorksheet(HOURLY_TOTALS_SHEET);
+    ws.addRow(intervalColumns(model).map((c) => c.header)).commit();
+    HOURS.forEach((hour, h) => ws.addRow([hour, 'all', null, null, 'snap', ...Array.from({ length: 13 }, (_, i) => 10 * i + h)]).commit());
+    ws.commit();
+    await wb.commit();
+    await addNativeCharts(input, input, specs);
+
+    const { text } = await open(input);
+    const [tiers, vcpu, ram] = (await Promise.all(['xl/charts/chart1.xml', 'xl/charts/chart2.xml', 'xl/charts/chart3.xml'].map(text))).map(seriesStyles) as [
+      ReturnType<typeof seriesStyles>, ReturnType<typeof seriesStyles>, ReturnType<typeof seriesStyles>,
+    ];
+    assert.deepEqual(tiers.map((s) => s.name), ['Prorated VMs', ...uiTiers.map((t) => t.name)]);
+    assert.equal(tiers[0]?.spPr, undefined, 'Prorated VMs keeps its theme colour');
+    for (const [i, tier] of uiTiers.entries()) {
+      const s = tiers[i + 1]!;
+      assert.deepEqual(s.line, [tier.rgb, tier.dash], `${tier.name}: line colour and dash`);
+      assert.deepEqual(s.marker, [tier.rgb, tier.rgb], `${tier.name}: marker fill and outline`);
+    }
+    for (const s of [...vcpu, ...ram]) assert.equal(s.spPr, undefined, `${s.name} keeps its theme colour`);
+  });
+
+  it('fills each tier bar of a column chart with its tier colour', async () => {
+    const input = join(dir, 'tier-bars.xlsx');
+    await writeStreaming(input, false);
+    const categories = chartRange(TOTALS, 'A2:A25');
+    const values = chartRange(TOTALS, 'B2:B25');
+    await addNativeCharts(input, input, [{
+      ...columnChart,
+      series: [{ name: 'VMs', categories, values }, ...TIER_STYLES.map((s) => ({ name: s.label, categories, values, tier: s.key }))],
+    }]);
+    const bars = seriesStyles(await (await open(input)).text('xl/charts/chart1.xml'));
+    assert.deepEqual(bars.map((s) => [s.name, s.bar ?? null, s.line ?? null]), [
+      ['VMs', null, null], ...uiTiers.map((t) => [t.name, t.rgb, null]),
+    ]);
   });
 });
 

@@ -1,9 +1,10 @@
 // One colour per tier for every chart, legend and table swatch of the UI, so a tier reads the same
-// everywhere. Chosen for 3:1 contrast on white; Silver and No tier are also dashed so that the
-// lines stay apart without colour vision.
+// everywhere: the colours and dash kinds are src/core/tier-colours.ts, shared with the workbooks'
+// charts; this module adds the labels and the SVG dash arrays.
 import { GROUP_LABELS } from '../../core/report-totals.js';
+import { TIER_COLOUR_KEYS, TIER_COLOURS, type TierColourKey, type TierDash } from '../../core/tier-colours.js';
 
-export type TierKey = 'tin' | 'bronze' | 'silver' | 'gold' | 'untiered';
+export type TierKey = TierColourKey;
 
 export interface TierStyle {
   key: TierKey;
@@ -13,13 +14,14 @@ export interface TierStyle {
   dash?: string;
 }
 
-export const TIER_STYLES: readonly TierStyle[] = [
-  { key: 'tin', label: GROUP_LABELS.tin, colour: '#4f7a94' },
-  { key: 'bronze', label: GROUP_LABELS.bronze, colour: '#a0592a' },
-  { key: 'silver', label: GROUP_LABELS.silver, colour: '#6e7885', dash: '7 4' },
-  { key: 'gold', label: GROUP_LABELS.gold, colour: '#b08000' },
-  { key: 'untiered', label: GROUP_LABELS.untiered, colour: '#8e4fa8', dash: '2 3' },
-];
+/** SVG stroke-dasharray of each dash kind, for lines 2 px wide. */
+const SVG_DASH: Record<TierDash, string | undefined> = { solid: undefined, dash: '7 4', dot: '2 3' };
+
+export const TIER_STYLES: readonly TierStyle[] = TIER_COLOUR_KEYS.map((key) => {
+  const { colour, dash } = TIER_COLOURS[key];
+  const dashArray = SVG_DASH[dash];
+  return dashArray === undefined ? { key, label: GROUP_LABELS[key], colour } : { key, label: GROUP_LABELS[key], colour, dash: dashArray };
+});
 
 export function tierStyle(key: TierKey): TierStyle {
   return TIER_STYLES.find((t) => t.key === key)!;
