@@ -142,7 +142,7 @@ describe('vctp doctor on SQLite (built binary, simulator)', () => {
   it('lists each ignored key with its reason', async () => {
     const settings = settingsFile(
       { driver: 'sqlite', url: join(dir, 'ignored.sqlite3') },
-      { snapshot_cleanup_cron: '"0 3 * * *"', capture_write_batch_size: '500', bind_port: '9443' },
+      { snapshot_cleanup_cron: '"0 3 * * *"', capture_write_batch_size: '500', snapshot_table_compat_mode: 'true', bind_port: '9443' },
     );
     const { checks } = await doctor(settings);
     const ignored = find(checks, 'settings: ignored keys');
@@ -152,7 +152,7 @@ describe('vctp doctor on SQLite (built binary, simulator)', () => {
       [
         ['snapshot_cleanup_cron', false],
         ['capture_write_batch_size', false],
-        ['bind_port', true],
+        ['snapshot_table_compat_mode', true],
       ],
     );
     assert.match(ignored.detail, /snapshot_cleanup_cron: systemd timers schedule/);
