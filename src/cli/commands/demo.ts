@@ -160,6 +160,7 @@ function print(result: DemoResult & { daily: TotalsRow[]; monthly: TotalsRow[] }
   out.write(`  ./bin/vctp -s ${settings} status`);
   out.write(`  ./bin/vctp -s ${settings} totals --view hourly --days ${result.window.days.length + 1}`);
   if (result.example) out.write(`  ./bin/vctp -s ${settings} trace ${result.example} --view daily    # a VM the demo changed`);
+  out.write(`  ./bin/vctp -s ${settings} serve --no-tls --bind-ip 127.0.0.1 --port 8080    # then open http://127.0.0.1:8080/`);
 }
 
 /** The textfiles the jobs published into metrics_textfile_dir. */
