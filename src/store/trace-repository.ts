@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tier } from '../core/tiers.js';
 import type { Dialect, SqlExecutor } from './executor.js';
-import { inList, num } from './sql-util.js';
+import { chunks, inList, num } from './sql-util.js';
 import { decodeUuid, encodeUuid } from './uuid-codec.js';
 import type { SummaryValues } from '../core/summary-values.js';
 import { summaryValuesFromRow } from './summary-repository.js';
@@ -69,21 +69,41 @@ export function uuidCondition(dialect: Dialect, value: string): SQL {
   return sql`(vm_uuid IN (${list}) OR instance_uuid IN (${list}))`;
 }
 
+const UUID_SHAPE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/**
+ * Whether `value` could be a config.uuid or config.instanceUuid (32 hex digits, dashed or not, any
+ * case). Only such a value is looked up among the uuids: that lookup scans vm_identities and then
+ * vm_spans (neither has an index on it), and a name lookup should not pay for it.
+ */
+export function isUuidShaped(value: string): boolean {
+  return UUID_SHAPE.test(value);
+}
+
 /**
  * Names compare case-insensitively in ASCII letters on both databases: SQLite's lower() folds
  * ASCII only, and PostgreSQL's under the "C" collation does the same (and is several times faster
- * than a locale-aware lower() over every span).
+ * than a locale-aware lower()). The expression is exactly the one vm_spans_name_lower indexes on
+ * each database (src/store/schema), so the planner finds the name by that index.
  */
+export function lowerName(dialect: Dialect): SQL {
+  return dialect === 'postgres' ? sql`lower(name COLLATE "C")` : sql`lower(name)`;
+}
+
+/** `value` in lower case as lowerName() folds it: ASCII letters only. */
+export function asciiLower(value: string): string {
+  return value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 function nameCondition(dialect: Dialect, value: string): SQL {
-  return dialect === 'postgres' ? sql`lower(name COLLATE "C") = lower(${value} COLLATE "C")` : sql`lower(name) = lower(${value})`;
+  return sql`${lowerName(dialect)} = ${asciiLower(value)}`;
 }
 
 /**
  * The VMs of the given vCenters that `value` names: by managed object id (the unique index on
- * (vcenter_id, vm_id)), by any name the VM has had in its span history (ignoring ASCII case), or
- * by config.uuid / config.instanceUuid. The name and uuid matches scan vm_spans once each: spans
- * carry only the index capture needs (README "Measured"), and a scan of spans is tens of
- * milliseconds where the view would be seconds.
+ * (vcenter_id, vm_id)), by any name the VM has had in its span history, ignoring ASCII case (the
+ * index vm_spans_name_lower), or, when `value` is shaped like a uuid, by config.uuid /
+ * config.instanceUuid (a scan of vm_identities and of vm_spans: no index serves it).
  */
 export async function findTraceTargets(db: SqlExecutor, value: string, vcenterIds: readonly number[]): Promise<TraceTarget[]> {
   if (vcenterIds.length === 0) return [];
@@ -95,9 +115,9 @@ export async function findTraceTargets(db: SqlExecutor, value: string, vcenterId
       SELECT id AS lifecycle_id, 'vm_id' AS matched_by FROM vm_lifecycle WHERE vcenter_id IN (${vcs}) AND vm_id IN (${inList(vmIds)})
       UNION
       SELECT lifecycle_id, 'name' AS matched_by FROM vm_spans WHERE vcenter_id IN (${vcs}) AND ${nameCondition(db.dialect, value)}
-      UNION
+      ${isUuidShaped(value) ? sql`UNION
       SELECT lifecycle_id, 'uuid' AS matched_by FROM vm_spans
-      WHERE vcenter_id IN (${vcs}) AND identity_id IN (SELECT id FROM vm_identities WHERE ${uuidCondition(db.dialect, value)})
+      WHERE vcenter_id IN (${vcs}) AND identity_id IN (SELECT id FROM vm_identities WHERE ${uuidCondition(db.dialect, value)})` : sql``}
     ) m
     JOIN vm_lifecycle l ON l.id = m.lifecycle_id
     JOIN vcenters v ON v.id = l.vcenter_id
@@ -127,7 +147,10 @@ export async function findTraceTargets(db: SqlExecutor, value: string, vcenterId
   return [...byId.values()];
 }
 
-/** The spans of these VMs that start by `until`, in order, with their identity and placement values. */
+/**
+ * The spans of these VMs that start by `until`, in order, with their identity and placement values
+ * (by the index vm_spans_lifecycle).
+ */
 export async function readTraceSpans(db: SqlExecutor, targets: readonly TraceTarget[], until: number): Promise<TraceSpan[]> {
   if (targets.length === 0) return [];
   const vcenterIds = [...new Set(targets.map((t) => t.vcenterId))];
@@ -193,18 +216,22 @@ export interface TraceDailyRow extends SummaryValues {
   expectedSamples: number | null;
 }
 
-/** One VM's vm_daily_rollup rows with day in [fromDay, toDay] (the primary key's range). */
+const DAY = 86_400;
+
+/**
+ * One VM's vm_daily_rollup rows with day in [fromDay, toDay] (fromDay at 00:00 UTC). The primary key
+ * is (vcenter_id, day, lifecycle_id): a range of days would read every VM of the vCenter on each day
+ * of it (fleet-L: 19 ms for 45 days of 5,000 VMs), so the days are listed and each is one lookup of
+ * the key. Days outside the VM's lifecycle (before its first snapshot, after its last) hold none
+ * of its rows and are not asked for.
+ */
 export async function readTraceDaily(db: SqlExecutor, target: TraceTarget, fromDay: number, toDay: number): Promise<TraceDailyRow[]> {
-  const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT d.day, d.name, p.resource_pool, p.tier, d.vcpu_count, d.ram_gb, d.provisioned_disk_gb, d.powered_on,
-           d.samples_present, d.total_samples, r.expected_samples, d.avg_is_present, d.avg_vcpu_count, d.avg_ram_gb,
-           d.avg_provisioned_disk, d.pool_tin_pct, d.pool_bronze_pct, d.pool_silver_pct, d.pool_gold_pct,
-           d.tin, d.bronze, d.silver, d.gold
-    FROM vm_daily_rollup d
-    JOIN vm_placements p ON p.id = d.placement_id
-    LEFT JOIN snapshot_registry r ON r.vcenter_id = d.vcenter_id AND r.kind = 'daily' AND r.snapshot_time = d.day
-    WHERE d.vcenter_id = ${target.vcenterId} AND d.lifecycle_id = ${target.lifecycleId} AND d.day >= ${fromDay} AND d.day <= ${toDay}
-    ORDER BY d.day`);
+  const first = Math.max(fromDay, target.firstSeen - (target.firstSeen % DAY));
+  const last = Math.min(toDay, target.lastSeen ?? toDay);
+  const days: number[] = [];
+  for (let day = first; day <= last; day += DAY) days.push(day);
+  const rows: Record<string, unknown>[] = [];
+  for (const some of chunks(days)) rows.push(...(await readDailyRows(db, target, some)));
   return rows.map((r) => ({
     day: num(r.day),
     name: String(r.name),
@@ -219,4 +246,17 @@ export async function readTraceDaily(db: SqlExecutor, target: TraceTarget, fromD
     expectedSamples: r.expected_samples == null ? null : num(r.expected_samples),
     ...summaryValuesFromRow(r),
   }));
+}
+
+async function readDailyRows(db: SqlExecutor, target: TraceTarget, days: readonly number[]): Promise<Record<string, unknown>[]> {
+  return db.all<Record<string, unknown>>(sql`
+    SELECT d.day, d.name, p.resource_pool, p.tier, d.vcpu_count, d.ram_gb, d.provisioned_disk_gb, d.powered_on,
+           d.samples_present, d.total_samples, r.expected_samples, d.avg_is_present, d.avg_vcpu_count, d.avg_ram_gb,
+           d.avg_provisioned_disk, d.pool_tin_pct, d.pool_bronze_pct, d.pool_silver_pct, d.pool_gold_pct,
+           d.tin, d.bronze, d.silver, d.gold
+    FROM vm_daily_rollup d
+    JOIN vm_placements p ON p.id = d.placement_id
+    LEFT JOIN snapshot_registry r ON r.vcenter_id = d.vcenter_id AND r.kind = 'daily' AND r.snapshot_time = d.day
+    WHERE d.vcenter_id = ${target.vcenterId} AND d.day IN (${inList(days)}) AND d.lifecycle_id = ${target.lifecycleId}
+    ORDER BY d.day`);
 }

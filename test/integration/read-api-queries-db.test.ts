@@ -11,7 +11,9 @@ import { readMissedSnapshots } from '../../src/queries/missed-snapshots.js';
 import { listReportFiles, openReportFile } from '../../src/queries/report-files.js';
 import { listSnapshots } from '../../src/queries/snapshot-registry.js';
 import { readStatus } from '../../src/queries/status.js';
+import { traceVm } from '../../src/queries/trace.js';
 import { searchVms } from '../../src/queries/vm-search.js';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Store } from '../../src/store/executor.js';
 import { testContext } from '../helpers/context.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/db.js';
@@ -41,8 +43,9 @@ for (const engine of ENGINES) {
     });
 
     describe('VM search', () => {
-      it('finds VMs whose name contains the text in any case, one row per VM with its latest state', async () => {
-        const result = await searchVms(ctx(), { q: 'EB0', limit: 50 });
+      it('finds VMs whose name starts with the text in any case, one row per VM with its latest state', async () => {
+        const result = await searchVms(ctx(), { q: 'wEB0', limit: 50 });
+        assert.equal(result.match, 'prefix');
         assert.deepEqual(result.vms.map((v) => [v.vcenter, v.vmId, v.name, v.matchedBy]), [
           ['vc1', 'vm-1', 'web01', ['name']],
           ['vc2', 'vm-1', 'WEB01', ['name']],
@@ -52,6 +55,63 @@ for (const engine of ENGINES) {
         assert.deepEqual([web01.firstSeen, web01.lastSeen, web01.present, web01.creationTime], [D1, D3 + 11 * H, true, D1 - DAY]);
         assert.equal(result.truncated, false);
       });
+
+      it('matches a name prefix by default, a substring with match contains', async () => {
+        const names = async (q: string, match?: 'prefix' | 'contains') => (await searchVms(ctx(), { q, limit: 50, match })).vms.map((v) => `${v.vcenter}/${v.name}`);
+        assert.deepEqual(await names('EB0'), []);
+        assert.deepEqual(await names('EB0', 'contains'), ['vc1/web01', 'vc2/WEB01']);
+        assert.deepEqual(await names('web01'), ['vc1/web01', 'vc2/WEB01']);
+        assert.deepEqual(await names('web011'), []);
+        assert.deepEqual(await names('A'), ['vc1/app04']);
+        assert.deepEqual(await names('04', 'contains'), ['vc1/app04']);
+        // A prefix is a range of lower(name): its end must not take in names that merely sort after it.
+        assert.deepEqual(await names('we'), ['vc1/web01', 'vc2/WEB01']);
+        assert.deepEqual(await names('wf'), []);
+        assert.deepEqual(await names('%'), []);
+        assert.deepEqual(await names('_', 'contains'), []);
+        await assert.rejects(searchVms(ctx(), { q: 'web', limit: 5, match: 'regex' as 'prefix' }), isUsage(/match regex/));
+      });
+
+      it('looks up uuids only for a uuid-shaped text, and no part of one', async () => {
+        const q = async (text: string) => (await searchVms(ctx(), { q: text, limit: 50, match: 'contains' })).vms.map((v) => [v.vmId, v.matchedBy]);
+        assert.deepEqual(await q(UUID1), [['vm-1', ['uuid']]]);
+        assert.deepEqual(await q(UUID1.replaceAll('-', '')), []);
+        assert.deepEqual(await q(UUID1.slice(0, 8)), []);
+        const traced = await traceVm(ctx(), { vm: IUUID1.toUpperCase(), view: 'daily', from: D1, to: D3 });
+        assert.deepEqual(traced.vms.map((v) => [v.vcenter, v.vmId, v.matchedBy]), [['vc1', 'vm-1', ['uuid']]]);
+        await assert.rejects(traceVm(ctx(), { vm: UUID1.slice(0, 23), view: 'daily', from: D1, to: D3 }), isNotFound);
+      });
+
+      it('traces daily rows of the window only, by a name in any case', async () => {
+        const traced = await traceVm(ctx(), { vm: 'WEB01', view: 'daily', from: D2 + 3 * H, to: D2 + 20 * H, vcenter: 'vc1' });
+        assert.deepEqual(traced.vms.map((v) => [v.vmId, v.matchedBy, v.daily!.map((d) => d.time)]), [['vm-1', ['name'], [D2]]]);
+        const all = await traceVm(ctx(), { vm: 'web01', view: 'daily', from: D1 - 5 * DAY, to: D3 + 5 * DAY, vcenter: 'vc1' });
+        assert.deepEqual(all.vms[0]!.daily!.map((d) => d.time), [D1, D2, D3]);
+        const gone = await traceVm(ctx(), { vm: 'old05', view: 'daily', from: D1 - 5 * DAY, to: D3 + 5 * DAY });
+        assert.deepEqual(gone.vms[0]!.daily!.map((d) => d.time), [D1, D2]);
+      });
+
+      if (engine === 'sqlite') {
+        it('finds names and their prefixes by the index on lower(name), a VM\'s spans by lifecycle_id', async () => {
+          const statements: SQL[] = [];
+          const spy = new Proxy(store, {
+            get: (target, key) => (key === 'all' ? (q: SQL) => (statements.push(q), target.all(q)) : Reflect.get(target, key)),
+          });
+          const spied = { ...ctx(), store: spy };
+          await searchVms(spied, { q: 'web', limit: 50 });
+          await traceVm(spied, { vm: 'web01', view: 'hourly', from: D1, to: D3 });
+          const plans: string[] = [];
+          for (const q of statements) {
+            const rows = await store.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${q}`);
+            plans.push(rows.map((r) => r.detail).join('\n'));
+          }
+          const all = plans.join('\n');
+          assert.match(all, /SEARCH vm_spans USING INDEX vm_spans_name_lower \(<expr>>\? AND <expr><\?\)/, all);
+          assert.match(all, /SEARCH vm_spans USING INDEX vm_spans_name_lower \(<expr>=\?\)/, all);
+          assert.match(all, /USING INDEX vm_spans_lifecycle \(lifecycle_id=\?\)/, all);
+          assert.doesNotMatch(all, /SCAN vm_spans\b/, all);
+        });
+      }
 
       it('puts exact managed object id and uuid matches first', async () => {
         const byId = await searchVms(ctx(), { q: 'vm-4', limit: 50 });
@@ -73,10 +133,10 @@ for (const engine of ENGINES) {
       });
 
       it('stops at the limit and says more matched', async () => {
-        const result = await searchVms(ctx(), { q: '0', limit: 2 });
+        const result = await searchVms(ctx(), { q: '0', limit: 2, match: 'contains' });
         assert.equal(result.vms.length, 2);
         assert.equal(result.truncated, true);
-        assert.deepEqual((await searchVms(ctx(), { q: '0', limit: 500 })).vms.length, 5);
+        assert.deepEqual((await searchVms(ctx(), { q: '0', limit: 500, match: 'contains' })).vms.length, 5);
         assert.deepEqual((await searchVms(ctx(), { q: 'nothing-like-this', limit: 5 })).vms, []);
       });
 

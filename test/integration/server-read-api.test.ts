@@ -159,8 +159,9 @@ for (const engine of ENGINES) {
     });
 
     describe('GET /api/vm/search', () => {
-      it('finds VMs by part of a name, any case, one row each with the latest state', async () => {
-        const body = await json('/api/vm/search?q=EB0');
+      it('finds VMs by the start of a name, any case, one row each with the latest state', async () => {
+        const body = await json('/api/vm/search?q=wEB0');
+        assert.equal(body.match, 'prefix');
         assert.deepEqual(body.vms.map((v: any) => [v.vcenter, v.vmId, v.name, v.tier, v.vcpuCount, v.present, v.matchedBy]), [
           ['vc1', 'vm-1', 'web01', 'Gold', 4, true, ['name']],
           ['vc2', 'vm-1', 'WEB01', 'Silver', 2, true, ['name']],
@@ -171,13 +172,23 @@ for (const engine of ENGINES) {
         assert.equal(body.truncated, false);
       });
 
+      it('by any part of a name with match=contains', async () => {
+        assert.deepEqual((await json('/api/vm/search?q=EB0')).vms, []);
+        const body = await json('/api/vm/search?q=EB0&match=contains');
+        assert.equal(body.match, 'contains');
+        assert.deepEqual(body.vms.map((v: any) => [v.vcenter, v.name, v.matchedBy]), [
+          ['vc1', 'web01', ['name']],
+          ['vc2', 'WEB01', ['name']],
+        ]);
+      });
+
       it('by managed object id or uuid; a gone VM with its last snapshot; the limit', async () => {
         assert.deepEqual((await json(`/api/vm/search?q=${UUID1.toUpperCase()}`)).vms.map((v: any) => [v.vmId, v.matchedBy]), [['vm-1', ['uuid']]]);
         assert.deepEqual((await json('/api/vm/search?q=vm-4')).vms.map((v: any) => [v.vcenter, v.name]), [['vc1', 'app04']]);
         const gone = (await json('/api/vm/search?q=old05')).vms[0];
         // Gone from the 13:00 snapshot: its deletion time is that snapshot's (no event said otherwise).
         assert.deepEqual([gone.present, gone.lastSeenIso, gone.deletionTimeIso], [false, '2026-04-20T12:00:00Z', '2026-04-20T13:00:00Z']);
-        const limited = await json('/api/vm/search?q=0&limit=2');
+        const limited = await json('/api/vm/search?q=0&limit=2&match=contains');
         assert.deepEqual([limited.vms.length, limited.truncated, limited.limit], [2, true, 2]);
       });
 
@@ -188,6 +199,7 @@ for (const engine of ENGINES) {
         await refused(`/api/vm/search?q=${'x'.repeat(201)}`, 400, 'query.q');
         await refused('/api/vm/search?q=web&limit=0', 400, 'query.limit');
         await refused('/api/vm/search?q=web&limit=501', 400, 'query.limit');
+        await refused('/api/vm/search?q=web&match=regex', 400, 'query.match');
       });
     });
 

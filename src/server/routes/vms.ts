@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { unixSeconds } from '../../core/periods.js';
 import { traceVm as readTrace, TRACKED_FIELDS } from '../../queries/trace.js';
 import { TRACE_DEFAULT_DAYS, traceWindow } from '../../queries/trace-window.js';
-import { searchVms as readSearch, VM_SEARCH_DEFAULT_LIMIT, VM_SEARCH_MAX_LIMIT, VM_SEARCH_MAX_TEXT } from '../../queries/vm-search.js';
+import { searchVms as readSearch, VM_SEARCH_DEFAULT_LIMIT, VM_SEARCH_MATCHES, VM_SEARCH_MAX_LIMIT, VM_SEARCH_MAX_TEXT } from '../../queries/vm-search.js';
 import { operation } from '../operation.js';
 import { dayString, intParam, tierSchema, timeFields, timeParam } from './read-schemas.js';
 
@@ -95,7 +95,8 @@ const tracedVm = z
 export const traceVm = operation({
   summary: 'One VM over time (vctp trace)',
   description:
-    'The VMs the text names (by any name they have had, ignoring case, by managed object id or by uuid; at most 20), each with its lifecycle and ' +
+    'The VMs the text names (by any name they have had, whole, ignoring ASCII case; by managed object id; or, when it is shaped like a uuid, by ' +
+    'BIOS or instance uuid; at most 20), each with its lifecycle and ' +
     'its rows in the window: hourly, every snapshot with what changed since the one before; daily, its daily summaries. ' +
     `Default window: the last ${TRACE_DEFAULT_DAYS.hourly} days (hourly) or ${TRACE_DEFAULT_DAYS.daily} whole days (daily) up to to. 404 when no VM matches.`,
   tags: TAGS,
@@ -153,22 +154,29 @@ const searchHit = z
 export const searchVms = operation({
   summary: 'Find VMs by name, managed object id or uuid',
   description:
-    'VMs any of whose names contains q (ASCII case ignored), or whose managed object id, BIOS uuid or instance uuid is q; one row per VM and vCenter ' +
-    'with its latest state. Exact id and uuid matches come first, then by the name that matched. truncated: more VMs match than limit.',
+    'VMs any of whose names starts with q (match=contains: contains q; ASCII case ignored), or whose managed object id, BIOS uuid or instance uuid ' +
+    'is q (uuids only when q is shaped like one); one row per VM and vCenter with its latest state. Exact id and uuid matches come first, then by ' +
+    'the name that matched. truncated: more VMs match than limit. A prefix is an index lookup; contains reads every span of the database ' +
+    '(tens of milliseconds on 70,000 spans: README "Read API").',
   tags: TAGS,
   query: z.object({
-    q: z.string().trim().min(1).max(VM_SEARCH_MAX_TEXT).openapi({ description: 'Part of a name, or a whole managed object id or uuid', example: 'web' }),
+    q: z.string().trim().min(1).max(VM_SEARCH_MAX_TEXT).openapi({ description: 'The start of a name (match=contains: any part), or a whole managed object id or uuid', example: 'web' }),
     limit: intParam(1, VM_SEARCH_MAX_LIMIT, VM_SEARCH_DEFAULT_LIMIT, 'At most this many VMs'),
+    match: z
+      .enum(VM_SEARCH_MATCHES)
+      .default('prefix')
+      .openapi({ description: 'prefix: names starting with q (an index lookup); contains: names containing q (a scan of every span)' }),
   }),
   response: z
     .object({
       query: z.string(),
       limit: z.number().int(),
+      match: z.enum(VM_SEARCH_MATCHES),
       truncated: z.boolean(),
       vms: z.array(searchHit),
     })
     .openapi('VmSearchResult'),
   async handle({ query, deps }) {
-    return readSearch(deps.query, { q: query.q, limit: query.limit });
+    return readSearch(deps.query, { q: query.q, limit: query.limit, match: query.match });
   },
 });

@@ -85,8 +85,14 @@ export const vmSpans = pgTable(
     poweredOn: integer('powered_on').notNull(),
     srmPlaceholder: integer('srm_placeholder').notNull(),
   },
-  // Only the index capture needs: every index costs bytes per span (README "Measured").
-  (t) => [index('vm_spans_open').on(t.vcenterId).where(sql`${t.lastSeen} IS NULL`)],
+  // vm_spans_open is the index capture needs; the other two serve the read API's VM lookups (trace,
+  // search): a name (or name prefix) ignoring ASCII case, and a VM's spans. Every index costs bytes
+  // per span (README "Measured" and "Read API").
+  (t) => [
+    index('vm_spans_open').on(t.vcenterId).where(sql`${t.lastSeen} IS NULL`),
+    index('vm_spans_name_lower').on(sql`lower(${t.name} COLLATE "C")`),
+    index('vm_spans_lifecycle').on(t.lifecycleId),
+  ],
 );
 
 const totalsColumns = {
