@@ -3,11 +3,10 @@
 // logged and recorded in job_runs by buildReport, and the command exits non-zero (partial failure).
 // With true (the default) nothing happens here; the timers run `vctp report pending` instead.
 import { VctpError } from '../core/errors.js';
-import type { Period } from '../core/periods.js';
+import { hourStartOf, type Period } from '../core/periods.js';
 import type { ReportKind } from '../reports/report-file.js';
 import type { JobContext } from './context.js';
 import type { ReportSettings } from './report-common.js';
-import { hourStartOf } from './report-hourly.js';
 import { buildReport, type ReportRequest, type ReportResult } from './report.js';
 
 /** Settings without async_report_generation (library callers, tests) build no report after a job. */

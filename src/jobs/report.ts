@@ -3,17 +3,21 @@
 // --out). Every run is recorded in job_runs as `report-<kind>` (a wrong flag is no run).
 import { resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
-import type { Period } from '../core/periods.js';
+import { hourStartOf, type Period } from '../core/periods.js';
 import { planPivots } from '../core/report-pivots.js';
 import { reportPath, type ReportKind, type TargetOrigin, writeReportFile } from '../reports/report-file.js';
-import { writeReportWorkbook, type WrittenReport } from '../reports/write-report.js';
+import type { WrittenReport } from '../reports/write-report.js';
 import { latestHourlyAtOrBefore } from '../store/report-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobRun } from './job-run.js';
 import type { ReportSettings } from './report-common.js';
-import { hourlyDocument, hourStartOf, planHourly } from './report-hourly.js';
-import { periodDocument, planPeriod } from './report-period.js';
+
+// The workbook writer (exceljs, ~20 MB of memory, jszip, saxes) and the report models that use its
+// cells load only when a report is built, so `vctp serve` and the commands that write no workbook
+// never load them.
+const hourlyModules = () => Promise.all([import('./report-hourly.js'), import('../reports/write-report.js')]);
+const periodModules = () => Promise.all([import('./report-period.js'), import('../reports/write-report.js')]);
 
 export type { ReportSettings } from './report-common.js';
 
@@ -50,6 +54,7 @@ export async function buildReport(ctx: JobContext, settings: ReportSettings, req
       let vcenters: string[];
       const origin: TargetOrigin = options.out ? { key: '--out', code: 'usage' } : { key: 'settings.reports_dir', code: 'config' };
       if (request.kind === 'hourly') {
+        const [{ planHourly, hourlyDocument }, { writeReportWorkbook }] = await hourlyModules();
         const plan = await planHourly(ctx, request.hourStart ?? (await hourOf(ctx, request.at)), only);
         period = plan.label;
         vcenters = plan.snapshots.map((s) => s.vcenter);
@@ -60,6 +65,7 @@ export async function buildReport(ctx: JobContext, settings: ReportSettings, req
       } else {
         // Settings problems of the Summary tables fail before any data is read.
         const pivots = planPivots(settings.report_summary_pivots);
+        const [{ planPeriod, periodDocument }, { writeReportWorkbook }] = await periodModules();
         const plan = await planPeriod(ctx, request.period, only);
         period = request.period.label;
         vcenters = plan.summaries.map((s) => s.vcenter);

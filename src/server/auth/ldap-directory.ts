@@ -12,7 +12,7 @@
 //    memberof overlay), and groups under ldap_base_dn that list it as `member` or `uniqueMember`
 //    (its DN) or `memberUid` (its uid, posixGroup). Direct membership only: nested groups are not
 //    followed.
-import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError } from 'ldapts';
+import type { Client, NoSuchObjectError as NoSuchObject } from 'ldapts';
 import { escapeFilterValue } from '../../core/ldap-escape.js';
 import { connectionOptions, type LdapConnectionSettings } from './ldap-tls.js';
 
@@ -45,6 +45,8 @@ export async function authenticate(settings: DirectorySettings, username: string
   if (username === '' || username.length > MAX_USERNAME_LENGTH || /\p{Cc}/u.test(username)) return { ok: false, reason: 'invalid-username' };
 
   const { url, clientOptions, startTls } = connectionOptions(settings);
+  // ldapts (~4 MB of memory) loads at the first login, not with every `vctp serve`.
+  const { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError } = await import('ldapts');
   const client = new Client({ url, ...clientOptions });
   try {
     if (startTls) await step('StartTLS', () => client.startTLS(startTls));
@@ -71,7 +73,7 @@ export async function authenticate(settings: DirectorySettings, username: string
       throw new DirectoryUnavailable(`LDAP bind failed: ${describe(error)}`, { cause: error });
     }
 
-    const { names, groups } = await groupsOf(client, settings, dn);
+    const { names, groups } = await groupsOf(client, settings, dn, NoSuchObjectError);
     const canonical = names.find((n) => n.toLowerCase() === username.toLowerCase()) ?? username;
     return { ok: true, dn, username: canonical, groups };
   } finally {
@@ -79,7 +81,12 @@ export async function authenticate(settings: DirectorySettings, username: string
   }
 }
 
-async function groupsOf(client: Client, settings: DirectorySettings, dn: string): Promise<{ names: string[]; groups: string[] }> {
+async function groupsOf(
+  client: Client,
+  settings: DirectorySettings,
+  dn: string,
+  NoSuchObjectError: typeof NoSuchObject,
+): Promise<{ names: string[]; groups: string[] }> {
   const own = await step('reading the user entry', () => client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['memberOf', 'uid', 'sAMAccountName'] }));
   const entry = own.searchEntries[0];
   const memberOf = values(entry?.memberOf);
