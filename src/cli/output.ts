@@ -11,6 +11,7 @@
 import Table from 'cli-table3';
 import type { AfterJobReports } from '../jobs/report-after-job.js';
 import { toJsonShape } from '../queries/json-shape.js';
+import { numberFormat } from '../core/number-format.js';
 
 export { tierName } from '../queries/json-shape.js';
 
@@ -100,19 +101,7 @@ export function wasReported(error: unknown): boolean {
   return typeof error === 'object' && error !== null && reported.has(error);
 }
 
-// ---- numbers --------------------------------------------------------------------------------
-
-const formats = new Map<number, Intl.NumberFormat>();
-function numberFormat(digits: number): Intl.NumberFormat {
-  let format = formats.get(digits);
-  if (!format) {
-    // en-US whatever the host's locale: 12,345.6 in every log and journal.
-    // signDisplay negative: no "-0.00" for a tiny negative rounding to zero.
-    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: 'negative' });
-    formats.set(digits, format);
-  }
-  return format;
-}
+// ---- numbers (src/core/number-format.ts) -----------------------------------------------------
 
 /** A whole number with thousands separators: 12,345. */
 export function count(n: number): string {

@@ -10,33 +10,17 @@ import { randomBytes } from 'node:crypto';
 import { captureInventory } from '../../src/jobs/capture-inventory.js';
 import { TokenService } from '../../src/server/auth/tokens.js';
 import { withJobLock } from '../../src/jobs/job-lock.js';
-import { api, legacy, type RouteEntry } from '../../src/server/route-kinds.js';
-import * as adminJobs from '../../src/server/routes/admin-jobs.js';
-import * as encrypt from '../../src/server/routes/encrypt.js';
-import * as importVm from '../../src/server/routes/import-vm.js';
-import * as legacyApi from '../../src/server/routes/legacy.js';
+import type { RouteEntry } from '../../src/server/route-kinds.js';
+import { ROUTES as ROUTE_TABLE } from '../../src/server/route-table.js';
 import { vm } from '../helpers/builders.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/db.js';
 import { serverForTest, type TestServer } from '../helpers/server.js';
 import { H, SETTINGS, utc } from './maintenance-fleet.js';
 
-// The admin part of the route table (src/server/route-table.ts), line for line.
-const ROUTES: RouteEntry[] = [
-  api('post', '/api/snapshots/aggregate', 'admin', adminJobs.aggregate),
-  api('post', '/api/snapshots/repair', 'admin', adminJobs.repair),
-  api('post', '/api/snapshots/repair/all', 'admin', adminJobs.repairAll),
-  api('post', '/api/snapshots/regenerate-hourly-reports', 'admin', adminJobs.regenerateHourlyReports),
-  api('post', '/api/vcenters/cache/rebuild', 'admin', adminJobs.rebuildCache),
-  api('post', '/api/import/vm', 'admin', importVm.importVm),
-  api('post', '/api/encrypt', 'admin', encrypt.encrypt),
-  legacy('/api/event/vm/create', legacyApi.eventVmCreate),
-  legacy('/api/event/vm/modify', legacyApi.eventVmModify),
-  legacy('/api/event/vm/move', legacyApi.eventVmMove),
-  legacy('/api/event/vm/delete', legacyApi.eventVmDelete),
-  legacy('/api/cleanup/updates', legacyApi.cleanupUpdates),
-  legacy('/api/cleanup/vcenter', legacyApi.cleanupVcenter),
-];
+// The admin part of the route table (src/server/route-table.ts) itself.
+const ROUTES: RouteEntry[] = ROUTE_TABLE.filter((r) => r.kind === 'api' && (r.access === 'admin' || r.legacy));
 const LEGACY_PATHS = ['/api/event/vm/create', '/api/event/vm/modify', '/api/event/vm/move', '/api/event/vm/delete', '/api/cleanup/updates', '/api/cleanup/vcenter'];
+assert.deepEqual(ROUTES.filter((r) => r.kind === 'api' && r.legacy).map((r) => r.kind === 'api' && r.path), LEGACY_PATHS);
 
 const START = utc('2026-03-30T00:00:00Z');
 const B_GONE = utc('2026-03-31T11:00:00Z');

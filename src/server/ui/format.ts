@@ -1,16 +1,8 @@
 // Numbers and times as the pages print them: en-US separators whatever the host's locale (as the
 // CLI's tables, src/cli/output.ts), times in UTC to the minute or second.
 import { formatUnixTime } from '../../core/time-bounds.js';
+import { numberFormat } from '../../core/number-format.js';
 
-const formats = new Map<number, Intl.NumberFormat>();
-function numberFormat(digits: number): Intl.NumberFormat {
-  let format = formats.get(digits);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: 'negative' });
-    formats.set(digits, format);
-  }
-  return format;
-}
 
 /** 12,345 */
 export const count = (n: number): string => numberFormat(0).format(n);
