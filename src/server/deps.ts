@@ -4,6 +4,7 @@ import type { Settings } from '../app/runtime.js';
 import type { JobContext } from '../jobs/context.js';
 import type { Logger } from '../log/logger.js';
 import type { QueryContext } from '../queries/context.js';
+import { AnswerCache } from './answer-cache.js';
 import { createAuthServices, type AuthServices } from './auth/services.js';
 import { createRequestMetrics, type RequestMetrics } from './request-metrics.js';
 
@@ -18,6 +19,8 @@ export interface ServerDeps {
   now: () => number;
   auth: AuthServices;
   requestMetrics: RequestMetrics;
+  /** Answers reused until the next job run ends (answer-cache.ts); one per app. */
+  answers: AnswerCache;
 }
 
 /** The deps of a server over a runtime's context (src/app/serve-runtime.ts) or a test's. */
@@ -30,5 +33,6 @@ export function createServerDeps(runtime: { settings: Settings; log: Logger; ctx
     now: runtime.ctx.now,
     auth: createAuthServices(runtime.settings, runtime.log, { now: runtime.ctx.now }),
     requestMetrics: createRequestMetrics(),
+    answers: new AnswerCache(),
   };
 }

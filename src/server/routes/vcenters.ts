@@ -1,7 +1,10 @@
 // GET /api/vcenters and /api/vcenters/totals: what `vctp status` and `vctp totals --json` give.
 import { z } from '@hono/zod-openapi';
 import { readStatus } from '../../queries/status.js';
-import { readTotals } from '../../queries/totals.js';
+import { unixSeconds } from '../../core/periods.js';
+import { readDataVersion } from '../../queries/data-version.js';
+import { readTotals, windowStart } from '../../queries/totals.js';
+import { answerResponse } from '../answer-cache.js';
 import { operation } from '../operation.js';
 import { dayString, intParam, listParam, timeFields, vcenterTotalsSchema } from './read-schemas.js';
 
@@ -111,7 +114,18 @@ export const vcenterTotals = operation({
       rows: z.array(totalsRow).openapi({ description: 'By vCenter, then time' }),
     })
     .openapi('TotalsReport'),
-  async handle({ query, deps }) {
-    return readTotals(deps.query, { view: query.view, days: query.days, vcenters: query.vcenter });
+  // Reused until the next job run of any process ends (answer-cache.ts): the key is the normalized
+  // request, the version the data version (read first) and the window start the query computes from
+  // the same instant (hourly: it moves every second, so an hourly answer is reused within its second).
+  async handle({ query, deps, request }) {
+    const nowMs = deps.now();
+    const version = await readDataVersion(deps.query);
+    const since = windowStart(query.view, unixSeconds(nowMs), query.days);
+    const vcenters = query.vcenter ? [...new Set(query.vcenter)].sort() : [];
+    const key = `totals ${query.view} ${query.days} ${JSON.stringify(vcenters)}`;
+    const answer = await deps.answers.answer(key, `${version} ${since}`, () =>
+      readTotals({ ...deps.query, now: () => nowMs }, { view: query.view, days: query.days, vcenters: query.vcenter }),
+    );
+    return answerResponse(answer, request);
   },
 });
