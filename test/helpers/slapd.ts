@@ -9,6 +9,11 @@
 //
 // With `tls: true` a CA and a server certificate for 127.0.0.1 are made with openssl, and slapd
 // also listens on ldaps:// and offers StartTLS on ldap://.
+//
+// With `anonymousSearch: false` the database answers every operation of a connection that has not
+// bound as a user with an error (`require authc`), as Active Directory refuses anonymous searches
+// (AD answers operationsError "a successful bind must be completed"; slapd unwillingToPerform
+// "authentication required").
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -24,7 +29,7 @@ const GROUPS = `ou=Groups,${BASE_DN}`;
 
 /** Group DNs as the directory spells them. */
 export const GROUP_DNS = {
-  viewers: `cn=vctp-viewers,${GROUPS}`, // groupOfNames: viewer1, paren(1)
+  viewers: `cn=vctp-viewers,${GROUPS}`, // groupOfNames: viewer1, paren(1), mail.user@example.com
   admins: `cn=vctp-admins,${GROUPS}`, // groupOfUniqueNames: admin1
   contractors: `cn=vctp-contractors,${GROUPS}`, // groupOfNames: outsider1 (mapped, not allowlisted)
   operators: `cn=platform-operators,${GROUPS}`, // groupOfNames: nogroup1, outsider1 (never mapped)
@@ -48,10 +53,14 @@ export const USERS = {
   aduser1: { username: 'aduser1', password: 'aduser1-pass', dn: `cn=AD User One,${PEOPLE}` },
   // A name with filter metacharacters: found only when the filter escapes them.
   paren: { username: 'paren(1)', password: 'paren-pass', dn: `uid=paren(1),${PEOPLE}` },
+  // A uid shaped like a UPN: slapd refuses it as a bind name, so it logs in as a plain name.
+  mailUid: { username: 'mail.user@example.com', password: 'mail-user-pass', dn: `uid=mail.user@example.com,${PEOPLE}` },
 } as const satisfies Record<string, SlapdUser>;
 
 export interface SlapdOptions {
   tls?: boolean;
+  /** false: only connections bound as a user may search (`require authc`). Default true. */
+  anonymousSearch?: boolean;
 }
 
 export interface Slapd {
@@ -83,9 +92,10 @@ function seedLdif(): string {
     person(USERS.outsider1),
     person(USERS.posix1),
     person(USERS.paren),
+    person(USERS.mailUid),
     `dn: ${USERS.aduser1.dn}\nobjectClass: inetOrgPerson\nobjectClass: vctpTestAdAccount\ncn: AD User One\nsn: One\n` +
       `sAMAccountName: ${USERS.aduser1.username}\nuserPassword: ${USERS.aduser1.password}\nmemberOf: ${GROUP_DNS.adAdmins}\n`,
-    names(GROUP_DNS.viewers, 'groupOfNames', 'member', [USERS.viewer1.dn, USERS.paren.dn]),
+    names(GROUP_DNS.viewers, 'groupOfNames', 'member', [USERS.viewer1.dn, USERS.paren.dn, USERS.mailUid.dn]),
     names(GROUP_DNS.admins, 'groupOfUniqueNames', 'uniqueMember', [USERS.admin1.dn]),
     names(GROUP_DNS.contractors, 'groupOfNames', 'member', [USERS.outsider1.dn]),
     names(GROUP_DNS.operators, 'groupOfNames', 'member', [USERS.nogroup1.dn, USERS.outsider1.dn]),
@@ -106,7 +116,7 @@ attributetype ( 1.2.840.113556.1.2.102 NAME 'memberOf'
 objectclass ( 1.3.6.1.4.1.4203.666.11.990 NAME 'vctpTestAdAccount' SUP top AUXILIARY MAY ( sAMAccountName $ memberOf ) )
 `;
 
-function slapdConf(dir: string, tls: boolean): string {
+function slapdConf(dir: string, tls: boolean, anonymousSearch: boolean): string {
   return [
     ...['core', 'cosine', 'nis', 'inetorgperson'].map((s) => `include /etc/ldap/schema/${s}.schema`),
     `include ${join(dir, 'ad-account.schema')}`,
@@ -122,6 +132,7 @@ function slapdConf(dir: string, tls: boolean): string {
     `rootdn "cn=admin,${BASE_DN}"`,
     'rootpw not-used-by-tests',
     `directory ${join(dir, 'data')}`,
+    ...(anonymousSearch ? [] : ['require authc']),
     // As a production directory would: passwords usable for binds only, everything else readable.
     'access to attrs=userPassword by self write by anonymous auth by * none',
     'access to * by * read',
@@ -163,12 +174,13 @@ async function accepts(port: number): Promise<boolean> {
 
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const tls = options.tls ?? false;
+  const anonymousSearch = options.anonymousSearch ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'vctp-slapd-'));
   mkdirSync(join(dir, 'data'));
   if (tls) await makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
   writeFileSync(join(dir, 'ad-account.schema'), AD_ACCOUNT_SCHEMA);
-  writeFileSync(conf, slapdConf(dir, tls));
+  writeFileSync(conf, slapdConf(dir, tls, anonymousSearch));
   writeFileSync(join(dir, 'seed.ldif'), seedLdif());
   await run('slapadd', ['-f', conf, '-l', join(dir, 'seed.ldif')]);
 

@@ -11,7 +11,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import type { Settings } from '../../src/app/runtime.js';
 import { isVctpError } from '../../src/core/errors.js';
 import { createAuthServices } from '../../src/server/auth/services.js';
-import { ADDRESS_FAILURE_LIMIT, USER_FAILURE_LIMIT } from '../../src/server/auth/login.js';
+import { ADDRESS_FAILURE_LIMIT, ANONYMOUS_SEARCH_REFUSED_MESSAGE, USER_FAILURE_LIMIT } from '../../src/server/auth/login.js';
 import { captureLogger, defaultSettings, listenForTest, serverForTest, type TestServer } from '../helpers/server.js';
 import { startSlapd, type Slapd } from '../helpers/slapd.js';
 
@@ -208,6 +208,133 @@ describe('POST /api/auth/login against slapd', () => {
     assert.equal(allowed.userAgent, 'auth-test');
     assert.ok(lines.some((l) => l.decision === 'deny' && l.reason === 'no-mapped-role' && l.username === 'nogroup1'));
     assert.ok(lines.some((l) => l.decision === 'deny' && l.reason === 'not-in-allowed-group' && l.username === 'outsider1'));
+  });
+});
+
+// A username that is a bind name the directory takes directly: bound first, then the user's own
+// entry is read as that user. Tested with a full DN, the one such name OpenLDAP takes; a UPN
+// (name@domain) and DOMAIN\name take this same path on Active Directory and differ only in the
+// filter that finds the entry afterwards (userPrincipalName, sAMAccountName), which
+// test/unit/server-auth-bind-name.test.ts covers.
+describe('login with a DN as the username (direct bind)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await authServer();
+  });
+  after(async () => {
+    const log = server.logLines().join('\n');
+    for (const secret of [...Object.values(slapd.users).map((u) => u.password), 'not-used-by-tests']) assert.ok(!log.includes(secret), 'a log line holds a password');
+    await server.close();
+  });
+
+  it('logs in with the right role; sub is the account name, as for a plain login', async () => {
+    const admin = await login(server, slapd.users.admin1.dn, slapd.users.admin1.password);
+    assert.equal(admin.status, 200, JSON.stringify(admin.body));
+    assert.equal(admin.body.user.username, 'admin1');
+    assert.equal(admin.body.user.role, 'admin');
+    assert.deepEqual(new Set(admin.body.user.groups), new Set([slapd.groups.admins, slapd.groups.adAdmins]));
+    assert.equal((await me(server, admin.body.access_token)).body.claims.sub, 'admin1');
+
+    // Another case and spaces after the commas: the directory's own DN rules apply.
+    const viewer = await login(server, 'UID=viewer1, OU=People, DC=example, DC=com', slapd.users.viewer1.password);
+    assert.equal(viewer.status, 200, JSON.stringify(viewer.body));
+    assert.deepEqual(viewer.body.user, { username: 'viewer1', role: 'viewer', groups: [slapd.groups.viewers] });
+
+    // AD-shaped entry: no uid, so sub is its sAMAccountName; groups from its memberOf.
+    const ad = await login(server, slapd.users.aduser1.dn, slapd.users.aduser1.password);
+    assert.equal(ad.status, 200, JSON.stringify(ad.body));
+    assert.deepEqual(ad.body.user, { username: 'aduser1', role: 'admin', groups: [slapd.groups.adAdmins] });
+  });
+
+  it('refuses a wrong password (401, invalid-credentials)', async () => {
+    const { status, body } = await login(server, slapd.users.viewer1.dn, 'wrong-password');
+    assert.equal(status, 401);
+    assert.equal(body.error.message, 'invalid username or password');
+    assert.ok(auditLines(server).some((l) => l.username === slapd.users.viewer1.dn && l.reason === 'invalid-credentials'));
+  });
+
+  it('refuses a DN outside ldap_user_base_dn, or none, before any bind', async () => {
+    // The rootdn with its real password, and a group under ldap_base_dn: a bind would succeed for
+    // the first, so the 401 shows none was tried.
+    for (const [dn, password] of [
+      [`cn=admin,${slapd.baseDn}`, 'not-used-by-tests'],
+      [slapd.groups.viewers, 'x'],
+      [slapd.userBaseDn, 'x'],
+    ] as const) {
+      const { status, body } = await login(server, dn, password);
+      assert.equal(status, 401, `${dn}: ${JSON.stringify(body)}`);
+      assert.equal(body.error.message, 'invalid username or password');
+      assert.ok(auditLines(server).some((l) => l.username === dn && l.reason === 'dn-outside-base'), dn);
+    }
+    // Against a directory that cannot be reached: still 401, not 503, so nothing was sent.
+    const unreachable = await authServer({ ldap_bind_address: 'ldap://127.0.0.1:1' });
+    try {
+      assert.equal((await login(unreachable, `cn=admin,${slapd.baseDn}`, 'x')).status, 401);
+      assert.equal((await login(unreachable, `uid=a"b,${slapd.userBaseDn}`, 'x')).status, 401);
+      assert.deepEqual(auditLines(unreachable).map((l) => l.reason), ['dn-outside-base', 'invalid-username']);
+      // An empty password is refused before anything too.
+      assert.equal((await login(unreachable, slapd.users.viewer1.dn, '')).status, 401);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('logs a UPN-shaped uid in as a plain name when the directory refuses it as a bind name', async () => {
+    const { status, body } = await login(server, 'MAIL.USER@example.com', slapd.users.mailUid.password);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.deepEqual(body.user, { username: 'mail.user@example.com', role: 'viewer', groups: [slapd.groups.viewers] });
+    assert.equal((await login(server, 'EXAMPLE\\viewer1', slapd.users.viewer1.password)).status, 401);
+  });
+
+  it('counts failures of one account under one key, whatever form the name is typed in', async () => {
+    const limited = await authServer();
+    try {
+      for (let i = 0; i < USER_FAILURE_LIMIT; i++) assert.equal((await login(limited, 'posix1', 'wrong-password')).status, 401);
+      assert.equal((await login(limited, slapd.users.posix1.dn, slapd.users.posix1.password)).status, 429);
+      assert.equal((await login(limited, 'EXAMPLE\\posix1', slapd.users.posix1.password)).status, 429);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('a directory that refuses anonymous searches (as Active Directory does)', () => {
+  let closed: Slapd;
+  let server: TestServer;
+  before(async () => {
+    closed = await startSlapd({ anonymousSearch: false });
+    server = await serverForTest({ settings: authSettings({ ldap_bind_address: closed.url }), routes: await authRoutes() });
+  });
+  after(async () => {
+    await server?.close();
+    await closed?.stop();
+  });
+
+  it('answers a plain name 401 telling to log in as user@domain or DOMAIN\\user, and logs why', async () => {
+    // Not counted as failures (no password was checked): no 429 after the limit.
+    for (let i = 0; i <= USER_FAILURE_LIMIT; i++) {
+      const { status, body } = await login(server, 'viewer1', closed.users.viewer1.password);
+      assert.equal(status, 401, JSON.stringify(body));
+      assert.equal(body.error.code, 'unauthenticated');
+      assert.equal(body.error.message, ANONYMOUS_SEARCH_REFUSED_MESSAGE);
+    }
+    assert.match(ANONYMOUS_SEARCH_REFUSED_MESSAGE, /user@domain or DOMAIN\\user/);
+    const lines = server.logLines().map((l) => JSON.parse(l));
+    assert.ok(lines.some((l) => l.event === 'auth_audit' && l.reason === 'anonymous-search-refused' && l.username === 'viewer1'));
+    const warning = lines.find((l) => l.level === 40 && /anonymous searches/.test(l.msg));
+    assert.ok(warning, 'no warning about anonymous searches');
+    assert.match(warning.msg, /user@domain or DOMAIN\\user/);
+    assert.ok(!server.logLines().join('\n').includes(closed.users.viewer1.password));
+  });
+
+  it('logs a DN in', async () => {
+    const viewer = await login(server, closed.users.viewer1.dn, closed.users.viewer1.password);
+    assert.equal(viewer.status, 200, JSON.stringify(viewer.body));
+    assert.deepEqual(viewer.body.user, { username: 'viewer1', role: 'viewer', groups: [closed.groups.viewers] });
+    const posix = await login(server, closed.users.posix1.dn, closed.users.posix1.password);
+    assert.equal(posix.status, 200, JSON.stringify(posix.body));
+    assert.deepEqual(posix.body.user, { username: 'posix1', role: 'viewer', groups: [closed.groups.posixViewers] });
+    assert.equal((await login(server, closed.users.viewer1.dn, 'wrong-password')).status, 401);
   });
 });
 

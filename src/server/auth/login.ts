@@ -1,10 +1,14 @@
 // POST /api/auth/login's work: rate limit, LDAP, role, token, and one auth_audit line whatever the
 // outcome. Refusals of the credentials all read alike (unknown user, wrong or empty password), so
-// the answer does not say which usernames exist.
+// the answer does not say which usernames exist. Two refusals say more, because what they say does
+// not depend on the name: a directory that refuses anonymous searches (log in as user@domain or
+// DOMAIN\user instead), and a directory that accepted the password but holds no single entry for
+// the name under ldap_user_base_dn (only someone who knows the password learns that).
 import type { Logger } from '../../log/logger.js';
 import type { AuthenticatedUser } from './user.js';
 import { audit, type ClientInfo } from './audit.js';
-import { authenticate, DirectoryUnavailable, type DirectorySettings } from './ldap-directory.js';
+import { classifyLoginName, failureKey } from './bind-name.js';
+import { authenticate, DirectoryUnavailable, type DirectoryRefusal, type DirectorySettings } from './ldap-directory.js';
 import { FailureLimiter } from './rate-limit.js';
 import { decideRole, normaliseDn, type RolePolicy } from './roles.js';
 import { MAX_GROUPS_IN_TOKEN, type IssuedToken, type TokenService } from './tokens.js';
@@ -21,6 +25,33 @@ export const ADDRESS_FAILURE_LIMIT = 20;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
 /** Keys kept per limiter (~100 bytes each): bounded whatever an attacker sprays. */
 export const LIMITER_MAX_KEYS = 10_000;
+
+export const INVALID_CREDENTIALS_MESSAGE = 'invalid username or password';
+export const ANONYMOUS_SEARCH_REFUSED_MESSAGE =
+  'the directory does not allow looking up a plain user name; log in as user@domain or DOMAIN\\user (or with your full DN)';
+
+/**
+ * What the client is told for each refusal of the directory. 401 throughout but for a user whose
+ * password the directory accepted (403, like a user without a role). A directory that refuses
+ * anonymous searches answers 401 rather than 503: the user can log in at once with another form of
+ * the name, trying later would not help, and a 503 would page whoever watches 5xx answers. That
+ * refusal is not counted as a failure: no password was checked.
+ */
+const REFUSALS: Record<DirectoryRefusal, { status: 401 | 403; message: string; counted: boolean }> = {
+  'empty-password': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'invalid-username': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'dn-outside-base': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'unknown-user': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'ambiguous-user': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'invalid-credentials': { status: 401, message: INVALID_CREDENTIALS_MESSAGE, counted: true },
+  'anonymous-search-refused': { status: 401, message: ANONYMOUS_SEARCH_REFUSED_MESSAGE, counted: false },
+  'entry-not-found': {
+    status: 403,
+    message: 'the directory accepted the password but holds no entry for this name under settings.ldap_user_base_dn (log in as DOMAIN\\user if user@domain is not your userPrincipalName)',
+    counted: true,
+  },
+  'ambiguous-entry': { status: 403, message: 'the directory accepted the password but holds more than one entry for this name under settings.ldap_user_base_dn', counted: true },
+};
 
 export interface Credentials {
   username: string;
@@ -45,8 +76,9 @@ export class LoginService {
 
   /** Throws DirectoryUnavailable when the directory cannot be asked (logged and audited here). */
   async login({ username, password }: Credentials, client: ClientInfo): Promise<LoginOutcome> {
-    // Directory names match case-insensitively: Admin1 and admin1 share one count.
-    const userKey = username.toLowerCase().slice(0, 256);
+    // Directory names match case-insensitively: Admin1 and admin1 share one count, and so do
+    // admin1@example.com and EXAMPLE\admin1 (bind-name.ts).
+    const userKey = failureKey(classifyLoginName(username), username);
     const now = this.now();
     const limits = [this.#perUser.check(userKey, now), this.#perAddress.check(client.remoteAddress, now)];
     const retryAfterSeconds = Math.max(0, ...limits.map((l) => (l.limited ? l.retryAfterSeconds : 0)));
@@ -55,9 +87,11 @@ export class LoginService {
       return { ok: false, status: 429, reason: 'rate-limited', message: `too many failed logins; try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
 
-    const refuse = (status: 401 | 403, reason: string, message: string): LoginOutcome => {
-      this.#perUser.recordFailure(userKey, this.now());
-      this.#perAddress.recordFailure(client.remoteAddress, this.now());
+    const refuse = (status: 401 | 403, reason: string, message: string, counted = true): LoginOutcome => {
+      if (counted) {
+        this.#perUser.recordFailure(userKey, this.now());
+        this.#perAddress.recordFailure(client.remoteAddress, this.now());
+      }
       audit(this.log, 'deny', reason, client, { username });
       return { ok: false, status, reason, message };
     };
@@ -71,7 +105,18 @@ export class LoginService {
       this.log.error({ err: error.message }, 'LDAP login could not be checked');
       throw error;
     }
-    if (!answer.ok) return refuse(401, answer.reason, 'invalid username or password');
+    if (!answer.ok) {
+      if (answer.reason === 'anonymous-search-refused') {
+        this.log.warn(
+          { err: answer.detail },
+          'the LDAP directory refuses anonymous searches, so a plain user name cannot be looked up: users must log in as user@domain or DOMAIN\\user (or with their full DN)',
+        );
+      } else if (answer.reason === 'entry-not-found' || answer.reason === 'ambiguous-entry') {
+        this.log.warn({ ldap_user_base_dn: this.directory.userBaseDn }, `LDAP login: the password was accepted but the user's entry is not exactly one entry under settings.ldap_user_base_dn (${answer.reason})`);
+      }
+      const refusal = REFUSALS[answer.reason];
+      return refuse(refusal.status, answer.reason, refusal.message, refusal.counted);
+    }
 
     // The user proved who they are; saying why they may not enter helps them ask the right group.
     const decision = decideRole(this.policy, answer.groups);
