@@ -27,7 +27,6 @@ export function exitCodeFor(code: VctpErrorCode, error?: { signal?: InterruptSig
     case 'partial':
       return EXIT_PARTIAL;
     case 'database':
-    case 'store': // the deprecated name of 'database'
       return EXIT_DATABASE;
     case 'internal':
       return EXIT_INTERNAL;

@@ -8,7 +8,6 @@ export type VctpErrorCode =
   | 'credentials' // a stored credential cannot be decrypted or is unusable
   | 'vcenter' // a vCenter refused, faulted or could not be reached
   | 'database' // the database is unreachable, locked, full, damaged or refused an operation
-  | 'store' // deprecated: the old name of 'database' (same exit status); use 'database'
   | 'lock' // another run holds the job lock
   | 'partial' // some units of work failed, the others committed
   | 'interrupted' // SIGINT or SIGTERM stopped the run (an InterruptedError says which)

@@ -70,7 +70,7 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
           outcomes.push({ ...outcome, ok: true });
         } catch (error) {
           // A refused flag, an interruption or a database fault is the run's, not this vCenter's.
-          if (error instanceof VctpError && ['usage', 'interrupted', 'database', 'store'].includes(error.code)) throw error;
+          if (error instanceof VctpError && ['usage', 'interrupted', 'database'].includes(error.code)) throw error;
           const message = (error as Error).message;
           ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
           outcomes.push({ ok: false, vcenter: vc.name, period: period.label, error: message });

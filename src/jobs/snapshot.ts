@@ -132,7 +132,7 @@ function selectVcenters(addresses: readonly string[], only: readonly string[] | 
  * others). They end the whole run with their own exit status instead of a vCenter's failure.
  */
 function isRunFault(error: unknown): boolean {
-  return error instanceof VctpError && ['usage', 'config', 'interrupted', 'database', 'store'].includes(error.code);
+  return error instanceof VctpError && ['usage', 'config', 'interrupted', 'database'].includes(error.code);
 }
 
 /**

@@ -26,7 +26,6 @@ export function statusFor(code: VctpErrorCode): number {
     case 'partial':
       return 502; // a vCenter failed, or some did: the body says which
     case 'database':
-    case 'store':
     case 'interrupted':
       return 503; // unavailable now (database fault, server shutting down), not the request's fault
     case 'config':

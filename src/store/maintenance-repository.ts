@@ -5,6 +5,7 @@ import type { SqlExecutor, Store } from './executor.js';
 import { PostgresStore } from './postgres-store.js';
 import * as pgSchema from './schema/postgres.js';
 import { num } from './sql-util.js';
+import { toDatabaseError } from './database-errors.js';
 
 
 export interface MaintenanceStep {
@@ -92,7 +93,13 @@ export async function postgresMaintenance(store: Store): Promise<MaintenanceRepo
   const bytesBefore = await postgresTablesBytes(store, present);
   for (const table of present) {
     await timed(steps, `VACUUM (ANALYZE) ${table}`, async () => {
-      await store.client.unsafe(`VACUUM (ANALYZE) "${table.replace(/"/g, '""')}"`).simple();
+      // On the driver directly (VACUUM refuses a transaction block), so its faults are named here:
+      // a lost connection or a refused VACUUM is the database's 'database' error, not a stack.
+      try {
+        await store.client.unsafe(`VACUUM (ANALYZE) "${table.replace(/"/g, '""')}"`).simple();
+      } catch (error) {
+        throw toDatabaseError(error, { engine: 'postgres', url: store.description });
+      }
       return undefined;
     });
   }

@@ -67,12 +67,12 @@ async function openSqlite(path: string, timeoutMs: number): Promise<ReadOnlyStor
   if (path === ':memory:' || path === '') throw new VctpError('config', `settings.database_url: ${JSON.stringify(path)} is not a database file`);
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new VctpError('store', `settings.database_url: ${path} is not a file`);
+    if (!info.isFile()) throw new VctpError('database', `settings.database_url: ${path} is not a file`);
   } catch (error) {
     if (error instanceof VctpError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist yet (the first job, or `vctp db migrate`, creates it)' : `cannot be read (${code ?? String(error)})`;
-    throw new VctpError('store', `settings.database_url: the SQLite database ${path} ${why}`, { cause: error });
+    throw new VctpError('database', `settings.database_url: the SQLite database ${path} ${why}`, { cause: error });
   }
   const target: DatabaseTarget = { engine: 'sqlite', path, busyTimeoutMs: timeoutMs };
   let db: Database.Database | undefined;

@@ -71,7 +71,7 @@ for (const engine of ENGINES) {
       const { ctx, published } = recordingContext(store);
       await assert.rejects(
         withJobRun(ctx, { job: 'retention' }, async () => {
-          throw new VctpError('store', 'database is locked');
+          throw new VctpError('database', 'database is locked');
         }),
         /database is locked/,
       );
