@@ -281,5 +281,21 @@ export function buildProgram(version: string): Command {
       await dbMigrateCommand(globalsOf(command), flags);
     });
 
+  const vmGroup = program.command('vm').description('one VM\'s facts set by hand');
+  vmGroup
+    .command('set-lifecycle')
+    .description('set or correct one VM\'s creation or deletion time (as POST /api/import/vm), audited with the OS user; summaries that carried the old value become stale for `vctp repair`')
+    .option('--vcenter <name>', 'the vCenter (host[:port] as stored)')
+    .option('--vm <id>', 'the VM\'s managed object id (vm-42)')
+    .option('--created <time>', 'its creation time (unix seconds or ISO 8601, UTC unless it says): at or before its first snapshot')
+    .option('--deleted <time>', 'its deletion time: only for a VM a snapshot has missed, between its last snapshot and the first without it')
+    .option('--reason <text>', 'why (required; kept in the audit)')
+    .option('--lock-wait <seconds>', 'how long to wait for a running aggregation (default settings.lock_wait_seconds)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { vmSetLifecycleCommand } = await import('./commands/vm-set-lifecycle.js');
+      await vmSetLifecycleCommand(globalsOf(command), flags);
+    });
+
   return program;
 }
