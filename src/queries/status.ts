@@ -1,9 +1,12 @@
 // `vctp status`: what was captured, per vCenter: the latest snapshot, its totals, the last
 // snapshot job's result, and the recent days that missed snapshots. Configured vCenters without
 // any data are listed too.
+import { mayTakeOver, type ProcessIdentity, type ProcessLookup } from '../core/lock-holder.js';
 import { dayPeriod, expectedSamples, formatDay } from '../core/periods.js';
 import type { VcenterTotals } from '../core/totals.js';
+import { listJobLocks, type ListedLock } from '../store/job-locks-repository.js';
 import { latestJobRuns, type JobRun } from '../store/job-runs-repository.js';
+import { currentProcessIdentity, lookAtProcess } from '../store/process-identity.js';
 import { readSampleCoverage, type SampleCoverage } from '../store/totals-read-repository.js';
 import { readLatestTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -52,6 +55,33 @@ export interface VcenterStatus {
   missedSnapshots: MissedSnapshots;
 }
 
+/**
+ * The job locks of src/jobs/job-lock.ts. PostgreSQL's advisory locks are keyed by a hash of the
+ * name, so status looks for these by name (and for any name a lock row carries).
+ */
+export const JOB_LOCK_NAMES: readonly string[] = ['aggregate', 'snapshot'];
+
+/** A job lock that is held now: the job running under it, and its holder as far as the database tells. */
+export interface RunningJob {
+  /** The lock's name: snapshot, aggregate. */
+  job: string;
+  /**
+   * running: its holder runs (or cannot be proven dead and its lease runs). stale: SQLite, a row
+   * whose holder is provably gone or whose lease ran out; PostgreSQL, a row whose holder's session
+   * (and so its lock) ended. The next run takes a stale lock over at once.
+   */
+  state: 'running' | 'stale';
+  /** host:pid as the holder recorded it; null when PostgreSQL holds the lock but its holder has not written its row yet. */
+  holder: string | null;
+  host: string | null;
+  /** The holder's pid, in its own pid namespace. */
+  pid: number | null;
+  /** When the holder took the lock (unix seconds). */
+  since: number | null;
+  /** stale: why (e.g. "no process 4242 on this host"); null when running. */
+  detail: string | null;
+}
+
 export interface StatusReport {
   database: string;
   /** Days before today checked for missed snapshots. */
@@ -59,6 +89,8 @@ export interface StatusReport {
   vcenters: VcenterStatus[];
   /** Latest run of each job that is not per vCenter (e.g. a skipped snapshot). */
   jobs: JobRun[];
+  /** The job locks held now, by lock name (a stale one says so). Read only: no lock is taken or broken. */
+  running: RunningJob[];
 }
 
 export async function readStatus(ctx: QueryContext, settings: StatusSettings): Promise<StatusReport> {
@@ -85,7 +117,41 @@ export async function readStatus(ctx: QueryContext, settings: StatusSettings): P
       missedSnapshots: missedSnapshots(coverage, windowStart, today, configured.has(vcenter), settings.vcenter_inventory_snapshot_seconds),
     });
   }
-  return { database: ctx.store.description, missedSnapshotDays: MISSED_SNAPSHOT_DAYS, vcenters, jobs: runs.filter((r) => r.vcenter === null) };
+  const running = runningJobs(await listJobLocks(ctx.store, JOB_LOCK_NAMES), unixSeconds(ctx.now()), currentProcessIdentity(), lookAtProcess);
+  return { database: ctx.store.description, missedSnapshotDays: MISSED_SNAPSHOT_DAYS, vcenters, jobs: runs.filter((r) => r.vcenter === null), running };
+}
+
+/**
+ * Which listed locks are held, judged as the next job run would judge them (src/core/lock-holder.ts
+ * on SQLite; the advisory lock itself on PostgreSQL), without touching any of them.
+ */
+export function runningJobs(locks: readonly ListedLock[], nowSeconds: number, self: ProcessIdentity, lookup: ProcessLookup): RunningJob[] {
+  const out: RunningJob[] = [];
+  for (const { name, row, advisoryHeld } of locks) {
+    const entry = (state: RunningJob['state'], detail: string | null): RunningJob => {
+      const split = row ? row.holder.lastIndexOf(':') : -1;
+      const host = row ? (split > 0 ? row.holder.slice(0, split) : row.holder) : null;
+      const parsedPid = split > 0 ? Number(row!.holder.slice(split + 1)) : NaN;
+      const pid = row?.pid ?? (Number.isSafeInteger(parsedPid) ? parsedPid : null);
+      return { job: name, state, holder: row?.holder ?? null, host, pid, since: row?.acquiredAt ?? null, detail };
+    };
+    if (advisoryHeld === null) {
+      // SQLite: the row is the lock.
+      if (!row) continue;
+      const decision = mayTakeOver(row, row.expiresAt, nowSeconds, self, lookup);
+      if (!decision.take) out.push(entry('running', null));
+      else out.push(entry('stale', decision.reason === 'dead' ? `holder gone: ${decision.detail}` : `lease ran out: ${decision.detail}`));
+    } else if (advisoryHeld) {
+      out.push(entry('running', null));
+    } else if (row) {
+      // No session holds it: an older vctp's row is its lock while its lease runs; any other row
+      // was left by a holder whose session ended.
+      if (row.runId !== null) out.push(entry('stale', 'holder gone: its database session ended'));
+      else if (row.expiresAt >= nowSeconds) out.push(entry('running', null));
+      else out.push(entry('stale', 'lease ran out: a lock of an older vctp'));
+    }
+  }
+  return out;
 }
 
 /**

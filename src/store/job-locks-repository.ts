@@ -61,6 +61,47 @@ export async function readJobLock(db: SqlExecutor, name: string): Promise<Stored
   return rows[0] ? lockFromRow(rows[0]) : null;
 }
 
+/** A lock as `vctp status` sees it: its row (if any) and, on PostgreSQL, whether the lock itself is held. */
+export interface ListedLock {
+  name: string;
+  /** The row: on SQLite the lock itself; on PostgreSQL who holds or last held it (null: no row). */
+  row: StoredLock | null;
+  /** PostgreSQL: whether a session holds the advisory lock (pg_locks); null on SQLite, where the row is the lock. */
+  advisoryHeld: boolean | null;
+}
+
+/** At most this many locks are listed (there is one per job lock name, a handful). */
+const LISTED_LOCKS_LIMIT = 100;
+
+/**
+ * Every job lock row, and on PostgreSQL also the locks `names` whose advisory lock is held (with
+ * or without a row yet), for `vctp status`. Reads only: takes and breaks nothing, and works on a
+ * read-only connection (PostgreSQL: pg_locks is readable by every role).
+ */
+export async function listJobLocks(db: SqlExecutor, names: readonly string[]): Promise<ListedLock[]> {
+  if (db.dialect === 'sqlite') {
+    const rows = await db.all<Record<string, unknown>>(sql`SELECT * FROM job_locks ORDER BY name LIMIT ${LISTED_LOCKS_LIMIT}`);
+    return rows.map((r) => ({ name: String(r.name), row: lockFromRow(r), advisoryHeld: null }));
+  }
+  // Two-key advisory locks show in pg_locks as classid = key 1, objid = key 2 (as oid), objsubid = 2.
+  const known = names.length === 0 ? sql`` : sql` UNION SELECT name FROM (VALUES ${sql.join(names.map((n) => sql`(${n}::text)`), sql`, `)}) AS known (name)`;
+  const rows = await db.all<Record<string, unknown>>(sql`
+    WITH candidates AS (SELECT name FROM job_locks${known})
+    SELECT c.name AS lock_name, j.*, EXISTS (
+        SELECT 1 FROM pg_locks p
+        WHERE p.locktype = 'advisory' AND p.granted AND p.objsubid = 2
+          AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND p.classid = ${PG_JOB_LOCK_CLASS}::int4::oid AND p.objid = hashtext(c.name)::oid
+      ) AS advisory_held
+    FROM candidates c LEFT JOIN job_locks j ON j.name = c.name
+    ORDER BY c.name LIMIT ${LISTED_LOCKS_LIMIT}`);
+  return rows.map((r) => ({
+    name: String(r.lock_name),
+    row: r.name == null ? null : lockFromRow(r),
+    advisoryHeld: r.advisory_held === true || r.advisory_held === 't',
+  }));
+}
+
 function lockFromRow(r: Record<string, unknown>): StoredLock {
   const optText = (v: unknown) => (v == null ? null : String(v));
   const optNum = (v: unknown) => (v == null ? null : num(v));

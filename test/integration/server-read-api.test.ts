@@ -75,7 +75,8 @@ for (const engine of ENGINES) {
       it('lists every vCenter with its latest totals, as status does', async () => {
         const body = await json('/api/vcenters');
         const status = await readStatus(ctx(), server.settings);
-        assert.deepEqual(body, toJsonShape({ missedSnapshotDays: status.missedSnapshotDays, vcenters: status.vcenters }));
+        assert.deepEqual(body, toJsonShape({ missedSnapshotDays: status.missedSnapshotDays, vcenters: status.vcenters, running: status.running }));
+        assert.deepEqual(body.running, []);
         assert.deepEqual(
           body.vcenters.map((v: any) => [v.vcenter, v.configured, v.latestSnapshotIso, v.totals?.vmCount ?? null]),
           [

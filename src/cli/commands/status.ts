@@ -1,4 +1,4 @@
-import { readStatus, type MissedSnapshots, type StatusReport, type VcenterStatus } from '../../queries/status.js';
+import { readStatus, type MissedSnapshots, type RunningJob, type StatusReport, type VcenterStatus } from '../../queries/status.js';
 import { type Cell, count, fixed, printJson, stdoutOutput, type Output } from '../output.js';
 import { formatTime } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
@@ -21,7 +21,10 @@ export async function statusCommand(globals: RuntimeOptions, flags: StatusFlags)
 function print(out: Output, report: StatusReport, wide: boolean): void {
   if (out.json) return printJson(out, report);
   out.write(`database: ${report.database}`);
-  if (report.vcenters.length === 0) return out.write('no vCenter configured or captured yet');
+  if (report.vcenters.length === 0) {
+    out.write('no vCenter configured or captured yet');
+    return printRunning(out, report.running);
+  }
   const head = ['vCenter', 'latest snapshot (UTC)', 'VMs'];
   if (wide) head.push('charged', 'vCPU', 'RAM GB', 'disk GB', 'Tin', 'Bronze', 'Silver', 'Gold', 'No tier');
   head.push(`missed (${report.missedSnapshotDays} d)`, 'last run');
@@ -36,6 +39,7 @@ function print(out: Output, report: StatusReport, wide: boolean): void {
       return [...cells, missedCell(v.missedSnapshots), jobCell(v, wide)];
     }),
   );
+  printRunning(out, report.running);
   for (const v of report.vcenters) {
     const job = v.lastSnapshotJob;
     if (job && job.status !== 'ok') {
@@ -51,6 +55,24 @@ function print(out: Output, report: StatusReport, wide: boolean): void {
     out.write(`missed snapshots, ${v.vcenter}: ${days.join('; ')}`);
   }
   for (const job of report.jobs) out.write(`${job.job}: ${job.status} at ${formatTime(job.finishedAt)}${job.error ? ` (${job.error})` : ''}`);
+}
+
+/**
+ * The jobs running now, one line (nothing when none): `running: snapshot (pid 4242 on host01 since
+ * 2026-12-01T14:00:05Z)`; a stale lock gets a line of its own.
+ */
+function printRunning(out: Output, running: readonly RunningJob[]): void {
+  const live = running.filter((r) => r.state === 'running');
+  if (live.length > 0) out.write(`running: ${live.map((r) => `${r.job} (${holderText(r)})`).join(', ')}`);
+  for (const r of running) {
+    if (r.state === 'stale') out.write(`${r.job} lock: stale (${r.detail ?? 'holder gone'}; was ${holderText(r)}; the next run takes it over)`);
+  }
+}
+
+function holderText(r: RunningJob): string {
+  if (r.holder === null) return 'holder not recorded yet';
+  const who = r.pid !== null && r.host !== null ? `pid ${r.pid} on ${r.host}` : r.holder;
+  return r.since === null ? who : `${who} since ${formatTime(r.since)}`;
 }
 
 /** The last snapshot run: ok, failed or skipped (with its time under --wide), or "never ran". */

@@ -58,21 +58,34 @@ const vcenterStatus = z
   })
   .openapi('VcenterStatus');
 
+const runningJob = z
+  .object({
+    job: z.string().openapi({ description: 'The job lock: snapshot or aggregate', example: 'snapshot' }),
+    state: z.enum(['running', 'stale']).openapi({ description: 'stale: the holder is provably gone (or its lease ran out); the next run takes the lock over' }),
+    holder: z.string().nullable().openapi({ description: 'host:pid as the holder recorded it; null when its row is not written yet', example: 'host01:4242' }),
+    host: z.string().nullable(),
+    pid: z.number().int().nullable().openapi({ description: 'The holder\'s pid, in its own pid namespace' }),
+    ...timeFields('since', 'When the holder took the lock'),
+    detail: z.string().nullable().openapi({ description: 'stale: why; null when running' }),
+  })
+  .openapi('RunningJob');
+
 export const listVcenters = operation({
   summary: 'Every vCenter with its latest totals (vctp status)',
   description:
     'Every configured vCenter and every vCenter with stored snapshots: its latest snapshot and that snapshot\'s totals, ' +
-    'the last snapshot run, and the snapshots missed over the last complete days.',
+    'the last snapshot run, and the snapshots missed over the last complete days; and the jobs running now (the job locks held, with their holders).',
   tags: TAGS,
   response: z
     .object({
       missedSnapshotDays: z.number().int().openapi({ description: 'Complete days before today checked for missed snapshots' }),
       vcenters: z.array(vcenterStatus),
+      running: z.array(runningJob).openapi({ description: 'The job locks held now (vctp status): the job and its holder' }),
     })
     .openapi('VcenterList'),
   async handle({ deps }) {
     const status = await readStatus(deps.query, deps.settings);
-    return { missedSnapshotDays: status.missedSnapshotDays, vcenters: status.vcenters };
+    return { missedSnapshotDays: status.missedSnapshotDays, vcenters: status.vcenters, running: status.running };
   },
 });
 
