@@ -111,3 +111,12 @@ export function parseProcStat(text: string): { pid: number; state: string; start
   if (!Number.isSafeInteger(pid) || !state || !Number.isSafeInteger(startTime)) return null;
   return { pid, state, startTime };
 }
+
+/**
+ * The job locks vctp takes: 'snapshot' serialises captures (and snapshot delete), 'aggregate' every
+ * job that writes summaries or the totals caches. withJobLock takes only these names, so status can
+ * list them all (a PostgreSQL advisory lock is keyed by a hash of its name: the name cannot be read
+ * back from pg_locks).
+ */
+export const JOB_LOCK_NAMES = ['aggregate', 'snapshot'] as const;
+export type JobLockName = (typeof JOB_LOCK_NAMES)[number];

@@ -12,7 +12,7 @@
 // ctx.signal (SIGINT/SIGTERM) stops the wait at once; the lock is always released on the way out.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { holderName, mayTakeOver, type LockHolder } from '../core/lock-holder.js';
+import { holderName, mayTakeOver, type JobLockName, type LockHolder } from '../core/lock-holder.js';
 import { openJobLock } from '../store/job-locks-repository.js';
 import { currentProcessIdentity, lookAtProcess } from '../store/process-identity.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -23,7 +23,7 @@ const POLL_MS = 500;
 
 export type Locked<T> = { acquired: true; result: T } | { acquired: false; holder: string };
 
-export async function withJobLock<T>(ctx: JobContext, name: string, waitSeconds: number, fn: () => Promise<T>): Promise<Locked<T>> {
+export async function withJobLock<T>(ctx: JobContext, name: JobLockName, waitSeconds: number, fn: () => Promise<T>): Promise<Locked<T>> {
   ctx.signal?.throwIfAborted();
   const self = currentProcessIdentity();
   const holder: LockHolder & { runId: string } = {

@@ -1,7 +1,7 @@
 // `vctp status`: what was captured, per vCenter: the latest snapshot, its totals, the last
 // snapshot job's result, and the recent days that missed snapshots. Configured vCenters without
 // any data are listed too.
-import { mayTakeOver, type ProcessIdentity, type ProcessLookup } from '../core/lock-holder.js';
+import { JOB_LOCK_NAMES, mayTakeOver, type ProcessIdentity, type ProcessLookup } from '../core/lock-holder.js';
 import { dayPeriod, expectedSamples, formatDay } from '../core/periods.js';
 import type { VcenterTotals } from '../core/totals.js';
 import { listJobLocks, type ListedLock } from '../store/job-locks-repository.js';
@@ -54,12 +54,6 @@ export interface VcenterStatus {
   lastSnapshotJob: Pick<JobRun, 'status' | 'finishedAt' | 'attempts' | 'error'> | null;
   missedSnapshots: MissedSnapshots;
 }
-
-/**
- * The job locks of src/jobs/job-lock.ts. PostgreSQL's advisory locks are keyed by a hash of the
- * name, so status looks for these by name (and for any name a lock row carries).
- */
-export const JOB_LOCK_NAMES: readonly string[] = ['aggregate', 'snapshot'];
 
 /** A job lock that is held now: the job running under it, and its holder as far as the database tells. */
 export interface RunningJob {

@@ -404,7 +404,7 @@ describe('PostgreSQL faults: exit status 4 with the URL named, password masked',
     try {
       const ctx = testContext(store, Date.now());
       const t0 = performance.now();
-      const outcome = await withJobLock(ctx, 'retention', 0, async () => {
+      const outcome = await withJobLock(ctx, 'aggregate', 0, async () => {
         // The lock is a session advisory lock on a reserved connection: end that session.
         const rows = await admin`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
           WHERE datname = current_database() AND application_name = 'vctp' AND query LIKE '%pg_try_advisory_lock%' AND pid <> pg_backend_pid()`;
