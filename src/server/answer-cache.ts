@@ -11,8 +11,8 @@
 // Concurrent misses of one key and version share one computation.
 //
 // One cache per app (ServerDeps.answers): tests build several apps, and nothing here is global.
-import { createHash } from 'node:crypto';
 import { toJsonShape } from '../queries/json-shape.js';
+import { cachedResponse, contentTag } from './http-cache.js';
 
 export interface AnswerCacheLimits {
   /** Answers kept at most. */
@@ -114,7 +114,7 @@ const utf8 = new TextEncoder();
 
 function serialize(value: unknown): SerializedAnswer {
   const body = utf8.encode(JSON.stringify(toJsonShape(value)));
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  return { body, etag: contentTag(body) };
 }
 
 /**
@@ -122,17 +122,5 @@ function serialize(value: unknown): SerializedAnswer {
  * its ETag; or 304 when the request's If-None-Match names that ETag (or is *).
  */
 export function answerResponse(answer: SerializedAnswer, request: Request): Response {
-  if (matchesEtag(request.headers.get('if-none-match'), answer.etag)) {
-    return new Response(null, { status: 304, headers: { ETag: answer.etag } });
-  }
-  return new Response(answer.body, { status: 200, headers: { 'Content-Type': 'application/json', ETag: answer.etag } });
-}
-
-/** If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x". */
-function matchesEtag(header: string | null, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || (t.startsWith('W/') ? t.slice(2) : t) === etag;
-  });
+  return cachedResponse(request, answer.body, { etag: answer.etag, 'content-type': 'application/json' });
 }

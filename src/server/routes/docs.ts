@@ -9,7 +9,7 @@ import { z } from '@hono/zod-openapi';
 import { VctpError } from '../../core/errors.js';
 import { openApiDocumentFor } from '../openapi-document.js';
 import { raw } from '../operation.js';
-import { cachedResponse, contentTag, notModified } from './static.js';
+import { cachedResponse, contentTag, notModified } from '../http-cache.js';
 
 const DIST = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const DIST_VERSION = (JSON.parse(readFileSync(join(DIST, 'package.json'), 'utf8')) as { version: string }).version;

@@ -2,10 +2,10 @@
 // assets.ts): nothing is fetched from a CDN (the spec's "Airgapped Static Assets"). Every answer
 // carries a strong ETag from its bytes, so a reload costs a 304. The pages link ?v=ASSET_VERSION
 // (a hash of every asset), and an answer to such a URL may be cached for a year, immutable: new
-// bytes get a new URL. Also the cache validators Swagger UI's files use (routes/docs.ts).
-import { createHash } from 'node:crypto';
+// bytes get a new URL.
 import { z } from '@hono/zod-openapi';
 import { VctpError } from '../../core/errors.js';
+import { cachedResponse, contentTag } from '../http-cache.js';
 import { raw } from '../operation.js';
 import { ASSET_VERSION, UI_ASSETS } from '../ui/assets.js';
 
@@ -64,28 +64,3 @@ export const favicon = raw({
     return cachedResponse(request, found.body, { etag: found.etag, 'content-type': found.contentType, 'cache-control': cacheControl });
   },
 });
-
-/** A strong ETag from the bytes themselves: equal bytes, equal tag, across restarts and hosts. */
-export function contentTag(body: string | Uint8Array): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-}
-
-/** Does If-None-Match name this tag (or `*`)? Weak comparison, as RFC 9110 13.1.2 asks for it. */
-export function notModified(request: Request, etag: string): boolean {
-  const header = request.headers.get('if-none-match');
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
-}
-
-/** 200 with the body, or a 304 with the validators alone when the client holds these bytes. */
-export function cachedResponse(
-  request: Request,
-  body: string | Uint8Array,
-  headers: { etag: string; 'content-type': string; 'cache-control': string },
-): Response {
-  if (notModified(request, headers.etag)) {
-    return new Response(null, { status: 304, headers: { etag: headers.etag, 'cache-control': headers['cache-control'] } });
-  }
-  return new Response(body, { headers });
-}
