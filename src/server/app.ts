@@ -5,14 +5,14 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isVctpError } from '../core/errors.js';
+import { isVctpError, type VctpError } from '../core/errors.js';
 import { toJsonShape } from '../queries/json-shape.js';
 import { createGuard } from './auth/guard.js';
 import type { ServerDeps } from './deps.js';
 import { errorBodySchema } from './error-schema.js';
 import { errorResponse, statusFor } from './http-errors.js';
 import { serveOpenApiDocumentOf } from './openapi-document.js';
-import type { ServerEnv } from './operation.js';
+import type { Access, OperationInput, ServerEnv } from './operation.js';
 import type { ApiRoute, RawRoute, RouteEntry, UiRoute } from './route-kinds.js';
 import { UNMATCHED_ROUTE } from './request-metrics.js';
 import { errorPage } from './ui/error-page.js';
@@ -86,7 +86,7 @@ const legacyGate =
 /** {param} -> :param */
 const honoPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
-function documentedErrors(access: RouteEntry extends never ? never : ApiRoute['access'], extra: readonly number[] = []) {
+function documentedErrors(access: Access, extra: readonly number[] = []) {
   const statuses = new Set<number>([400, ...extra]);
   if (access !== 'public') {
     statuses.add(401);
@@ -114,7 +114,7 @@ function requestSchemas(entry: { query?: z.ZodObject; params?: z.ZodObject }) {
   return { ...(entry.query ? { query: entry.query } : {}), ...(entry.params ? { params: entry.params } : {}) };
 }
 
-const security = (access: ApiRoute['access']) => (access === 'public' ? {} : { security: [{ bearerAuth: [] }] });
+const security = (access: Access) => (access === 'public' ? {} : { security: [{ bearerAuth: [] }] });
 
 function addApiRoute(app: ServerApp, deps: ServerDeps, route: ApiRoute, guard: MiddlewareHandler) {
   const op = route.operation;
@@ -140,22 +140,26 @@ function addApiRoute(app: ServerApp, deps: ServerDeps, route: ApiRoute, guard: M
     },
   });
   app.openapi(config, (async (c: Context<AppEnv>) => {
-    const result = await op.handle({
-      query: op.query ? validated(c, 'query') : {},
-      params: op.params ? validated(c, 'param') : {},
-      body: op.body ? validated(c, 'json') : undefined,
-      deps,
-      user: c.get('user') ?? null,
-      request: c.req.raw,
-    });
+    const result = await op.handle(inputOf(c, deps, op));
     if (result instanceof Response) return result;
     return c.json(toJsonShape(result) as object, status);
   }) as never);
 }
 
-/** What the route's validator parsed (the route's own schemas; the table's routes are untyped here). */
-function validated(c: Context<AppEnv>, target: 'query' | 'param' | 'json'): never {
-  return (c.req as unknown as { valid(target: string): never }).valid(target);
+/**
+ * A handler's input: what the route's own validators parsed (the table's routes are untyped here),
+ * the deps, the caller the guard set and the request.
+ */
+function inputOf(c: Context<AppEnv>, deps: ServerDeps, schemas: { query?: unknown; params?: unknown; body?: unknown }): OperationInput<never, never, never> {
+  const valid = (target: 'query' | 'param' | 'json'): never => (c.req as unknown as { valid(target: string): never }).valid(target);
+  return {
+    query: schemas.query ? valid('query') : ({} as never),
+    params: schemas.params ? valid('param') : ({} as never),
+    body: schemas.body ? valid('json') : (undefined as never),
+    deps,
+    user: c.get('user') ?? null,
+    request: c.req.raw,
+  };
 }
 
 function addRawRoute(app: ServerApp, deps: ServerDeps, route: RawRoute, guard: MiddlewareHandler) {
@@ -175,15 +179,7 @@ function addRawRoute(app: ServerApp, deps: ServerDeps, route: RawRoute, guard: M
       ...documentedErrors(route.access, handler.errors),
     },
   });
-  app.openapi(config, (async (c: Context<AppEnv>) =>
-    handler.handle({
-      query: handler.query ? validated(c, 'query') : {},
-      params: handler.params ? validated(c, 'param') : {},
-      body: undefined,
-      deps,
-      user: c.get('user') ?? null,
-      request: c.req.raw,
-    })) as never);
+  app.openapi(config, (async (c: Context<AppEnv>) => handler.handle(inputOf(c, deps, handler))) as never);
 }
 
 function addPage(app: ServerApp, deps: ServerDeps, route: UiRoute, guard: MiddlewareHandler) {
@@ -203,8 +199,7 @@ function addPage(app: ServerApp, deps: ServerDeps, route: UiRoute, guard: Middle
     } catch (error) {
       // A browser gets its failure as a page too: the status of the error's code, the message.
       if (!isVctpError(error)) throw error;
-      const status = statusFor(error.code);
-      if (status >= 500) deps.log.warn({ code: error.code, path: c.req.path }, error.message);
+      const status = statusLogged(deps, c, error);
       return c.html(errorPage(status, error.message, { active: route.path }), status as 400);
     }
   });
@@ -223,13 +218,16 @@ function inRequestTerms(message: string, method: string): [string, { field?: str
   return [field + message.slice(flag[0].length), { field }];
 }
 
+/** A VctpError's status; one that is the server's fault (5xx) is logged, a request's own (4xx) is not. */
+function statusLogged(deps: ServerDeps, c: Context, error: VctpError): number {
+  const status = statusFor(error.code);
+  if (status >= 500) deps.log.warn({ code: error.code, path: c.req.path }, error.message);
+  return status;
+}
+
 /** Every failure ends here: VctpErrors by their code, hono's own (bad JSON), the rest as internal. */
 function answerError(deps: ServerDeps, c: Context, error: Error): Response {
-  if (isVctpError(error)) {
-    const status = statusFor(error.code);
-    if (status >= 500) deps.log.warn({ code: error.code, path: c.req.path }, error.message);
-    return errorResponse(status, error.code, ...inRequestTerms(error.message, c.req.method));
-  }
+  if (isVctpError(error)) return errorResponse(statusLogged(deps, c, error), error.code, ...inRequestTerms(error.message, c.req.method));
   if (error instanceof HTTPException && error.status < 500) {
     // hono's body parser: malformed JSON or a body that is not JSON.
     return errorResponse(error.status, error.status === 415 ? 'unsupported-media-type' : 'usage', `body: ${error.message}`, { field: 'body' });
