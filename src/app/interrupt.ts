@@ -12,7 +12,8 @@ import type { Logger } from '../log/logger.js';
 /** How long a job may take to unwind after the first signal. */
 export const INTERRUPT_GRACE_MS = 10_000;
 
-const EXIT_STATUS: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+/** 128 + the signal's number: what a process ends with when it must not wait any longer. */
+export const EXIT_STATUS: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export interface Interrupt {
   /** Aborted, with an InterruptedError as reason, at the first SIGINT or SIGTERM. */

@@ -84,15 +84,8 @@ export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runt
   const interrupt = installInterrupt({ log: base.log });
   try {
     const opened = open.readOnly ? await openStoreForReading(base.settings) : await openStore(base.settings, { migrate: open.migrate ?? true });
-    const store = interruptible(opened, interrupt.signal);
-    const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
-    const ctx: JobContext = {
-      store,
-      log: base.log,
-      now: Date.now,
-      signal: interrupt.signal,
-      ...(textfileDir && !open.readOnly ? { metrics: textfilePublisher(textfileDir) } : {}),
-    };
+    const ctx = jobContextOf(base, options, opened, interrupt.signal, { publishMetrics: !open.readOnly });
+    const store = ctx.store;
     let result: T;
     try {
       result = await fn({ ...base, store, ctx });
@@ -109,4 +102,20 @@ export async function withRuntime<T>(options: RuntimeOptions, fn: (runtime: Runt
   } finally {
     interrupt.dispose();
   }
+}
+
+/**
+ * The context jobs and queries run with: the store rolling back at `signal` (interruptible-store.ts),
+ * the wall clock, and, when a textfile directory is configured and `publishMetrics`, the textfile
+ * publisher (--metrics-textfile-dir, else settings.metrics_textfile_dir).
+ */
+export function jobContextOf(base: SettingsRuntime, options: RuntimeOptions, opened: Store, signal: AbortSignal, { publishMetrics }: { publishMetrics: boolean }): JobContext {
+  const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
+  return {
+    store: interruptible(opened, signal),
+    log: base.log,
+    now: Date.now,
+    signal,
+    ...(textfileDir && publishMetrics ? { metrics: textfilePublisher(textfileDir) } : {}),
+  };
 }

@@ -6,12 +6,9 @@
 // signal exits at once.
 import { InterruptedError, type InterruptSignal } from '../core/errors.js';
 import type { JobContext } from '../jobs/context.js';
-import { textfilePublisher } from '../metrics/textfile-publisher.js';
-import { interruptible } from '../store/interruptible-store.js';
 import { openStore } from '../store/open-store.js';
-import { loadRuntimeSettings, type RuntimeOptions, type SettingsRuntime } from './runtime.js';
-
-const EXIT_STATUS: Record<InterruptSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+import { EXIT_STATUS } from './interrupt.js';
+import { jobContextOf, loadRuntimeSettings, type RuntimeOptions, type SettingsRuntime } from './runtime.js';
 
 export interface ServeRuntime extends SettingsRuntime {
   /** Store, logger, clock, metrics publisher and the abort signal for jobs and queries. */
@@ -43,14 +40,7 @@ export async function openServeRuntime(options: RuntimeOptions): Promise<ServeRu
   const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  const textfileDir = options.metricsTextfileDir ?? base.settings.metrics_textfile_dir;
-  const ctx: JobContext = {
-    store: interruptible(opened, controller.signal),
-    log: base.log,
-    now: Date.now,
-    signal: controller.signal,
-    ...(textfileDir ? { metrics: textfilePublisher(textfileDir) } : {}),
-  };
+  const ctx = jobContextOf(base, options, opened, controller.signal, { publishMetrics: true });
   return {
     ...base,
     ctx,
