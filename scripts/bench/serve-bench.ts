@@ -15,7 +15,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +23,7 @@ import { referenceFleetSpec, type FleetSpec } from '../../src/core/synthetic-fle
 import { parseSettings } from '../../src/config/parse-settings.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { aggregateDays, openScratch, seedSyntheticFleet } from '../../src/jobs/synthetic-fleet.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 // autocannon ships no types: the few fields read here.
 interface CannonResult {
@@ -126,16 +126,6 @@ async function prepare(scratch: Scratch, spec: FleetSpec): Promise<{ loadMs: num
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m);
