@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isVctpError, type VctpError } from '../core/errors.js';
 import { toJsonShape } from '../queries/json-shape.js';
+import { peerAddress } from './auth/audit.js';
 import { createGuard } from './auth/guard.js';
 import type { ServerDeps } from './deps.js';
 import { errorBodySchema } from './error-schema.js';
@@ -159,6 +160,7 @@ function inputOf(c: Context<AppEnv>, deps: ServerDeps, schemas: { query?: unknow
     deps,
     user: c.get('user') ?? null,
     request: c.req.raw,
+    remoteAddress: peerAddress(c),
   };
 }
 

@@ -32,6 +32,8 @@ export interface OperationInput<Q, P, B> {
   deps: ServerDeps;
   user: RequestUser | null;
   request: Request;
+  /** The TCP peer (behind a reverse proxy: the proxy); 'unknown' without a socket (app.request() in tests). */
+  remoteAddress: string;
 }
 
 export interface Operation<Q extends ZodObjectOrNone = ZodObjectOrNone, P extends ZodObjectOrNone = ZodObjectOrNone, B extends z.ZodType | undefined = z.ZodType | undefined> {

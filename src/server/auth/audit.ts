@@ -19,38 +19,26 @@ export type AuditDecision = 'allow' | 'deny';
 const MAX_FIELD = 256;
 const cut = (value: string) => (value.length > MAX_FIELD ? `${value.slice(0, MAX_FIELD)}…` : value);
 
-// The login handler receives the Request, not the hono Context: the guard, which runs before every
-// route (public ones included), leaves the client's details here for it.
-const clients = new WeakMap<Request, ClientInfo>();
-
-export function clientInfo(c: Context): ClientInfo {
+/** The TCP peer of the request; 'unknown' without a socket. */
+export function peerAddress(c: Context): string {
   // @hono/node-server passes { incoming, outgoing } as env; app.request() in tests passes none
   // (or a hand-made one), hence every step optional.
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+export function clientInfo(c: Context): ClientInfo {
+  return clientOf(c.req.raw, peerAddress(c));
+}
+
+/** The client of `request` (a handler has the Request and its peer's address, not the hono Context). */
+export function clientOf(request: Request, remoteAddress: string): ClientInfo {
   return {
-    method: c.req.method,
-    path: c.req.path,
-    remoteAddress: env?.incoming?.socket?.remoteAddress ?? 'unknown',
-    userAgent: cut(c.req.header('user-agent') ?? ''),
+    method: request.method,
+    path: new URL(request.url).pathname,
+    remoteAddress,
+    userAgent: cut(request.headers.get('user-agent') ?? ''),
   };
-}
-
-export function rememberClient(c: Context): ClientInfo {
-  const info = clientInfo(c);
-  clients.set(c.req.raw, info);
-  return info;
-}
-
-/** What the guard saw of this request's client; from the request alone when it did not run. */
-export function clientOf(request: Request): ClientInfo {
-  return (
-    clients.get(request) ?? {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      remoteAddress: 'unknown',
-      userAgent: cut(request.headers.get('user-agent') ?? ''),
-    }
-  );
 }
 
 export function audit(

@@ -13,7 +13,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { ServerDeps } from '../deps.js';
 import { errorResponse } from '../http-errors.js';
 import type { Access, RequestUser, ServerEnv } from '../operation.js';
-import { audit, rememberClient } from './audit.js';
+import { audit, clientInfo } from './audit.js';
 import { roleSatisfies } from './roles.js';
 import { TokenRefused, type TokenRefusal, type VerifiedToken } from './tokens.js';
 
@@ -56,7 +56,7 @@ const UNAUTHENTICATED: Record<TokenRefusal | 'token-missing' | 'authorization-ma
 export function createGuard(deps: ServerDeps): (access: Access) => MiddlewareHandler<ServerEnv> {
   const { auth, log } = deps;
   return (access) => async (c, next) => {
-    const client = rememberClient(c);
+    const client = clientInfo(c);
     if (auth.mode === 'disabled') {
       c.set('user', null);
       return next();

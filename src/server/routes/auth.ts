@@ -43,10 +43,10 @@ export const login = operation({
     })
     .openapi('LoginAnswer'),
   errors: [401, 403, 429, 503],
-  async handle({ body, deps, request }) {
+  async handle({ body, deps, request, remoteAddress }) {
     let outcome;
     try {
-      outcome = await deps.auth.login(body, clientOf(request));
+      outcome = await deps.auth.login(body, clientOf(request, remoteAddress));
     } catch (error) {
       // Logged and audited by the login service; the client learns only that it was not its fault.
       if (error instanceof DirectoryUnavailable) return errorResponse(503, 'directory-unavailable', 'the LDAP directory cannot be reached now; try again later');
