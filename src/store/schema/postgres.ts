@@ -66,6 +66,17 @@ export const vmPlacements = pgTable('vm_placements', {
   folder: text('folder'),
 });
 
+/**
+ * A VM's custom attributes and tags (by category), shared by every span with the same set: a
+ * canonical JSON object such as {"custom_attribute:Tenant":"acme","tag:CostCentre":"cc-100"} (keys
+ * sorted; several tags of one category joined with ", "). Id 0 (no row) is the empty set. Deduplicated
+ * by capture, like placements.
+ */
+export const vmAttributeSets = pgTable('vm_attribute_sets', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  attributes: text('attributes').notNull(),
+});
+
 /** A VM's state over consecutive snapshots of its vCenter: present at every registry time in [first_seen, last_seen]. */
 export const vmSpans = pgTable(
   'vm_spans',
@@ -84,6 +95,8 @@ export const vmSpans = pgTable(
     isTemplate: integer('is_template').notNull(),
     poweredOn: integer('powered_on').notNull(),
     srmPlaceholder: integer('srm_placeholder').notNull(),
+    /** vm_attribute_sets.id; 0 = none. */
+    attributesId: integer('attributes_id').notNull().default(0),
   },
   // vm_spans_open is the index capture needs; the other two serve the read API's VM lookups (trace,
   // search): a name (or name prefix) ignoring ASCII case, and a VM's spans. Every index costs bytes
@@ -110,6 +123,12 @@ const totalsColumns = {
   silverVmCount: doublePrecision('silver_vm_count').notNull(),
   goldVmCount: doublePrecision('gold_vm_count').notNull(),
   untieredVmCount: doublePrecision('untiered_vm_count').notNull(),
+  /** Daily and monthly rows: the period's cost, the sum of its summaries' (NULL for hourly and latest rows). */
+  costVcpu: doublePrecision('cost_vcpu'),
+  costRam: doublePrecision('cost_ram'),
+  costDisk: doublePrecision('cost_disk'),
+  costVm: doublePrecision('cost_vm'),
+  costTotal: doublePrecision('cost_total'),
   /** Daily and monthly rows: samples expected by the cadence and present (missed = the difference). */
   expectedSamples: integer('expected_samples'),
   presentSamples: integer('present_samples'),
@@ -173,6 +192,23 @@ const summaryColumns = {
   bronze: doublePrecision('bronze').notNull(),
   silver: doublePrecision('silver').notNull(),
   gold: doublePrecision('gold').notNull(),
+  /** The latest sample's vm_attribute_sets.id (0 = none). */
+  attributesId: integer('attributes_id').notNull().default(0),
+  // Cost (src/core/cost.ts): exact integer numerators, micro-currency x quantity, summed over the
+  // present samples with each sample's rate card and tier; then the class-resolved money values,
+  // one division each.
+  costVcpuUnits: sum64('cost_vcpu_units').notNull().default(0),
+  costRamUnits: sum64('cost_ram_units').notNull().default(0),
+  costDiskUnits: sum64('cost_disk_units').notNull().default(0),
+  costVmUnits: sum64('cost_vm_units').notNull().default(0),
+  costTemplateUnits: sum64('cost_template_units').notNull().default(0),
+  costSrmUnits: sum64('cost_srm_units').notNull().default(0),
+  costNodeUnits: sum64('cost_node_units').notNull().default(0),
+  costVcpu: doublePrecision('cost_vcpu').notNull().default(0),
+  costRam: doublePrecision('cost_ram').notNull().default(0),
+  costDisk: doublePrecision('cost_disk').notNull().default(0),
+  costVm: doublePrecision('cost_vm').notNull().default(0),
+  costTotal: doublePrecision('cost_total').notNull().default(0),
 };
 
 // Keyed vCenter, period, then VM: a day's (or month's) rows are written together and land at the
@@ -260,3 +296,18 @@ export const vmLifecycleImports = pgTable(
   },
   (t) => [index('vm_lifecycle_imports_vcenter_days').on(t.vcenterId, t.lastDay)],
 );
+
+/**
+ * Closed months (`vctp month close`): the month's monthly summaries, totals and cost are final.
+ * Re-aggregating, repairing or retention-trimming the month is refused until `vctp month reopen`
+ * deletes the row (both recorded in job_runs). rate_cards is the JSON of the rate cards that priced
+ * the month, kept so `vctp explain` can show them after the settings change.
+ */
+export const monthClosures = pgTable('month_closures', {
+  month: unixTime('month').primaryKey(),
+  closedAt: unixTime('closed_at').notNull(),
+  closedBy: text('closed_by').notNull(),
+  reason: text('reason').notNull().default(''),
+  currency: text('currency'),
+  rateCards: text('rate_cards').notNull().default('[]'),
+});
