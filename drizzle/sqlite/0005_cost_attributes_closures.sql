@@ -1,3 +1,12 @@
+CREATE TABLE `month_closure_events` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`month` integer NOT NULL,
+	`action` text NOT NULL,
+	`at` integer NOT NULL,
+	`by` text NOT NULL,
+	`reason` text DEFAULT '' NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `month_closures` (
 	`month` integer PRIMARY KEY NOT NULL,
 	`closed_at` integer NOT NULL,

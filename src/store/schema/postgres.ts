@@ -311,3 +311,13 @@ export const monthClosures = pgTable('month_closures', {
   currency: text('currency'),
   rateCards: text('rate_cards').notNull().default('[]'),
 });
+
+/** Every close and reopen of a month, never deleted: who, when, why (the job_runs row says it ran). */
+export const monthClosureEvents = pgTable('month_closure_events', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  month: unixTime('month').notNull(),
+  action: text('action').notNull(), // close | reopen
+  at: unixTime('at').notNull(),
+  by: text('by').notNull(),
+  reason: text('reason').notNull().default(''),
+});

@@ -306,3 +306,13 @@ export const monthClosures = sqliteTable('month_closures', {
   currency: text('currency'),
   rateCards: text('rate_cards').notNull().default('[]'),
 });
+
+/** Every close and reopen of a month, never deleted: who, when, why (the job_runs row says it ran). */
+export const monthClosureEvents = sqliteTable('month_closure_events', {
+  id: integer('id').primaryKey(),
+  month: integer('month').notNull(),
+  action: text('action').notNull(), // close | reopen
+  at: integer('at').notNull(),
+  by: text('by').notNull(),
+  reason: text('reason').notNull().default(''),
+});
