@@ -1,5 +1,6 @@
 // Rules that span several keys, and the assembly of the final Settings. They run on the keys that
 // passed their own validation, so one bad key does not hide a problem in another.
+import { BUILT_IN_DIMENSIONS } from '../core/cost-dimensions.js';
 import { sqliteNotPersistentReason } from '../core/sqlite-url.js';
 import { duplicateVcenterAddresses } from '../core/vcenter-address.js';
 import { hasScheme } from './schema-helpers.js';
@@ -66,7 +67,51 @@ export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
     else metrics.set(pivot.metric, index);
   });
 
+  problems.push(...costRules(fields));
+
   return { problems, warnings };
+}
+
+/**
+ * Rate cards follow each other (each from its valid_from until the next one's) in one currency;
+ * dimension names are unique and distinct from the built-in ones; a Cost sheet names a dimension.
+ */
+function costRules(fields: Partial<SettingsFields>): string[] {
+  const problems: string[] = [];
+  const cards = fields.rate_cards ?? [];
+  cards.forEach((card, index) => {
+    const previous = cards[index - 1];
+    if (previous === undefined) return;
+    if (card.valid_from === previous.valid_from) {
+      problems.push(`settings.rate_cards[${index}].valid_from: ${card.valid_from} overlaps rate_cards[${index - 1}], which starts the same day`);
+    } else if (card.valid_from < previous.valid_from) {
+      problems.push(
+        `settings.rate_cards[${index}].valid_from: ${card.valid_from} is before rate_cards[${index - 1}] (${previous.valid_from}); list the cards in valid_from order`,
+      );
+    }
+    if (card.currency !== cards[0]!.currency) {
+      problems.push(`settings.rate_cards[${index}].currency: ${card.currency} differs from rate_cards[0] (${cards[0]!.currency}); every card must use one currency`);
+    }
+  });
+
+  const builtIn: readonly string[] = BUILT_IN_DIMENSIONS;
+  const names = new Map<string, number>();
+  (fields.cost_dimensions ?? []).forEach((dimension, index) => {
+    if (builtIn.includes(dimension.name)) {
+      problems.push(`settings.cost_dimensions[${index}].name: ${dimension.name} is a built-in dimension (${BUILT_IN_DIMENSIONS.join(', ')})`);
+    }
+    const first = names.get(dimension.name);
+    if (first !== undefined) problems.push(`settings.cost_dimensions[${index}].name: ${dimension.name} is already defined by entry ${first}`);
+    else names.set(dimension.name, index);
+  });
+  (fields.report_cost_dimensions ?? []).forEach((name, index) => {
+    if (name === 'vm' || (!names.has(name) && !builtIn.includes(name))) {
+      problems.push(
+        `settings.report_cost_dimensions[${index}]: ${name} is not a cost dimension; expected one of ${[...names.keys(), ...builtIn.filter((n) => n !== 'vm')].join(', ')}`,
+      );
+    }
+  });
+  return problems;
 }
 
 function withoutUserInfo(url: string): string {

@@ -20,6 +20,7 @@ import {
   stringList,
   strWhere,
 } from './schema-helpers.js';
+import { costSettingsFields } from './cost-settings-schema.js';
 import { isTooShortPlaintext, TOO_SHORT_PLAINTEXT } from './password-rule.js';
 import { PIVOT_METRICS } from './settings-types.js';
 import { YamlScalar } from './yaml-values.js';
@@ -202,6 +203,9 @@ export const settingsFields = {
   node_charge_clusters: globList().default(() => []),
   srm_activeactive_vms: globList().default(() => []),
   tier_patterns: tierPatterns.default(defaultTierPatterns),
+
+  // Cost: rate cards, cost dimensions, the reports' Cost sheets (cost-settings-schema.ts)
+  ...costSettingsFields,
 } satisfies Record<string, z.ZodType>;
 
 export type SettingsFields = { [K in keyof typeof settingsFields]: z.output<(typeof settingsFields)[K]> };

@@ -1,6 +1,7 @@
 // The validated, fully defaulted settings: the contract every other module reads. Key names are the
 // YAML keys of the spec's Settings Reference, unchanged, so `settings.bind_port` in the docs is
 // `settings.bind_port` in code. Optional (`?`) keys are absent when unset or empty in the file.
+import type { RateCardSetting } from '../core/rate-cards.js';
 import type { TierPatterns } from '../core/tiers.js';
 import type { LogLevel, LogOutput } from '../log/logger.js';
 
@@ -103,6 +104,20 @@ export interface Settings {
   srm_activeactive_vms: string[]; // []
   /** vctp addition: resource-pool name patterns per tier; unlisted tiers keep their default. */
   tier_patterns: TierPatterns; // each tier's own name, e.g. tin: [Tin]
+
+  // Cost (vctp addition; README "Cost")
+  /** Ordered by valid_from, one currency; none = no cost. */
+  rate_cards: RateCardSetting[]; // []
+  cost_dimensions: CostDimensionSetting[]; // []
+  /** Dimensions (configured or built-in) that get a Cost sheet in the reports. */
+  report_cost_dimensions: string[]; // []
+}
+
+export interface CostDimensionSetting {
+  name: string;
+  /** custom_attribute:<name>, tag:<category> or folder_level: N. */
+  from: string;
+  default: string;
 }
 
 export interface LoadedSettings {

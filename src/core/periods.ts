@@ -74,3 +74,20 @@ export function daysOf(period: Period): Period[] {
 export function expectedSamples(period: Period, snapshotSeconds: number): number {
   return Math.floor((period.end - period.start) / snapshotSeconds);
 }
+
+/** 00:00 UTC of the 1st of the month holding `time`. */
+export function monthStartOf(time: number): number {
+  const d = new Date(time * 1000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
+}
+
+/** 00:00 UTC of the 1st of the month after the one holding `time`. */
+export function nextMonthStartOf(time: number): number {
+  const d = new Date(time * 1000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000;
+}
+
+/** Days in the UTC month holding `time`: 28 to 31. */
+export function daysInMonthOf(time: number): number {
+  return (nextMonthStartOf(time) - monthStartOf(time)) / DAY;
+}
