@@ -177,6 +177,9 @@ const HOW_KEYS_TAKE_SCALARS: Record<string, Takes> = {
   node_charge_clusters: 'not-scalar',
   srm_activeactive_vms: 'not-scalar',
   tier_patterns: 'not-scalar',
+  rate_cards: 'not-scalar',
+  cost_dimensions: 'not-scalar',
+  report_cost_dimensions: 'not-scalar',
 };
 
 describe('an unquoted number or boolean where text is expected', () => {
