@@ -22,6 +22,7 @@ export function exitCodeFor(code: VctpErrorCode, error?: { signal?: InterruptSig
     case 'not-found':
     case 'credentials':
     case 'lock':
+    case 'closed':
       return EXIT_USER_ERROR;
     case 'vcenter':
     case 'partial':

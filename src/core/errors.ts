@@ -9,6 +9,7 @@ export type VctpErrorCode =
   | 'vcenter' // a vCenter refused, faulted or could not be reached
   | 'database' // the database is unreachable, locked, full, damaged or refused an operation
   | 'lock' // another run holds the job lock
+  | 'closed' // the month is closed (`vctp month close`): its figures are final until `vctp month reopen`
   | 'partial' // some units of work failed, the others committed
   | 'interrupted' // SIGINT or SIGTERM stopped the run (an InterruptedError says which)
   | 'internal'; // a bug

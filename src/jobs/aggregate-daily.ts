@@ -8,6 +8,7 @@ import { rollupSpans } from '../core/period-rollup.js';
 import { expectedSamples, type Period } from '../core/periods.js';
 import { summaryRow } from '../core/summary-row.js';
 import type { SqlExecutor } from '../store/executor.js';
+import { assertOpen } from '../store/month-closure-repository.js';
 import { sqlDailyRows } from '../store/sql-engine/index.js';
 import {
   deleteSummaryRows,
@@ -50,6 +51,8 @@ export async function aggregateDay(ctx: JobContext, settings: AggregationSetting
   if (period.end > now && !input.partial) {
     throw new VctpError('usage', `--date ${period.label}: the day has not ended yet (UTC); pass --partial to aggregate it so far`);
   }
+  // A closed month's figures are final (src/core/month-closure.ts): refused until `vctp month reopen`.
+  await assertOpen(ctx.store, `--date ${period.label}`, period.start, period.end);
   const started = ctx.now();
   const expected = expectedSamples(period, settings.vcenter_inventory_snapshot_seconds);
   const rules = chargeRules(settings);

@@ -10,6 +10,7 @@ import { rollupSpans, type VmPeriodRollup } from '../core/period-rollup.js';
 import { dayPeriod, expectedSamples, formatDay, type Period } from '../core/periods.js';
 import { dailyStaleness } from '../core/staleness.js';
 import { summaryRow } from '../core/summary-row.js';
+import { assertOpen } from '../store/month-closure-repository.js';
 import { sqlMonthlyRows } from '../store/sql-engine/index.js';
 import {
   deleteSummaryRows,
@@ -50,6 +51,8 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
   if (period.end > now && !input.partial) {
     throw new VctpError('usage', `--month ${period.label}: the month has not ended yet (UTC); pass --partial to aggregate it so far`);
   }
+  // A closed month's figures are final (src/core/month-closure.ts): refused until `vctp month reopen`.
+  await assertOpen(ctx.store, `--month ${period.label}`, period.start, period.end);
   const source = settings.monthly_aggregation_source;
   const daysRefreshed = source === 'daily' ? await refreshDailySummaries(ctx, settings, input) : [];
   const started = ctx.now();

@@ -22,6 +22,8 @@ export function statusFor(code: VctpErrorCode): number {
       return 404;
     case 'lock':
       return 409; // another run (CLI, timer or request) holds the job's lock: try again later
+    case 'closed':
+      return 409; // the month is closed: its figures are final until it is reopened
     case 'vcenter':
     case 'partial':
       return 502; // a vCenter failed, or some did: the body says which
