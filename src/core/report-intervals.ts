@@ -2,6 +2,7 @@
 // a monthly report. Both show the same columns: VMs (every VM counted in the interval), the
 // prorated chargeable VMs and their vCPU, RAM and disk, the prorated VMs per tier, and the VMs
 // counted apart (node-charged, SRM, templates) as plain counts, as vcenter_aggregate_totals does.
+import { daysText } from './report-period-text.js';
 import type { TotalsByGroup } from './report-totals.js';
 import type { VcenterTotals } from './totals.js';
 
@@ -68,10 +69,9 @@ export function addIntervalValues(a: IntervalValues, b: IntervalValues): void {
 
 const DAY = 86_400;
 
-/** `YYYY-MM-DD to YYYY-MM-DD`: a day of a monthly report, to the next day (spec: full-day interval labels). */
+/** A day of a monthly report as people write it, `2026-04-21` (its From and To columns give the exact UTC bounds). */
 export function dayIntervalLabel(dayStart: number): string {
-  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
-  return `${day(dayStart)} to ${day(dayStart + DAY)}`;
+  return daysText(dayStart, dayStart + DAY);
 }
 
 /** `HH:00 to HH+1:00` (24:00 for the last): an hour of a daily report, [start, end). */

@@ -53,7 +53,3 @@ export const CLASS_NOTES = [
   'Templates, SRM placeholders (and powered-off copies of srm_activeactive_vms) and VMs on node_charge_clusters are counted apart, never in the tier totals.',
   'The ChargeClass column of the VMs sheet says which group each VM is in; filter on it to trace a total back to its VMs.',
 ];
-
-export function utcText(unix: number): string {
-  return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
-}

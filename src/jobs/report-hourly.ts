@@ -4,6 +4,7 @@ import { chargeRules } from '../core/charge-rules.js';
 import { VctpError } from '../core/errors.js';
 import { HOUR } from '../core/hourly-intervals.js';
 import { hourLabel, hourStartOf } from '../core/periods.js';
+import { hourText, utcBoundsText, utcInstant } from '../core/report-period-text.js';
 import { addContribution, type Breakdown, emptyBreakdown } from '../core/report-totals.js';
 import { diskCentiGb, ramMb } from '../core/units.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
@@ -12,7 +13,7 @@ import type { ReportDocument } from '../reports/write-report.js';
 import { dateCell } from '../reports/workbook-stream.js';
 import { type HourlyVmRow, readHourlyVmPage, readRegistry, type RegistryEntry } from '../store/report-repository.js';
 import type { JobContext } from './context.js';
-import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel, utcText } from './report-common.js';
+import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
 
 const DAY = 86_400;
 
@@ -39,7 +40,7 @@ export async function planHourly(ctx: JobContext, hourStart: number, only: reado
     if (!seen || e.time > seen.time) latest.set(e.vcenter, e);
   }
   if (latest.size === 0) {
-    throw new VctpError('usage', `no hourly snapshot between ${utcText(hourStart)} and ${utcText(hourStart + HOUR)}${only.length ? ` for ${only.join(', ')}` : ''}`);
+    throw new VctpError('usage', `no hourly snapshot between ${utcInstant(hourStart)} and ${utcInstant(hourStart + HOUR)}${only.length ? ` for ${only.join(', ')}` : ''}`);
   }
   // Expected: the vCenters snapshotted within a day of this hour (not every vCenter ever seen,
   // which would list a decommissioned one as missed forever).
@@ -83,10 +84,13 @@ export async function hourlyDocument(ctx: JobContext, settings: ReportSettings, 
   }
 
   const generatedAt = new Date(ctx.now());
+  const title = `vctp hourly report ${hourText(plan.hourStart)}`;
   const front: FrontSheetModel = {
-    title: `vctp hourly report ${plan.label} (${utcText(plan.hourStart)} to ${utcText(plan.hourStart + HOUR)})`,
+    title,
     facts: [
-      { label: 'Covers', value: `the hourly snapshots taken in [${utcText(plan.hourStart)}, ${utcText(plan.hourStart + HOUR)}) UTC` },
+      { label: 'Period', value: hourText(plan.hourStart) },
+      { label: 'UTC bounds', value: utcBoundsText(plan.hourStart, plan.hourStart + HOUR) },
+      { label: 'Covers', value: 'the hourly snapshots taken in the hour (the latest of each vCenter)' },
       { label: 'Generated (UTC)', value: generatedAt, kind: 'date' },
       { label: 'vCenters', value: plan.snapshots.length + plan.missing.length, kind: 'count' },
       { label: 'VMs', value: vmCount, kind: 'count' },
@@ -120,6 +124,7 @@ export async function hourlyDocument(ctx: JobContext, settings: ReportSettings, 
 
   return {
     generatedAt,
+    footer: title,
     front,
     totals: totalsModel(perVcenter),
     vmColumns: HOURLY_VM_COLUMNS,

@@ -16,6 +16,7 @@ import {
   type IntervalValues,
 } from '../core/report-intervals.js';
 import { pivotTable, placePivots, PIVOT_METRIC_NAMES, type PivotCell, type PivotPlan, type PivotTable } from '../core/report-pivots.js';
+import { daysText, utcBoundsText } from '../core/report-period-text.js';
 import { addContribution, type Breakdown, breakdownTotals, emptyBreakdown } from '../core/report-totals.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
 import { DAILY_TOTALS_SHEET, HOURLY_TOTALS_SHEET, type IntervalRow, type IntervalSheetModel } from '../reports/interval-sheet.js';
@@ -35,7 +36,7 @@ import {
   type SummaryVmRow,
 } from '../store/report-repository.js';
 import type { JobContext } from './context.js';
-import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel, utcText } from './report-common.js';
+import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
 
 
 export interface PeriodPlan {
@@ -94,6 +95,7 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
   const generatedAt = new Date(ctx.now());
   return {
     generatedAt,
+    footer: periodTitle(period),
     front: await frontSheet(ctx, plan, vmCount, generatedAt),
     totals: totalsModel(perVcenter),
     intervals,
@@ -227,6 +229,9 @@ async function dailyTotals(ctx: JobContext, plan: PeriodPlan): Promise<IntervalS
   };
 }
 
+/** `vctp monthly report 2026-10-01 to 2026-10-31`: the front sheet's title and every page's footer. */
+const periodTitle = (period: Period): string => `vctp ${period.kind} report ${daysText(period.start, period.end)}`;
+
 async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, generatedAt: Date): Promise<FrontSheetModel> {
   const { period } = plan;
   const daily = period.kind === 'daily';
@@ -258,11 +263,11 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
       dateCell(s.createdAt),
     ] as CellValue[];
   });
-  const kindName = daily ? 'daily' : 'monthly';
   return {
-    title: `vctp ${kindName} report ${period.label}`,
+    title: periodTitle(period),
     facts: [
-      { label: 'Covers', value: `[${utcText(period.start)}, ${utcText(period.end)}) UTC` },
+      { label: 'Period (UTC days, inclusive)', value: daysText(period.start, period.end) },
+      { label: 'UTC bounds', value: utcBoundsText(period.start, period.end) },
       { label: 'Generated (UTC)', value: generatedAt, kind: 'date' },
       { label: 'vCenters', value: plan.summaries.length, kind: 'count' },
       { label: 'VMs', value: vmCount, kind: 'count' },
@@ -296,7 +301,7 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
             'Each VM of that snapshot, and each VM deleted after the hour began (in its last state), counts with presence = overlap of [creation, deletion) with the hour / 3600.',
           ]
         : [
-            'Daily Totals: one row per day, YYYY-MM-DD to the next day, with the prorated totals of that day\'s daily summaries.',
+            'Daily Totals: one row per UTC day (From and To give its exact bounds), with the prorated totals of that day\'s daily summaries.',
             'Monthly PoolXPct = tier hits / samples present over the month: the share of the time the VM existed (as daily).',
           ]),
       ...CLASS_NOTES,

@@ -2,6 +2,12 @@
 // disk row by row instead of living in memory. Sheets are written one after the other (a sheet
 // opened before the previous one is committed would be buffered in memory whole by the zip
 // stream), so callers write small sheets completely and stream the VM sheet last.
+//
+// Every sheet prints the same way (README "Reports"): landscape, one page wide (as many pages high
+// as it takes), a table's header row repeated on every page (_xlnm.Print_Titles, which exceljs
+// writes from pageSetup.printTitlesRow), and a footer with the report's period, the sheet's name
+// and `Page n of m`. Checked by converting workbooks to PDF with LibreOffice
+// (test/integration/report-print.test.ts), not only by reading the XML.
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type ExcelJSTypes from 'exceljs';
@@ -41,6 +47,35 @@ export interface Column {
   width?: number;
 }
 
+/** What every sheet's footer says on the left: the report and its period, as people write it. */
+export interface PrintOptions {
+  footer: string;
+}
+
+/** Narrow margins (inches): a wide VM table then prints larger on its one page width. */
+const MARGINS = { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.25, footer: 0.25 };
+
+/** `&` starts a code in header and footer text (`&P`, `&N`, `&A`): a literal one is doubled. */
+export function footerText(text: string): string {
+  return text.replaceAll('&', '&&');
+}
+
+/** exceljs pageSetup and headerFooter of a sheet; `titleRows` (e.g. '1:1') repeat on every page. */
+function printSetup(print: PrintOptions, titleRows: string | undefined): Pick<Partial<ExcelJSTypes.AddWorksheetOptions>, 'pageSetup' | 'headerFooter'> {
+  return {
+    pageSetup: {
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      // 0: as many pages high as the rows need (Excel's "Automatic"); LibreOffice reads it so too.
+      fitToHeight: 0,
+      margins: MARGINS,
+      ...(titleRows === undefined ? {} : { printTitlesRow: titleRows }),
+    },
+    headerFooter: { oddFooter: `&L${footerText(print.footer)}&C&A&RPage &P of &N` },
+  };
+}
+
 const HEADER_STYLE = { font: { bold: true }, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } } as const;
 const BOLD = { font: { bold: true } } as const;
 const MAX_BACKLOG_BYTES = 4 << 20;
@@ -61,7 +96,11 @@ export class ReportWorkbook {
   private error: Error | undefined;
 
   /** Writes to `path` (created or truncated). */
-  constructor(path: string, created: Date) {
+  constructor(
+    path: string,
+    created: Date,
+    private readonly print: PrintOptions,
+  ) {
     const file = createWriteStream(path);
     // exceljs listens for stream errors only once it finalizes; a write error before that (a full
     // disk) would be an unhandled 'error' event and leave commit() waiting forever.
@@ -81,16 +120,22 @@ export class ReportWorkbook {
     cacheStyles(this.wb);
   }
 
-  /** A table: bold header row frozen, typed columns, an autofilter over all rows written. */
+  /** A table: bold header row frozen and printed on every page, typed columns, an autofilter over all rows written. */
   table(name: string, columns: readonly Column[], options: { freezeColumns?: number } = {}): TableSheet {
-    const ws = this.wb.addWorksheet(name, { views: [{ state: 'frozen', xSplit: options.freezeColumns ?? 0, ySplit: 1 }] });
+    const ws = this.wb.addWorksheet(name, {
+      views: [{ state: 'frozen', xSplit: options.freezeColumns ?? 0, ySplit: 1 }],
+      ...printSetup(this.print, '1:1'),
+    });
     ws.columns = columns.map((c, i) => ({ key: `c${i}`, width: c.width ?? Math.max(DEFAULT_WIDTHS[c.kind], c.header.length + 3), style: columnStyle(c.kind) }));
     return new TableSheet(ws, columns, () => this.error);
   }
 
-  /** A free-form sheet of a few cells (front page, summary tables), written at commit. */
-  grid(name: string, widths: readonly number[] = []): GridSheet {
-    const ws = this.wb.addWorksheet(name);
+  /**
+   * A free-form sheet of a few cells (front page, summary tables, charts), written at commit.
+   * `titleRows` (e.g. '1:1') print on every page.
+   */
+  grid(name: string, widths: readonly number[] = [], options: { titleRows?: string } = {}): GridSheet {
+    const ws = this.wb.addWorksheet(name, printSetup(this.print, options.titleRows));
     ws.columns = widths.map((width, i) => ({ key: `c${i}`, width }));
     return new GridSheet(ws);
   }
@@ -161,6 +206,8 @@ export interface GridCell {
 
 export class GridSheet {
   private readonly cells: GridCell[] = [];
+  private readonly heights = new Map<number, number>();
+  private readonly breaks: number[] = [];
 
   constructor(private readonly ws: ExcelJSTypes.Worksheet) {}
 
@@ -168,8 +215,22 @@ export class GridSheet {
     this.cells.push(cell);
   }
 
+  /** Rows first..last get this height in points (a chart anchored over them gets a known size). */
+  rowHeights(first: number, last: number, points: number): void {
+    for (let row = first; row <= last; row++) this.heights.set(row, points);
+  }
+
+  /** A manual page break after `row` (1-based): the next row starts a new printed page. */
+  pageBreakAfter(row: number): void {
+    this.breaks.push(row);
+  }
+
   /** Writes the cells row by row (a streaming sheet cannot go back to a committed row). */
   commit(): void {
+    for (const [row, points] of this.heights) this.ws.getRow(row).height = points;
+    // CT_Break: id = the last row of the page (1-based), max = the last column index (16383).
+    const rowBreaks = (this.ws as unknown as { rowBreaks: { id: number; max: number; man: number }[] }).rowBreaks;
+    for (const row of [...new Set(this.breaks)].sort((a, b) => a - b)) rowBreaks.push({ id: row, max: 16_383, man: 1 });
     const sorted = [...this.cells].sort((a, b) => a.row - b.row || a.col - b.col);
     for (const c of sorted) {
       const cell = this.ws.getRow(c.row).getCell(c.col);

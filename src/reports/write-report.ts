@@ -15,6 +15,8 @@ const FLUSH_EVERY_ROWS = 1_000;
 
 export interface ReportDocument {
   generatedAt: Date;
+  /** Every printed page's footer: the report and its period for people (`vctp monthly report 2026-10-01 to 2026-10-31`). */
+  footer: string;
   front: FrontSheetModel;
   totals: TotalsSheetModel;
   intervals?: IntervalSheetModel;
@@ -30,7 +32,7 @@ export interface WrittenReport {
 }
 
 export async function writeReportWorkbook(doc: ReportDocument, path: string): Promise<WrittenReport> {
-  const wb = new ReportWorkbook(path, doc.generatedAt);
+  const wb = new ReportWorkbook(path, doc.generatedAt, { footer: doc.footer });
   writeFrontSheet(wb, doc.front);
   writeTotalsSheet(wb, doc.totals);
   const charts: ChartSpec[] = doc.intervals ? writeIntervalSheet(wb, doc.intervals) : [];
