@@ -2,8 +2,10 @@
 // wall time and peak RSS of `vctp report monthly`, the built binary in a process of its own (so the
 // figure is the report's, not the data generator's). Goal (issue 4): <= 10 s and <= 400 MB.
 //
-//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily]
+//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily] [--fleet fleet-S|fleet-L]
 //
+// --fleet: the reference fleet generated into an empty database (default fleet-L; fleet-S is one
+// vCenter of 1,000 VMs, the size of the workbook README "Reports" prints).
 // --db: a database with a fleet already loaded (e.g. left by `vctp benchmark aggregations
 // --synthetic fleet-L --keep --db PATH`), else an empty one to generate fleet-L into (default: a
 // temporary SQLite file). The month is aggregated first when it has no monthly summary.
@@ -29,6 +31,11 @@ const flag = (name: string): string | undefined => {
 };
 const runs = Number(flag('--runs') ?? '3');
 const withDaily = args.includes('--daily');
+const fleetName = flag('--fleet') ?? 'fleet-L';
+if (fleetName !== 'fleet-S' && fleetName !== 'fleet-L') {
+  console.error(`--fleet: expected fleet-S or fleet-L, got ${fleetName}`);
+  process.exit(1);
+}
 
 if (!existsSync(join(ROOT, 'dist/jobs/report.js'))) {
   console.error('run `npm run build` first: the report is measured with the built bin/vctp');
@@ -39,7 +46,7 @@ const work = mkdtempSync(join(tmpdir(), 'vctp-bench-report-'));
 const dbArg = flag('--db');
 const store: StoreSettings =
   dbArg === undefined
-    ? { database_driver: 'sqlite', database_url: join(work, 'fleet-L.sqlite3') }
+    ? { database_driver: 'sqlite', database_url: join(work, `${fleetName}.sqlite3`) }
     : /^postgres(ql)?:\/\//.test(dbArg)
       ? { database_driver: 'postgres', database_url: dbArg }
       : { database_driver: 'sqlite', database_url: resolve(dbArg) };
@@ -62,11 +69,11 @@ async function prepare(): Promise<{ month: string; day: string; vms: number }> {
     const latest = await db.all<{ t: number | null }>(sql`SELECT MAX(snapshot_time) AS t FROM snapshot_registry WHERE kind = 'hourly'`);
     let last = latest[0]?.t == null ? null : num(latest[0].t);
     if (last === null) {
-      const spec = referenceFleetSpec('fleet-L', Math.floor(Date.now() / 1000));
+      const spec = referenceFleetSpec(fleetName, Math.floor(Date.now() / 1000));
       const t0 = performance.now();
       const fleet = generateFleet(spec);
       const load = await loadSyntheticFleet(db, fleet, presentCounts(fleet));
-      console.log(`generated fleet-L (${fleet.vms.length} VMs, ${fleet.spans.length} spans) and loaded ${load.rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(`generated ${fleetName} (${fleet.vms.length} VMs, ${fleet.spans.length} spans) and loaded ${load.rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       last = fleet.snapshotTimes[fleet.snapshotTimes.length - 1]!;
     }
     const month = monthPeriod(formatMonth(last - 3600));
