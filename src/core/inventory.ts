@@ -1,6 +1,7 @@
 // What one capture of one vCenter yields for one VM: the contract between the vSphere client
 // (src/vcenter), which fills it, and the span storage (src/core/span-diff.ts, src/store), which
 // keeps it. Field meanings follow the spec's "Hourly Snapshot Fields".
+import type { CustomAttributes, TagsByCategory } from './vm-attributes.js';
 
 export interface VmRecord {
   /** Managed object id, e.g. "vm-42": stable for the VM's life in its vCenter. */
@@ -35,4 +36,11 @@ export interface VmRecord {
   srmPlaceholder: boolean;
   /** Unix seconds: config.createDate, else the creation event's time, else 0. */
   creationTime: number;
+  /**
+   * Custom attributes (customValue, by the CustomFieldsManager's field names). null or absent: not
+   * read this time, so the VM's previous values carry forward (src/core/vm-attributes.ts).
+   */
+  customAttributes?: CustomAttributes | null;
+  /** Tags by category name (vAPI tagging). null or absent: not read (the endpoint failed or is absent). */
+  tags?: TagsByCategory | null;
 }

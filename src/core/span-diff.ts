@@ -10,6 +10,8 @@ export interface OpenSpan {
   vmId: string;
   identityId: number;
   placementId: number;
+  /** vm_attribute_sets.id of state.attributes (0: none). */
+  attributesId: number;
   state: SpanState;
 }
 

@@ -1,8 +1,9 @@
 // The tracked attributes of a VM in one snapshot: what a span keeps constant. Any change to one of
-// them closes the VM's open span and opens a new one.
+// them (its custom attributes and tags included) closes the VM's open span and opens a new one.
 import type { VmRecord } from './inventory.js';
 import type { Tier, TierResolver } from './tiers.js';
 import { roundDiskGb } from './units.js';
+import { attributeSetOf, NO_ATTRIBUTES } from './vm-attributes.js';
 
 export interface SpanIdentity {
   vmUuid: string | null;
@@ -29,9 +30,18 @@ export interface SpanState {
   isTemplate: boolean;
   poweredOn: boolean;
   srmPlaceholder: boolean;
+  /**
+   * Custom attributes and tags: the canonical text of src/core/vm-attributes.ts. Absent means `{}`
+   * (none): states built for totals only (backfill) need not say.
+   */
+  attributes?: string;
 }
 
-export function spanStateOf(vm: VmRecord, tierOf: TierResolver): SpanState {
+/**
+ * `previousAttributes`: the VM's open span's set, from which a source not read this time (see
+ * VmRecord.customAttributes and .tags) carries forward.
+ */
+export function spanStateOf(vm: VmRecord, tierOf: TierResolver, previousAttributes: string = NO_ATTRIBUTES): SpanState {
   return {
     name: vm.name,
     identity: { vmUuid: vm.vmUuid, instanceUuid: vm.instanceUuid, eventKey: vm.eventKey, cloudId: vm.cloudId },
@@ -48,6 +58,7 @@ export function spanStateOf(vm: VmRecord, tierOf: TierResolver): SpanState {
     isTemplate: vm.isTemplate,
     poweredOn: vm.poweredOn,
     srmPlaceholder: vm.srmPlaceholder,
+    attributes: attributeSetOf(vm.customAttributes, vm.tags, previousAttributes),
   };
 }
 
@@ -69,6 +80,7 @@ export function sameSpanState(a: SpanState, b: SpanState): boolean {
     a.isTemplate === b.isTemplate &&
     a.poweredOn === b.poweredOn &&
     a.srmPlaceholder === b.srmPlaceholder &&
+    (a.attributes ?? NO_ATTRIBUTES) === (b.attributes ?? NO_ATTRIBUTES) &&
     identityKey(a.identity) === identityKey(b.identity) &&
     placementKey(a.placement) === placementKey(b.placement)
   );

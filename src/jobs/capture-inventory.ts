@@ -78,10 +78,12 @@ export async function captureInventory(ctx: JobContext, settings: CaptureSetting
   const kept = input.records.filter((vm) => !rules.isTenantFiltered(vm));
   const open = await loadOpenSpans(ctx.store, vcenterId);
   const captured: CapturedVm[] = kept.map((vm) => {
-    const state = spanStateOf(vm, tierOf);
+    const previous = open.get(vm.vmId)?.state;
+    // Custom attributes or tags that could not be read this time carry forward from the open span.
+    const state = spanStateOf(vm, tierOf, previous?.attributes);
     // The creation event is looked up once, when a VM is new (snapshot.ts); later captures
     // carry its key over instead of reading as a change of identity.
-    const known = open.get(vm.vmId)?.state.identity.eventKey ?? null;
+    const known = previous?.identity.eventKey ?? null;
     if (state.identity.eventKey === null && known !== null) state.identity.eventKey = known;
     return { vmId: vm.vmId, state, creationTime: vm.creationTime };
   });

@@ -1,13 +1,16 @@
 // Writes one vCenter's capture: span closes and opens, lifecycle, registry row and totals. The
 // caller runs it inside one transaction, so a capture is either wholly stored or not at all.
+// Identities, placements and attribute sets are dictionaries: each distinct value is stored once
+// and spans point at it.
 import { sql } from 'drizzle-orm';
 import { VctpError } from '../core/errors.js';
 import type { CapturedVm, SpanDiff } from '../core/span-diff.js';
 import { identityKey, placementKey, type SpanState } from '../core/span-state.js';
 import type { VcenterTotals } from '../core/totals.js';
+import { NO_ATTRIBUTES } from '../core/vm-attributes.js';
 import { excludeCaptures } from './capture-lock.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
-import { type LifecycleRow, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
+import { type LifecycleRow, loadAttributeSets, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
 import { chunks, flag, inList } from './sql-util.js';
 import { writeSnapshotTotals } from './totals-repository.js';
 import { encodeUuid } from './uuid-codec.js';
@@ -41,6 +44,7 @@ const SPAN_COLUMNS: BulkColumn[] = [
   { name: 'is_template', type: 'int' },
   { name: 'powered_on', type: 'int' },
   { name: 'srm_placeholder', type: 'int' },
+  { name: 'attributes_id', type: 'int' },
 ];
 const IDENTITY_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'int' },
@@ -56,6 +60,10 @@ const PLACEMENT_COLUMNS: BulkColumn[] = [
   { name: 'datacenter', type: 'text' },
   { name: 'cluster', type: 'text' },
   { name: 'folder', type: 'text' },
+];
+const ATTRIBUTE_SET_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'int' },
+  { name: 'attributes', type: 'text' },
 ];
 const LIFECYCLE_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'int' },
@@ -85,19 +93,24 @@ export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promis
   const lifecycleIds = await writeLifecycle(tx, write, lifecycle);
   await writeRemovals(tx, write, lifecycle);
 
-  const opening: { vm: CapturedVm; identityId: number | null }[] = [
-    ...diff.added.map((vm) => ({ vm, identityId: null })),
+  const opening: { vm: CapturedVm; identityId: number | null; attributesId: number | null }[] = [
+    ...diff.added.map((vm) => ({ vm, identityId: null, attributesId: null })),
     ...diff.changed.map(({ vm, old }) => ({
       vm,
       identityId: identityKey(old.state.identity) === identityKey(vm.state.identity) ? old.identityId : null,
+      attributesId: (old.state.attributes ?? NO_ATTRIBUTES) === (vm.state.attributes ?? NO_ATTRIBUTES) ? old.attributesId : null,
     })),
   ];
   const placementIds = await resolvePlacements(tx, opening.map((o) => o.vm.state));
+  const attributeIds = await resolveAttributeSets(
+    tx,
+    opening.flatMap((o) => (o.attributesId === null ? [o.vm.state.attributes ?? NO_ATTRIBUTES] : [])),
+  );
   let identityId = await nextId(tx, 'vm_identities');
   let spanId = await nextId(tx, 'vm_spans');
   const identityRows: unknown[][] = [];
   const spanRows: unknown[][] = [];
-  for (const { vm, identityId: reuse } of opening) {
+  for (const { vm, identityId: reuse, attributesId: reuseAttributes } of opening) {
     const s = vm.state;
     let identity = reuse;
     if (identity === null) {
@@ -124,6 +137,7 @@ export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promis
       flag(s.isTemplate),
       flag(s.poweredOn),
       flag(s.srmPlaceholder),
+      reuseAttributes ?? attributeIds.get(s.attributes ?? NO_ATTRIBUTES)!,
     ]);
   }
   await tx.insertRows('vm_identities', IDENTITY_COLUMNS, identityRows);
@@ -197,3 +211,24 @@ async function resolvePlacements(tx: SqlExecutor, states: readonly SpanState[]):
   return known;
 }
 
+/**
+ * Ids of attribute sets, adding the new ones. The dictionary is read only when a span opens with a
+ * set its VM did not have before (a new VM with attributes, a change of attributes): an hourly
+ * capture in which attributes did not change reads nothing.
+ */
+async function resolveAttributeSets(tx: SqlExecutor, sets: readonly string[]): Promise<Map<string, number>> {
+  const wanted = new Set(sets);
+  wanted.delete(NO_ATTRIBUTES);
+  if (wanted.size === 0) return new Map([[NO_ATTRIBUTES, 0]]);
+  const known = await loadAttributeSets(tx);
+  let next = await nextId(tx, 'vm_attribute_sets');
+  const rows: unknown[][] = [];
+  for (const text of wanted) {
+    if (known.has(text)) continue;
+    const id = next++;
+    known.set(text, id);
+    rows.push([id, text]);
+  }
+  await tx.insertRows('vm_attribute_sets', ATTRIBUTE_SET_COLUMNS, rows);
+  return known;
+}

@@ -8,6 +8,7 @@ import { formatMonth, monthPeriod } from '../core/periods.js';
 import type { LifecycleHistory, RemovalLifecycle, RemovalPlan, RemovalSpan } from '../core/snapshot-removal.js';
 import type { Tier } from '../core/tiers.js';
 import { isRepresentableTime } from '../core/time-bounds.js';
+import { NO_ATTRIBUTES } from '../core/vm-attributes.js';
 import type { SqlExecutor } from './executor.js';
 import { deleteUnusedIdentities } from './retention-repository.js';
 import { chunks, inList, num } from './sql-util.js';
@@ -55,11 +56,13 @@ const SPAN_SELECT = sql`
   SELECT s.id, s.lifecycle_id, s.first_seen, s.last_seen, s.identity_id, s.placement_id, s.name,
          i.vm_uuid, i.instance_uuid, i.event_key, i.cloud_id,
          p.resource_pool, p.tier, p.datacenter, p.cluster, p.folder,
-         s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder`;
+         s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder,
+         a.attributes`;
 const SPAN_FROM = sql`
   FROM vm_spans s
   JOIN vm_identities i ON i.id = s.identity_id
-  JOIN vm_placements p ON p.id = s.placement_id`;
+  JOIN vm_placements p ON p.id = s.placement_id
+  LEFT JOIN vm_attribute_sets a ON a.id = s.attributes_id`;
 
 function spanFromRow(r: Record<string, unknown>): RemovalSpan {
   return {
@@ -90,6 +93,8 @@ function spanFromRow(r: Record<string, unknown>): RemovalSpan {
       isTemplate: num(r.is_template) === 1,
       poweredOn: num(r.powered_on) === 1,
       srmPlaceholder: num(r.srm_placeholder) === 1,
+      // Spans that differ in custom attributes or tags only are two states: never merged.
+      attributes: r.attributes == null ? NO_ATTRIBUTES : String(r.attributes),
     },
     nextSnapshot: r.next_snapshot == null ? null : num(r.next_snapshot),
   };
@@ -318,6 +323,8 @@ export interface StoredSpan {
   isTemplate: boolean;
   poweredOn: boolean;
   srmPlaceholder: boolean;
+  /** Custom attributes and tags, canonical text (`{}`: none). */
+  attributes: string;
 }
 
 export async function readStoredSpans(db: SqlExecutor, vcenterId: number): Promise<StoredSpan[]> {
@@ -339,6 +346,7 @@ export async function readStoredSpans(db: SqlExecutor, vcenterId: number): Promi
       isTemplate: s.state.isTemplate,
       poweredOn: s.state.poweredOn,
       srmPlaceholder: s.state.srmPlaceholder,
+      attributes: s.state.attributes ?? NO_ATTRIBUTES,
     };
   });
 }

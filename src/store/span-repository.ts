@@ -1,9 +1,10 @@
 // Reads the state a capture diffs against: a vCenter's open spans, its lifecycle rows and the shared
-// placement dictionary.
+// placement and attribute-set dictionaries.
 import { sql } from 'drizzle-orm';
 import type { OpenSpan } from '../core/span-diff.js';
 import { placementKey, type SpanPlacement } from '../core/span-state.js';
 import type { Tier } from '../core/tiers.js';
+import { NO_ATTRIBUTES } from '../core/vm-attributes.js';
 import type { SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
 import { decodeUuid } from './uuid-codec.js';
@@ -30,6 +31,8 @@ interface OpenSpanRow {
   is_template: number;
   powered_on: number;
   srm_placeholder: number;
+  attributes_id: number;
+  attributes: string | null;
 }
 
 export async function loadOpenSpans(db: SqlExecutor, vcenterId: number): Promise<Map<string, OpenSpan>> {
@@ -37,20 +40,29 @@ export async function loadOpenSpans(db: SqlExecutor, vcenterId: number): Promise
     SELECT s.id AS span_id, s.lifecycle_id, l.vm_id, s.identity_id, s.placement_id, s.name,
            i.vm_uuid, i.instance_uuid, i.event_key, i.cloud_id,
            p.resource_pool, p.tier, p.datacenter, p.cluster, p.folder,
-           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder
+           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder,
+           s.attributes_id, a.attributes
     FROM vm_spans s
     JOIN vm_lifecycle l ON l.id = s.lifecycle_id
     JOIN vm_identities i ON i.id = s.identity_id
     JOIN vm_placements p ON p.id = s.placement_id
+    LEFT JOIN vm_attribute_sets a ON a.id = s.attributes_id
     WHERE s.vcenter_id = ${vcenterId} AND s.last_seen IS NULL`);
   const open = new Map<string, OpenSpan>();
+  // Many spans share a set: one string per set instead of one copy per row.
+  const sets = new Map<string, string>();
   for (const r of rows) {
+    let attributes = r.attributes ?? NO_ATTRIBUTES;
+    const known = sets.get(attributes);
+    if (known === undefined) sets.set(attributes, attributes);
+    else attributes = known;
     open.set(r.vm_id, {
       spanId: num(r.span_id),
       lifecycleId: num(r.lifecycle_id),
       vmId: r.vm_id,
       identityId: num(r.identity_id),
       placementId: num(r.placement_id),
+      attributesId: num(r.attributes_id),
       state: {
         name: r.name,
         identity: { vmUuid: decodeUuid(r.vm_uuid), instanceUuid: decodeUuid(r.instance_uuid), eventKey: r.event_key, cloudId: r.cloud_id },
@@ -67,6 +79,7 @@ export async function loadOpenSpans(db: SqlExecutor, vcenterId: number): Promise
         isTemplate: num(r.is_template) === 1,
         poweredOn: num(r.powered_on) === 1,
         srmPlaceholder: num(r.srm_placeholder) === 1,
+        attributes,
       },
     });
   }
@@ -112,8 +125,19 @@ export async function loadPlacements(db: SqlExecutor): Promise<Map<string, numbe
   return map;
 }
 
+/** The attribute-set dictionary: canonical text -> id (`{}` is id 0 and has no row). */
+export async function loadAttributeSets(db: SqlExecutor): Promise<Map<string, number>> {
+  const rows = await db.all<{ id: number; attributes: string }>(sql`SELECT id, attributes FROM vm_attribute_sets`);
+  const map = new Map<string, number>([[NO_ATTRIBUTES, 0]]);
+  for (const r of rows) map.set(r.attributes, num(r.id));
+  return map;
+}
+
 /** Next free id of a table whose ids vctp allocates itself (under the capture lock). */
-export async function nextId(db: SqlExecutor, table: 'vm_spans' | 'vm_identities' | 'vm_placements' | 'vm_lifecycle'): Promise<number> {
+export async function nextId(
+  db: SqlExecutor,
+  table: 'vm_spans' | 'vm_identities' | 'vm_placements' | 'vm_lifecycle' | 'vm_attribute_sets',
+): Promise<number> {
   const rows = await db.all<{ m: number | null }>(sql`SELECT MAX(id) AS m FROM ${sql.raw(table)}`);
   return num(rows[0]?.m) + 1;
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CapturedVm, diffSpans, type OpenSpan } from '../../src/core/span-diff.js';
-import type { SpanState } from '../../src/core/span-state.js';
+import { type SpanState, spanStateOf } from '../../src/core/span-state.js';
+import { tierResolver } from '../../src/core/tiers.js';
+import { vm as buildVm } from '../helpers/builders.js';
 import { snapshotTotals } from '../../src/core/totals.js';
 
 const state = (over: Partial<SpanState> = {}): SpanState => ({
@@ -14,9 +16,10 @@ const state = (over: Partial<SpanState> = {}): SpanState => ({
   isTemplate: false,
   poweredOn: true,
   srmPlaceholder: false,
+  attributes: '{}',
   ...over,
 });
-const open = (vmId: string, s: SpanState): OpenSpan => ({ spanId: 1, lifecycleId: 1, vmId, identityId: 1, placementId: 1, state: s });
+const open = (vmId: string, s: SpanState): OpenSpan => ({ spanId: 1, lifecycleId: 1, vmId, identityId: 1, placementId: 1, attributesId: 0, state: s });
 const vm = (vmId: string, s: SpanState): CapturedVm => ({ vmId, state: s, creationTime: 0 });
 
 describe('span diff', () => {
@@ -43,9 +46,31 @@ describe('span diff', () => {
       state({ poweredOn: false }),
       state({ identity: { vmUuid: 'u2', instanceUuid: 'i', eventKey: null, cloudId: null } }),
       state({ placement: { resourcePool: 'Gold', tier: 'gold', datacenter: 'DC0', cluster: 'C0', folder: '/DC0/vm/x' } }),
+      state({ attributes: '{"custom_attribute:Tenant":"acme"}' }),
     ]) {
       assert.equal(diffSpans(before, [vm('vm-1', changed)]).changed.length, 1);
     }
+  });
+  it('keeps the span when custom attributes and tags are read again unchanged, and opens one when one changes', () => {
+    const record = (customAttributes: Map<string, string> | null, tags: Map<string, string[]> | null) => buildVm('vm-1', { customAttributes, tags });
+    const tiers = tierResolver();
+    const first = spanStateOf(record(new Map([['Tenant', 'acme']]), new Map([['Env', ['prod', 'dr']]])), tiers);
+    const before = new Map([['vm-1', open('vm-1', first)]]);
+    // The same values, tags in another order: unchanged.
+    const again = spanStateOf(record(new Map([['Tenant', 'acme']]), new Map([['Env', ['dr', 'prod']]])), tiers, first.attributes);
+    assert.equal(diffSpans(before, [vm('vm-1', again)]).unchanged.length, 1);
+    // The tagging endpoint failed (tags null): the previous tags carry forward, nothing changes.
+    const blinked = spanStateOf(record(new Map([['Tenant', 'acme']]), null), tiers, first.attributes);
+    assert.equal(blinked.attributes, first.attributes);
+    assert.equal(diffSpans(before, [vm('vm-1', blinked)]).unchanged.length, 1);
+    // One value changes: a new span, whose set says so.
+    const moved = spanStateOf(record(new Map([['Tenant', 'globex']]), null), tiers, first.attributes);
+    const diff = diffSpans(before, [vm('vm-1', moved)]);
+    assert.equal(diff.changed.length, 1);
+    assert.equal(diff.changed[0]!.vm.state.attributes, '{"custom_attribute:Tenant":"globex","tag:Env":"dr, prod"}');
+    // An attribute cleared (empty) is no attribute.
+    const cleared = spanStateOf(record(new Map([['Tenant', '']]), new Map()), tiers, first.attributes);
+    assert.equal(cleared.attributes, '{}');
   });
   it('refuses an inventory that lists a VM twice', () => {
     assert.throws(() => diffSpans(new Map(), [vm('vm-1', state()), vm('vm-1', state())]), /twice/);
