@@ -1,7 +1,7 @@
 // The Summary sheet of daily and monthly reports: one table per metric of report_summary_pivots
 // (avg_vcpu, avg_ram, prorated_vm_count, vm_name_count), rows per vCenter and cluster, columns per
 // tier, over the chargeable VMs (node-charged VMs, SRM placeholders and templates are on the Totals
-// sheet, apart). These are computed tables written as plain cells, not pivot tables: exceljs
+// sheet, apart); the tables of averages hold averages per VM (AVERAGE_METRICS). These are computed tables written as plain cells, not pivot tables: exceljs
 // 4.4.0 cannot write pivot tables at all (its only mention of pivots is a sheet-protection flag; a
 // pivot cache written by hand is a corruption risk Excel "repairs" by deleting), so the numbers are
 // computed here and written as values. Each table gets the configured title at its title cell and
@@ -33,11 +33,24 @@ export const PIVOT_WIDTH = PIVOT_HEADER.length;
 const PIVOT_GROUPS: readonly (TierGroup | 'chargeable')[] = ['tin', 'bronze', 'silver', 'gold', 'untiered', 'chargeable'];
 
 const DEFAULTS: Record<PivotMetricName, { title: string; name: string }> = {
-  avg_vcpu: { title: 'Average vCPU (prorated) by vCenter, cluster and tier', name: 'PivotAvgVcpu' },
-  avg_ram: { title: 'Average RAM GB (prorated) by vCenter, cluster and tier', name: 'PivotAvgRam' },
-  prorated_vm_count: { title: 'Prorated VM count by vCenter, cluster and tier', name: 'PivotProratedVmCount' },
-  vm_name_count: { title: 'VM count by vCenter, cluster and tier', name: 'PivotVmNameCount' },
+  avg_vcpu: { title: 'Average vCPU per VM by vCenter, cluster and tier', name: 'PivotAvgVcpu' },
+  avg_ram: { title: 'Average RAM (GiB) per VM by vCenter, cluster and tier', name: 'PivotAvgRam' },
+  prorated_vm_count: { title: 'Prorated VMs by vCenter, cluster and tier', name: 'PivotProratedVmCount' },
+  vm_name_count: { title: 'VMs by vCenter, cluster and tier', name: 'PivotVmNameCount' },
 };
+
+/**
+ * The tables of averages (avg_vcpu, avg_ram) hold the average size of a VM in each cell: the
+ * group's time-weighted vCPU (or RAM) over its prorated VMs, so a VM present half the period
+ * weighs half. Their last row is the same average over all the rows (sum of sizes over sum of
+ * prorated VMs), not a sum of averages, which would mean nothing. The count tables add up.
+ */
+export const AVERAGE_METRICS: ReadonlySet<PivotMetricName> = new Set(['avg_vcpu', 'avg_ram']);
+
+/** The label of a table's last row. */
+export function pivotTotalLabel(metric: PivotMetricName): string {
+  return AVERAGE_METRICS.has(metric) ? 'Average (all rows)' : 'Total';
+}
 
 export interface PivotPlan {
   metric: PivotMetricName;
@@ -140,13 +153,15 @@ export function planPivots(entries: readonly PivotEntry[]): PivotPlan[] {
 export interface PivotRowData {
   vcenter: string;
   cluster: string;
-  values: number[];
+  /** Per tier column then the Total column; null: no VM of that tier (an average of nothing). */
+  values: (number | null)[];
 }
 
 export interface PivotTable {
   metric: PivotMetricName;
   rows: PivotRowData[];
-  total: number[];
+  /** The last row: sums, or for the tables of averages the average over all rows. */
+  total: (number | null)[];
 }
 
 /** Per (vCenter, cluster) totals of the chargeable VMs, as the tables read them. */
@@ -156,28 +171,37 @@ export interface PivotCell {
   totals: TotalsByGroup;
 }
 
-function metricValue(metric: PivotMetricName, totals: TotalsByGroup, group: TierGroup | 'chargeable'): number {
+/** A cell's value as a numerator and, for the tables of averages, the prorated VMs it is divided by. */
+function metricParts(metric: PivotMetricName, totals: TotalsByGroup, group: TierGroup | 'chargeable'): [number, number | null] {
   const t = totals[group];
   switch (metric) {
     case 'avg_vcpu':
-      return t.vcpu;
+      return [t.vcpu, t.proratedVmCount];
     case 'avg_ram':
-      return t.ramGb;
+      return [t.ramGb, t.proratedVmCount];
     case 'prorated_vm_count':
-      return t.proratedVmCount;
+      return [t.proratedVmCount, null];
     case 'vm_name_count':
       // Like a pivot's "Count of Name": VMs with a row, per tier they sampled; Total counts each once.
-      return t.vmCount;
+      return [t.vmCount, null];
   }
 }
 
+const valueOf = ([numerator, denominator]: [number, number | null]): number | null =>
+  denominator === null ? numerator : denominator > 0 ? numerator / denominator : null;
+
 export function pivotTable(metric: PivotMetricName, cells: readonly PivotCell[]): PivotTable {
-  const rows = cells
+  const sorted = cells
     .filter((c) => c.totals.chargeable.vmCount > 0)
     .slice()
-    .sort((a, b) => a.vcenter.localeCompare(b.vcenter) || a.cluster.localeCompare(b.cluster))
-    .map((c) => ({ vcenter: c.vcenter, cluster: c.cluster, values: PIVOT_GROUPS.map((g) => metricValue(metric, c.totals, g)) }));
-  const total = PIVOT_GROUPS.map((_, i) => rows.reduce((sum, r) => sum + r.values[i]!, 0));
+    .sort((a, b) => a.vcenter.localeCompare(b.vcenter) || a.cluster.localeCompare(b.cluster));
+  const parts = sorted.map((c) => PIVOT_GROUPS.map((g) => metricParts(metric, c.totals, g)));
+  const rows = sorted.map((c, i) => ({ vcenter: c.vcenter, cluster: c.cluster, values: parts[i]!.map(valueOf) }));
+  const total = PIVOT_GROUPS.map((_, k) => {
+    const numerator = parts.reduce((sum, p) => sum + p[k]![0], 0);
+    const denominator = AVERAGE_METRICS.has(metric) ? parts.reduce((sum, p) => sum + (p[k]![1] ?? 0), 0) : null;
+    return valueOf([numerator, denominator]);
+  });
   return { metric, rows, total };
 }
 

@@ -1,5 +1,6 @@
 // The VM rows reports are made of, as the store reads them: the spec's "Hourly Snapshot Fields"
 // and its "Daily/Monthly Aggregate Fields" (one summary row per VM and period).
+import type { Money } from './cost.js';
 import type { Tier } from './tiers.js';
 import type { SummaryValues } from './summary-values.js';
 
@@ -36,6 +37,8 @@ export type HourlyVmRow = VmRowBase;
 export interface SummaryVmRow extends VmRowBase, SummaryValues {
   samplesPresent: number;
   totalSamples: number;
+  /** The VM's cost over the period (the summary's cost_vcpu .. cost_total; 0 without rate cards). */
+  cost: Money;
 }
 
 /** What the totals and Summary tables need of a summary row: its charge facts and its sample sums. */

@@ -1,6 +1,8 @@
 // What the report builders share: the settings they read, the charge classification of a row,
 // paging through a vCenter's VM rows, and the totals of several vCenters.
 import type { ChargeRules, ChargeRuleSettings } from '../core/charge-rules.js';
+import type { RateCardSetting } from '../core/rate-cards.js';
+import { SPEC_FIELD_NAMES } from '../core/report-headers.js';
 import type { PivotEntry } from '../core/report-pivots.js';
 import { addTotalsByGroup, type Breakdown, breakdownTotals, emptyTotalsByGroup, type TotalsByGroup } from '../core/report-totals.js';
 import type { VmRowBase } from '../core/report-rows.js';
@@ -11,6 +13,11 @@ export interface ReportSettings extends ChargeRuleSettings {
   report_summary_pivots: readonly PivotEntry[];
   hourly_snapshot_max_age_days: number;
   daily_snapshot_max_age_months: number;
+  /** Cost (README "Cost"); left out by library callers and tests that want none. */
+  rate_cards?: readonly RateCardSetting[];
+  /** Structurally settings.cost_dimensions (src/config may not be imported from jobs). */
+  cost_dimensions?: readonly { name: string; from: string; default: string }[];
+  report_cost_dimensions?: readonly string[];
 }
 
 /**
@@ -48,8 +55,13 @@ export function totalsModel(perVcenter: readonly { vcenter: string; sums: Breakd
   return { blocks };
 }
 
+/** Which spec field each renamed column is (src/core/report-headers.ts). */
+export function specFieldsNote(): string {
+  return `Columns and the spec's fields: ${SPEC_FIELD_NAMES.map(([header, field]) => `${header} = ${field}`).join('; ')}.`;
+}
+
 export const CLASS_NOTES = [
   'Chargeable VMs are split by resource-pool tier (Tin, Bronze, Silver, Gold; "No tier" when no pool matched tier_patterns).',
   'Templates, SRM placeholders (and powered-off copies of srm_activeactive_vms) and VMs on node_charge_clusters are counted apart, never in the tier totals.',
-  'The ChargeClass column of the VMs sheet says which group each VM is in; filter on it to trace a total back to its VMs.',
+  'The Charge class column of the VMs sheet says which group each VM is in; filter on it to trace a total back to its VMs.',
 ];

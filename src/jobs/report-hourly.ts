@@ -13,7 +13,7 @@ import type { ReportDocument } from '../reports/write-report.js';
 import { dateCell } from '../reports/workbook-stream.js';
 import { type HourlyVmRow, readHourlyVmPage, readRegistry, type RegistryEntry } from '../store/report-repository.js';
 import type { JobContext } from './context.js';
-import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
+import { CLASS_NOTES, classifyRow, specFieldsNote, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
 
 const DAY = 86_400;
 
@@ -119,6 +119,7 @@ export async function hourlyDocument(ctx: JobContext, settings: ReportSettings, 
     notes: [
       'Totals count each VM of the snapshot once (a snapshot is a single sample: prorated VMs equal VMs).',
       ...CLASS_NOTES,
+      specFieldsNote(),
     ],
   };
 

@@ -16,12 +16,13 @@ import {
   type IntervalValues,
 } from '../core/report-intervals.js';
 import { pivotTable, placePivots, PIVOT_METRIC_NAMES, type PivotCell, type PivotPlan, type PivotTable } from '../core/report-pivots.js';
+import { reportCost } from '../core/report-currency.js';
 import { daysText, utcBoundsText } from '../core/report-period-text.js';
 import { addContribution, type Breakdown, breakdownTotals, emptyBreakdown } from '../core/report-totals.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
 import { DAILY_TOTALS_SHEET, HOURLY_TOTALS_SHEET, type IntervalRow, type IntervalSheetModel } from '../reports/interval-sheet.js';
 import { ALL_VCENTERS } from '../reports/totals-sheet.js';
-import { SUMMARY_VM_COLUMNS, vmValues } from '../reports/vm-sheet.js';
+import { summaryVmColumns, vmValues } from '../reports/vm-sheet.js';
 import { type CellValue, dateCell } from '../reports/workbook-stream.js';
 import type { ReportDocument } from '../reports/write-report.js';
 import {
@@ -36,7 +37,7 @@ import {
   type SummaryVmRow,
 } from '../store/report-repository.js';
 import type { JobContext } from './context.js';
-import { CLASS_NOTES, classifyRow, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
+import { CLASS_NOTES, classifyRow, specFieldsNote, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
 
 
 export interface PeriodPlan {
@@ -62,6 +63,7 @@ export async function planPeriod(ctx: JobContext, period: Period, only: readonly
 export async function periodDocument(ctx: JobContext, settings: ReportSettings, plan: PeriodPlan, pivots: readonly PivotPlan[]): Promise<ReportDocument> {
   const { period } = plan;
   const rules = chargeRules(settings);
+  const vmColumns = summaryVmColumns(reportCost(settings));
   const pages = (s: RegistryEntry) =>
     pagesOf<SummaryVmRow>((after, limit) => readSummaryVmPage(ctx.store, period.kind, s.vcenterId, period.start, after, limit));
 
@@ -100,10 +102,10 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
     totals: totalsModel(perVcenter),
     intervals,
     summary,
-    vmColumns: SUMMARY_VM_COLUMNS,
+    vmColumns,
     vmPages: async function* () {
       for (const s of plan.summaries) {
-        for await (const page of pages(s)) yield page.map((r) => vmValues(SUMMARY_VM_COLUMNS, r, classifyRow(rules, r)));
+        for await (const page of pages(s)) yield page.map((r) => vmValues(vmColumns, r, classifyRow(rules, r)));
       }
     },
   };
@@ -293,8 +295,9 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
       rows: sourceRows,
     },
     notes: [
-      'AvgIsPresent, AvgVcpuCount, AvgRamGB and AvgProvisionedDisk are time-weighted over the samples of the period (present samples / TotalSamples).',
-      'Tin/Bronze/Silver/Gold = AvgIsPresent x PoolXPct / 100: the share of the period the VM spent in that tier; summed, the prorated VM count per tier.',
+      'Presence, Average vCPU, Average RAM (GiB) and Average provisioned disk (GiB) of a VM are time-weighted over the samples of the period (samples present / samples in period): a missed snapshot does not lower them.',
+      'Tin (prorated VMs) and the other tiers = Presence x Tin (% of presence) / 100: the share of the period the VM spent in that tier; summed, the prorated VM count per tier.',
+      'The Average vCPU, RAM and disk of a group (a tier, a cluster, a cost dimension) is the sum of its VMs\' averages: what the group held on average over the period. The Summary tables "per VM" divide that by the prorated VMs.',
       ...(daily
         ? [
             'Hourly Totals: row [HH:00, HH+1:00) is read from the first snapshot at or after HH+1:00 (the next day\'s first for 23:00; the next one when a snapshot is missing).',
@@ -302,9 +305,10 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
           ]
         : [
             'Daily Totals: one row per UTC day (From and To give its exact bounds), with the prorated totals of that day\'s daily summaries.',
-            'Monthly PoolXPct = tier hits / samples present over the month: the share of the time the VM existed (as daily).',
+            'Monthly Tin (% of presence) and the other tiers = tier hits / samples present over the month: the share of the time the VM existed (as daily).',
           ]),
       ...CLASS_NOTES,
+      specFieldsNote(),
     ],
   };
 }

@@ -4,6 +4,8 @@
 // right of the table (src/reports/xlsx-charts.ts adds them once the workbook is written).
 import type { IntervalValues } from '../core/report-intervals.js';
 import { columnLetters } from '../core/report-cells.js';
+import { GROUP_HEADERS } from '../core/report-headers.js';
+import { GROUP_LABELS } from '../core/report-totals.js';
 import { TIER_COLOUR_KEYS, type TierColourKey } from '../core/tier-colours.js';
 import type { CellValue, Column, ReportWorkbook } from './workbook-stream.js';
 import { chartRange, type ChartSeries, type ChartSpec } from './xlsx-charts.js';
@@ -35,16 +37,16 @@ export interface IntervalSheetModel {
 }
 
 const VALUE_COLUMNS: readonly (Column & { key: keyof IntervalValues })[] = [
-  { header: 'VMs', kind: 'count', key: 'vmCount' },
-  { header: 'Prorated VMs', kind: 'decimal', key: 'proratedVmCount' },
-  { header: 'vCPU', kind: 'decimal', key: 'vcpu' },
-  { header: 'RAM GB', kind: 'gb', key: 'ramGb' },
-  { header: 'Disk GB', kind: 'gb', key: 'diskGb' },
-  { header: 'Tin', kind: 'decimal', key: 'tin' },
-  { header: 'Bronze', kind: 'decimal', key: 'bronze' },
-  { header: 'Silver', kind: 'decimal', key: 'silver' },
-  { header: 'Gold', kind: 'decimal', key: 'gold' },
-  { header: 'No tier', kind: 'decimal', key: 'untiered' },
+  { header: GROUP_HEADERS.vms, kind: 'count', key: 'vmCount' },
+  { header: GROUP_HEADERS.proratedVms, kind: 'decimal', key: 'proratedVmCount' },
+  { header: GROUP_HEADERS.avgVcpu, kind: 'decimal', key: 'vcpu' },
+  { header: GROUP_HEADERS.avgRamGb, kind: 'gb', key: 'ramGb' },
+  { header: GROUP_HEADERS.avgDiskGb, kind: 'gb', key: 'diskGb', width: 18 },
+  { header: 'Tin (prorated VMs)', kind: 'decimal', key: 'tin' },
+  { header: 'Bronze (prorated VMs)', kind: 'decimal', key: 'bronze' },
+  { header: 'Silver (prorated VMs)', kind: 'decimal', key: 'silver' },
+  { header: 'Gold (prorated VMs)', kind: 'decimal', key: 'gold' },
+  { header: 'No tier (prorated VMs)', kind: 'decimal', key: 'untiered' },
   { header: 'Node-charged VMs', kind: 'count', key: 'nodeChargeVms' },
   { header: 'SRM VMs', kind: 'count', key: 'srmVms' },
   { header: 'Templates', kind: 'count', key: 'templates' },
@@ -81,7 +83,7 @@ export function intervalCharts(model: IntervalSheetModel): ChartSpec[] {
   const categories = range(1);
   const series = (key: keyof IntervalValues): ChartSeries => ({ name: VALUE_COLUMNS.find((c) => c.key === key)!.header, categories, values: range(column(key)) });
   // Tiers keep their colours (src/core/tier-colours.ts, as in the UI) whatever the series order.
-  const tier = (key: TierColourKey): ChartSeries => ({ ...series(key), tier: key });
+  const tier = (key: TierColourKey): ChartSeries => ({ ...series(key), name: GROUP_LABELS[key], tier: key });
   const left = FIXED + VALUE_COLUMNS.length + 1; // one empty column after the table (zero-based index)
   const box = (i: number) => ({ fromCol: left, fromRow: 1 + i * 18, toCol: left + 10, toRow: 17 + i * 18 });
   return [

@@ -2,7 +2,7 @@
 // decides where, and why they are computed tables rather than pivot caches), each under its title
 // and named by a workbook defined name.
 import { absoluteRange } from '../core/report-cells.js';
-import { PIVOT_HEADER, type PivotMetricName, type PivotPlacement, SUMMARY_SHEET } from '../core/report-pivots.js';
+import { PIVOT_HEADER, type PivotMetricName, type PivotPlacement, pivotTotalLabel, SUMMARY_SHEET } from '../core/report-pivots.js';
 import type { CellKind, ReportWorkbook } from './workbook-stream.js';
 
 const KIND: Record<PivotMetricName, CellKind> = {
@@ -31,7 +31,7 @@ export function writeSummarySheet(wb: ReportWorkbook, placements: readonly Pivot
       r.values.forEach((v, i) => sheet.set({ row: top + 1 + j, col: left + 2 + i, value: v, kind }));
     });
     const totalRow = top + 1 + p.table.rows.length;
-    sheet.set({ row: totalRow, col: left, value: 'Total', bold: true });
+    sheet.set({ row: totalRow, col: left, value: pivotTotalLabel(p.table.metric), bold: true });
     p.table.total.forEach((v, i) => sheet.set({ row: totalRow, col: left + 2 + i, value: v, kind, bold: true }));
     wb.definedName(p.plan.definedName, absoluteRange(SUMMARY_SHEET, p.at));
   }

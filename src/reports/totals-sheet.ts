@@ -1,6 +1,7 @@
 // The Totals sheet: per vCenter (then all vCenters) and per tier, the VM count, prorated VM count,
 // vCPU, RAM and disk of chargeable VMs, with node-charged VMs, SRM placeholders and templates in
 // rows of their own (src/core/report-totals.ts says how each is computed).
+import { GROUP_HEADERS } from '../core/report-headers.js';
 import { GROUP_LABELS, type TotalsByGroup, type TotalsGroup } from '../core/report-totals.js';
 import type { Column, ReportWorkbook } from './workbook-stream.js';
 
@@ -18,11 +19,11 @@ const BOLD: ReadonlySet<TotalsGroup> = new Set(['chargeable', 'all']);
 export const TOTALS_COLUMNS: readonly Column[] = [
   { header: 'vCenter', kind: 'text', width: 26 },
   { header: 'Group', kind: 'text', width: 36 },
-  { header: 'VMs', kind: 'count' },
-  { header: 'Prorated VMs', kind: 'decimal' },
-  { header: 'vCPU', kind: 'decimal' },
-  { header: 'RAM GB', kind: 'gb' },
-  { header: 'Disk GB', kind: 'gb' },
+  { header: GROUP_HEADERS.vms, kind: 'count' },
+  { header: GROUP_HEADERS.proratedVms, kind: 'decimal' },
+  { header: GROUP_HEADERS.avgVcpu, kind: 'decimal' },
+  { header: GROUP_HEADERS.avgRamGb, kind: 'gb' },
+  { header: GROUP_HEADERS.avgDiskGb, kind: 'gb', width: 18 },
 ];
 
 export function writeTotalsSheet(wb: ReportWorkbook, model: TotalsSheetModel): void {

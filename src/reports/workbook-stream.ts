@@ -15,7 +15,7 @@ import type ExcelJSTypes from 'exceljs';
 export type CellValue = string | number | boolean | Date | null;
 
 /** How a column's numbers read: Excel number formats, and the width that shows them whole. */
-export type CellKind = 'text' | 'id' | 'int' | 'count' | 'decimal' | 'ratio' | 'pct' | 'gb' | 'date' | 'bool';
+export type CellKind = 'text' | 'id' | 'int' | 'count' | 'decimal' | 'ratio' | 'pct' | 'gb' | 'money' | 'date' | 'bool';
 
 const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
   id: '0',
@@ -25,6 +25,7 @@ const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
   ratio: '0.0000',
   pct: '0.00',
   gb: '#,##0.00',
+  money: '#,##0.00',
   date: 'yyyy-mm-dd hh:mm:ss',
 };
 
@@ -37,6 +38,7 @@ const DEFAULT_WIDTHS: Record<CellKind, number> = {
   ratio: 12,
   pct: 12,
   gb: 14,
+  money: 14,
   date: 20,
   bool: 10,
 };

@@ -127,7 +127,8 @@ export async function readSummaryVmPage(
            r.creation_time, r.deletion_time, r.snapshot_time, p.resource_pool, p.tier, p.datacenter, p.cluster, p.folder,
            r.provisioned_disk_gb AS provisioned_disk, r.vcpu_count, r.ram_gb, r.is_template, r.powered_on, r.srm_placeholder,
            r.samples_present, r.total_samples, r.avg_is_present, r.avg_vcpu_count, r.avg_ram_gb, r.avg_provisioned_disk,
-           r.pool_tin_pct, r.pool_bronze_pct, r.pool_silver_pct, r.pool_gold_pct, r.tin, r.bronze, r.silver, r.gold
+           r.pool_tin_pct, r.pool_bronze_pct, r.pool_silver_pct, r.pool_gold_pct, r.tin, r.bronze, r.silver, r.gold,
+           r.cost_vcpu, r.cost_ram, r.cost_disk, r.cost_vm, r.cost_total
     FROM ${sql.raw(table)} r
     JOIN vcenters v ON v.id = r.vcenter_id
     JOIN vm_lifecycle l ON l.id = r.lifecycle_id
@@ -178,6 +179,7 @@ function summaryRow(r: Record<string, unknown>): SummaryVmRow {
     bronze: Number(r.bronze),
     silver: Number(r.silver),
     gold: Number(r.gold),
+    cost: { vcpu: Number(r.cost_vcpu), ram: Number(r.cost_ram), disk: Number(r.cost_disk), vm: Number(r.cost_vm), total: Number(r.cost_total) },
   };
 }
 

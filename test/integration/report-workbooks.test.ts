@@ -98,9 +98,9 @@ for (const engine of ENGINES) {
       const group = (name: string) => totals.find((r) => r.vCenter === vcenter && r.Group === name)!;
       const charged = group('Chargeable (all tiers)');
       close(charged['Prorated VMs']!, Number(t.chargeable_vm_count), `${vcenter} prorated VMs`);
-      close(charged.vCPU!, Number(t.vcpu_total), `${vcenter} vCPU`);
-      close(charged['RAM GB']!, Number(t.ram_gb_total), `${vcenter} RAM`);
-      close(charged['Disk GB']!, Number(t.disk_gb_total), `${vcenter} disk`);
+      close(charged['Average vCPU']!, Number(t.vcpu_total), `${vcenter} vCPU`);
+      close(charged['Average RAM (GiB)']!, Number(t.ram_gb_total), `${vcenter} RAM`);
+      close(charged['Average provisioned disk (GiB)']!, Number(t.disk_gb_total), `${vcenter} disk`);
       for (const [label, column] of [['Tin', 'tin_vm_count'], ['Bronze', 'bronze_vm_count'], ['Silver', 'silver_vm_count'], ['Gold', 'gold_vm_count'], ['No tier', 'untiered_vm_count']]) {
         close(group(label!)['Prorated VMs']!, Number(t[column!]), `${vcenter} ${label}`);
       }
@@ -123,26 +123,26 @@ for (const engine of ENGINES) {
       assert.equal(vms.length, expected.length);
       assert.equal(result.vmRows, expected.length);
       for (const e of expected) {
-        const row = vms.find((r) => r.InventoryId === String(e.inventory_id) && r.Vcenter === e.vcenter)!;
+        const row = vms.find((r) => r['Inventory ID'] === String(e.inventory_id) && r.vCenter === e.vcenter)!;
         assert.ok(row, `VM ${String(e.inventory_id)} of ${String(e.vcenter)} is in the sheet`);
-        assert.equal(row.Name, e.name);
-        assert.equal(row.VmId, e.vm_id);
-        assert.equal(row.VmUuid, decodeUuid(e.vm_uuid) ?? '');
-        assert.equal(row.InstanceUuid, decodeUuid(e.instance_uuid) ?? '');
-        assert.equal(row.CreationTime, dateText(Number(e.creation_time)));
-        assert.equal(row.DeletionTime, dateText(Number(e.deletion_time)));
-        assert.equal(row.SnapshotTime, dateText(Number(e.snapshot_time)));
-        assert.equal(row.ResourcePool, e.resource_pool ?? '');
+        assert.equal(row['VM name'], e.name);
+        assert.equal(row['VM ID (MoRef)'], e.vm_id);
+        assert.equal(row['VM UUID'], decodeUuid(e.vm_uuid) ?? '');
+        assert.equal(row['Instance UUID'], decodeUuid(e.instance_uuid) ?? '');
+        assert.equal(row['Created (UTC)'], dateText(Number(e.creation_time)));
+        assert.equal(row['Deleted (UTC)'], dateText(Number(e.deletion_time)));
+        assert.equal(row['Snapshot (UTC)'], dateText(Number(e.snapshot_time)));
+        assert.equal(row['Resource pool'], e.resource_pool ?? '');
         assert.equal(row.Tier?.toLowerCase(), e.tier ?? '');
         assert.equal(row.Cluster, e.cluster ?? '');
         assert.equal(row.Folder, e.folder ?? '');
-        close(row.ProvisionedDisk!, Number(e.provisioned_disk), 'ProvisionedDisk');
-        close(row.VcpuCount!, Number(e.vcpu_count), 'VcpuCount');
-        close(row.RamGB!, Number(e.ram_gb), 'RamGB');
-        assert.deepEqual([row.IsTemplate, row.PoweredOn, row.SrmPlaceholder], [bool(e.is_template), bool(e.powered_on), bool(e.srm_placeholder)]);
+        close(row['Provisioned disk (GiB)']!, Number(e.provisioned_disk), 'ProvisionedDisk');
+        close(row.vCPU!, Number(e.vcpu_count), 'VcpuCount');
+        close(row['RAM (GiB)']!, Number(e.ram_gb), 'RamGB');
+        assert.deepEqual([row.Template, row['Powered on'], row['SRM placeholder']], [bool(e.is_template), bool(e.powered_on), bool(e.srm_placeholder)]);
       }
-      assert.equal(vms.find((r) => r.Name === 'hpc01')!.ChargeClass, 'Node-charged');
-      assert.equal(vms.find((r) => r.Name === 'aa-app')!.ChargeClass, 'SRM standby');
+      assert.equal(vms.find((r) => r['VM name'] === 'hpc01')!['Charge class'], 'Node-charged');
+      assert.equal(vms.find((r) => r['VM name'] === 'aa-app')!['Charge class'], 'SRM standby');
 
       checkTotals(sheets.get('Totals')!, VC1, await totalsRow('hourly', VC1, at(13) + 5));
       checkTotals(sheets.get('Totals')!, VC2, await totalsRow('hourly', VC2, at(13) + 9));
@@ -161,21 +161,22 @@ for (const engine of ENGINES) {
       const vms = sheets.get('VMs')!;
       assert.equal(vms.length, expected.length);
       const fields: [string, string][] = [
-        ['SamplesPresent', 'samples_present'], ['TotalSamples', 'total_samples'], ['AvgIsPresent', 'avg_is_present'],
-        ['AvgVcpuCount', 'avg_vcpu_count'], ['AvgRamGB', 'avg_ram_gb'], ['AvgProvisionedDisk', 'avg_provisioned_disk'],
-        ['PoolTinPct', 'pool_tin_pct'], ['PoolBronzePct', 'pool_bronze_pct'], ['PoolSilverPct', 'pool_silver_pct'], ['PoolGoldPct', 'pool_gold_pct'],
-        ['Tin', 'tin'], ['Bronze', 'bronze'], ['Silver', 'silver'], ['Gold', 'gold'], ['VcpuCount', 'vcpu_count'], ['RamGB', 'ram_gb'],
+        ['Samples present', 'samples_present'], ['Samples in period', 'total_samples'], ['Presence (share of period)', 'avg_is_present'],
+        ['Average vCPU', 'avg_vcpu_count'], ['Average RAM (GiB)', 'avg_ram_gb'], ['Average provisioned disk (GiB)', 'avg_provisioned_disk'],
+        ['Tin (% of presence)', 'pool_tin_pct'], ['Bronze (% of presence)', 'pool_bronze_pct'], ['Silver (% of presence)', 'pool_silver_pct'],
+        ['Gold (% of presence)', 'pool_gold_pct'], ['Tin (prorated VMs)', 'tin'], ['Bronze (prorated VMs)', 'bronze'], ['Silver (prorated VMs)', 'silver'],
+        ['Gold (prorated VMs)', 'gold'], ['vCPU', 'vcpu_count'], ['RAM (GiB)', 'ram_gb'],
       ];
       for (const e of expected) {
-        const row = vms.find((r) => r.InventoryId === String(e.lifecycle_id))!;
-        assert.equal(row.Name, e.name);
-        assert.equal(row.Vcenter, e.vcenter);
+        const row = vms.find((r) => r['Inventory ID'] === String(e.lifecycle_id))!;
+        assert.equal(row['VM name'], e.name);
+        assert.equal(row.vCenter, e.vcenter);
         for (const [header, column] of fields) close(row[header]!, Number(e[column]), `${String(e.name)} ${header}`);
-        assert.equal(row.CreationTime, dateText(Number(e.creation_time)));
-        assert.equal(row.DeletionTime, dateText(Number(e.deletion_time)));
-        assert.equal(row.SnapshotTime, dateText(Number(e.snapshot_time)));
+        assert.equal(row['Created (UTC)'], dateText(Number(e.creation_time)));
+        assert.equal(row['Deleted (UTC)'], dateText(Number(e.deletion_time)));
+        assert.equal(row['Latest sample (UTC)'], dateText(Number(e.snapshot_time)));
       }
-      assert.equal(vms.find((r) => r.Name === 'old01')!.DeletionTime, '2026-04-21 13:45:00');
+      assert.equal(vms.find((r) => r['VM name'] === 'old01')!['Deleted (UTC)'], '2026-04-21 13:45:00');
 
       checkTotals(sheets.get('Totals')!, VC1, await totalsRow('daily', VC1, DAY.start));
       checkTotals(sheets.get('Totals')!, VC2, await totalsRow('daily', VC2, DAY.start));
@@ -189,9 +190,9 @@ for (const engine of ENGINES) {
       assert.equal(h13['Snapshot used'], '2026-04-21 14:00:05');
       assert.equal(h13.VMs, '9');
       close(h13['Prorated VMs']!, 3 + 40 / 60 + 45 / 60, 'prorated');
-      close(h13.vCPU!, 4 + 2 + 2 + (2 * 40) / 60 + (4 * 45) / 60, 'vCPU');
-      close(h13.Silver!, 1 + 40 / 60, 'Silver');
-      close(h13.Bronze!, 45 / 60, 'Bronze');
+      close(h13['Average vCPU']!, 4 + 2 + 2 + (2 * 40) / 60 + (4 * 45) / 60, 'vCPU');
+      close(h13['Silver (prorated VMs)']!, 1 + 40 / 60, 'Silver');
+      close(h13['Bronze (prorated VMs)']!, 45 / 60, 'Bronze');
       // vc2 misses 15:00: 14:00-15:00 is read from 16:00, where late01 (created 15:30) does not count.
       const h14 = hour(VC2, '14:00 to 15:00');
       assert.deepEqual([h14['Snapshot used'], h14.VMs, h14['Prorated VMs']], ['2026-04-21 16:00:09', '2', '2']);
@@ -204,10 +205,14 @@ for (const engine of ENGINES) {
       const summary = raw.get('Summary')!;
       const titles = summary.map((r) => r[0]).filter((c) => c?.includes('by vCenter, cluster and tier'));
       assert.equal(titles.length, 4);
-      const prorated = summary.findIndex((r) => r[0]?.startsWith('Prorated VM count'));
+      const prorated = summary.findIndex((r) => r[0]?.startsWith('Prorated VMs by'));
       const total = summary.slice(prorated).find((r) => r[0] === 'Total')!;
       const charged = sheets.get('Totals')!.find((r) => r.vCenter === 'All vCenters' && r.Group === 'Chargeable (all tiers)')!;
       close(total[7]!, Number(charged['Prorated VMs']), 'Summary total = chargeable prorated VMs');
+      // The Average vCPU table's last row is the average vCPU of a VM, not a sum of the rows' averages.
+      const averages = summary.findIndex((r) => r[0]?.startsWith('Average vCPU per VM'));
+      const average = summary.slice(averages).find((r) => r[0] === 'Average (all rows)')!;
+      close(average[7]!, Number(charged['Average vCPU']) / Number(charged['Prorated VMs']), 'Average vCPU per VM over all rows');
 
       assert.equal(await chartObjects(result.path, join(dir, 'ods-daily')), 3);
     });
@@ -220,11 +225,11 @@ for (const engine of ENGINES) {
       const vms = sheets.get('VMs')!;
       assert.equal(vms.length, expected.length);
       for (const e of expected) {
-        const row = vms.find((r) => r.InventoryId === String(e.lifecycle_id))!;
-        close(row.SamplesPresent!, Number(e.samples_present), 'SamplesPresent');
-        close(row.AvgVcpuCount!, Number(e.avg_vcpu_count), 'AvgVcpuCount');
-        close(row.PoolGoldPct!, Number(e.pool_gold_pct), 'PoolGoldPct');
-        close(row.Gold!, Number(e.gold), 'Gold');
+        const row = vms.find((r) => r['Inventory ID'] === String(e.lifecycle_id))!;
+        close(row['Samples present']!, Number(e.samples_present), 'SamplesPresent');
+        close(row['Average vCPU']!, Number(e.avg_vcpu_count), 'AvgVcpuCount');
+        close(row['Gold (% of presence)']!, Number(e.pool_gold_pct), 'PoolGoldPct');
+        close(row['Gold (prorated VMs)']!, Number(e.gold), 'Gold');
       }
       checkTotals(sheets.get('Totals')!, VC1, await totalsRow('monthly', VC1, MONTH.start));
       checkTotals(sheets.get('Totals')!, VC2, await totalsRow('monthly', VC2, MONTH.start));
@@ -234,7 +239,7 @@ for (const engine of ENGINES) {
       const day21 = days.find((r) => r.vCenter === 'All vCenters' && r['Day (UTC)'] === '2026-04-21')!;
       const [d1, d2] = [await totalsRow('daily', VC1, DAY.start), await totalsRow('daily', VC2, DAY.start)];
       close(day21['Prorated VMs']!, Number(d1.chargeable_vm_count) + Number(d2.chargeable_vm_count), 'day prorated VMs');
-      close(day21.vCPU!, Number(d1.vcpu_total) + Number(d2.vcpu_total), 'day vCPU');
+      close(day21['Average vCPU']!, Number(d1.vcpu_total) + Number(d2.vcpu_total), 'day vCPU');
       assert.equal(day21.Samples, '47 of 48 samples');
       assert.equal(days.find((r) => r['Day (UTC)'] === '2026-04-01')!.Samples, 'no daily summary');
       assert.equal(days.find((r) => r['Day (UTC)'] === '2026-04-30')!.vCenter, 'All vCenters');

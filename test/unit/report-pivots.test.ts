@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { absoluteRange, columnLetters, parseCell, parseRange } from '../../src/core/report-cells.js';
-import { definedNameFrom, pivotTable, placePivots, planPivots, type PivotCell, type PivotEntry } from '../../src/core/report-pivots.js';
+import { definedNameFrom, pivotTable, pivotTotalLabel, placePivots, planPivots, type PivotCell, type PivotEntry } from '../../src/core/report-pivots.js';
 import { emptyTotalsByGroup } from '../../src/core/report-totals.js';
 import { VctpError } from '../../src/core/errors.js';
 
@@ -112,14 +112,28 @@ describe('summary table placement', () => {
 });
 
 describe('summary table values', () => {
-  it('rows per vCenter and cluster, columns per tier, a total row; clusters without chargeable VMs are left out', () => {
+  it('rows per vCenter and cluster, columns per tier, a total row of sums; clusters without chargeable VMs are left out', () => {
     const empty = { vcenter: 'vc1', cluster: 'empty', totals: emptyTotalsByGroup() };
-    const t = pivotTable('avg_vcpu', [cell('vc2', 'C0', 0, 1), cell('vc1', 'C0', 1, 0.5), empty]);
+    const t = pivotTable('prorated_vm_count', [cell('vc2', 'C0', 0, 1), cell('vc1', 'C0', 1, 0.5), empty]);
     assert.deepEqual(t.rows, [
-      { vcenter: 'vc1', cluster: 'C0', values: [2, 0, 0, 2, 0, 4] },
-      { vcenter: 'vc2', cluster: 'C0', values: [0, 0, 0, 4, 0, 4] },
+      { vcenter: 'vc1', cluster: 'C0', values: [1, 0, 0, 0.5, 0, 1.5] },
+      { vcenter: 'vc2', cluster: 'C0', values: [0, 0, 0, 1, 0, 1] },
     ]);
-    assert.deepEqual(t.total, [2, 0, 0, 6, 0, 8]);
+    assert.deepEqual(t.total, [1, 0, 0, 1.5, 0, 2.5]);
+    assert.equal(pivotTotalLabel('prorated_vm_count'), 'Total');
     assert.deepEqual(pivotTable('vm_name_count', [cell('vc1', 'C0', 1, 0.5)]).rows[0]!.values, [1, 0, 0, 1, 0, 2]);
+  });
+
+  it('the Average vCPU and RAM tables hold the average per VM, and their last row the average over all rows, not a sum', () => {
+    // vc1/C0: Tin 1 VM of 2 vCPU, Gold half a VM of 4 vCPU; vc2/C0: Gold one VM of 4 vCPU.
+    const t = pivotTable('avg_vcpu', [cell('vc2', 'C0', 0, 1), cell('vc1', 'C0', 1, 0.5)]);
+    assert.deepEqual(t.rows, [
+      { vcenter: 'vc1', cluster: 'C0', values: [2, null, null, 4, null, (2 + 2) / 1.5] },
+      { vcenter: 'vc2', cluster: 'C0', values: [null, null, null, 4, null, 4] },
+    ]);
+    // Tin: 2 vCPU / 1 VM; Gold: (2 + 4) / 1.5; all: (2 + 2 + 4) / 2.5 -- a sum of the rows would be 8.
+    assert.deepEqual(t.total, [2, null, null, 4, null, 8 / 2.5]);
+    assert.equal(pivotTotalLabel('avg_vcpu'), 'Average (all rows)');
+    assert.deepEqual(pivotTable('avg_ram', [cell('vc1', 'C0', 1, 0.5)]).total, [8, null, null, 16, null, 16 / 1.5]);
   });
 });
