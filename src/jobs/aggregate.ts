@@ -1,8 +1,13 @@
 // `vctp aggregate daily|monthly`: runs the aggregation of one period for each selected vCenter
 // under the aggregation lock, each vCenter its own recorded part of the run; one vCenter's failure
 // does not stop the others. With async_report_generation: false the period's report follows.
+// A period in a closed month (vctp month close) is refused when named (--date, --month); the
+// default period of a timer's run is skipped instead, recorded and said, so that the timer does not
+// fail because someone closed the month first.
 import { VctpError } from '../core/errors.js';
+import { closedByText, closedMonthError } from '../core/month-closure.js';
 import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod, type Period } from '../core/periods.js';
+import { readClosuresIn } from '../store/month-closure-repository.js';
 import { listVcenters, vcentersWithData } from '../store/vcenter-repository.js';
 import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
@@ -26,7 +31,15 @@ export type AggregateOutcome = (PeriodOutcome & { ok: true }) | { ok: false; vce
 
 export type AggregateResult =
   | { skipped: true; holder: string }
-  | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null };
+  | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null; closed?: ClosedPeriod };
+
+/** The default period was in a closed month: nothing was aggregated (outcomes is empty). */
+export interface ClosedPeriod {
+  period: string;
+  month: string;
+  closedBy: string;
+  closedAt: number;
+}
 
 /** The period a run covers: the one named (an empty name is a flag error), else the last complete UTC day or month. */
 export function aggregationPeriod(ctx: JobContext, kind: 'daily' | 'monthly', label: string | undefined): Period {
@@ -53,6 +66,18 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
   }
   for (const vc of named.filter((v) => !withData.has(v.id))) ctx.log.info({ vcenter: vc.name, period: period.label }, 'no snapshots in this period; not aggregated');
   const job = input.kind === 'daily' ? 'aggregate-daily' : 'aggregate-monthly';
+  const closure = (await readClosuresIn(ctx.store, period.start, period.end))[0];
+  if (closure) {
+    const flag = input.kind === 'daily' ? '--date' : '--month';
+    if (input.period !== undefined) throw closedMonthError(`${flag} ${period.label}`, closure);
+    const closed = { period: period.label, month: closure.label, closedBy: closure.closedBy, closedAt: closure.closedAt };
+    return withJobRun(ctx, { job }, async (run) => {
+      const why = `${period.label}: the month ${closure.label} is closed (${closedByText(closure)}); not aggregated`;
+      ctx.log.info(closed, why);
+      run.skip(why);
+      return { skipped: false, outcomes: [], reports: null, closed };
+    });
+  }
   return withJobRun(ctx, { job }, async (run) => {
     const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
       const outcomes: AggregateOutcome[] = [];
@@ -69,8 +94,8 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
           }
           outcomes.push({ ...outcome, ok: true });
         } catch (error) {
-          // A refused flag, an interruption or a database fault is the run's, not this vCenter's.
-          if (error instanceof VctpError && ['usage', 'interrupted', 'database'].includes(error.code)) throw error;
+          // A refused flag, a closed month, an interruption or a database fault is the run's, not this vCenter's.
+          if (error instanceof VctpError && ['usage', 'closed', 'interrupted', 'database'].includes(error.code)) throw error;
           const message = (error as Error).message;
           ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
           outcomes.push({ ok: false, vcenter: vc.name, period: period.label, error: message });

@@ -1,11 +1,14 @@
 // `vctp backfill` (the spec's -backfill-vcenter-cache): rebuilds both totals caches of every vCenter
 // from what they cache. Hourly rows and the latest row come from the spans, daily and monthly rows
 // from the registered summaries; one transaction per vCenter replaces all of its totals rows.
+// Rows of a closed month (vctp month close) are kept as they are: its figures are final, and
+// rebuilt under changed settings they would no longer be the ones closed. The result says which.
 import { chargeRules, type ChargeRules } from '../core/charge-rules.js';
 import { VctpError } from '../core/errors.js';
 import { type AggregationSpan, emptySums } from '../core/period-rollup.js';
 import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
-import { dayPeriod, expectedSamples, formatDay, formatMonth, monthPeriod, type PeriodKind } from '../core/periods.js';
+import { closureAt } from '../core/month-closure.js';
+import { dayPeriod, expectedSamples, formatDay, formatMonth, monthPeriod, nextMonthStartOf, type PeriodKind } from '../core/periods.js';
 import type { SpanState } from '../core/span-state.js';
 import { emptyTotals, snapshotTotals, type VcenterTotals } from '../core/totals.js';
 import { DISK_UNITS_PER_GB, diskCentiGb, RAM_UNITS_PER_GB, ramMb } from '../core/units.js';
@@ -17,6 +20,7 @@ import {
   type SummaryTotalsGroup,
 } from '../store/backfill-repository.js';
 import { excludeCaptures } from '../store/capture-lock.js';
+import { readClosures } from '../store/month-closure-repository.js';
 import { readPeriodSpans, readSampleTimes } from '../store/summary-repository.js';
 import { writePeriodTotals, writeSnapshotTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -34,7 +38,10 @@ export type BackfillOutcome =
   | { ok: true; vcenter: string; hourly: number; latest: number | null; daily: number; monthly: number; durationMs: number }
   | { ok: false; vcenter: string; error: string };
 
-export type BackfillResult = { skipped: true; holder: string } | { skipped: false; outcomes: BackfillOutcome[] };
+export type BackfillResult =
+  | { skipped: true; holder: string }
+  /** closedMonthsKept: the closed months (YYYY-MM) whose totals rows were left as they were. */
+  | { skipped: false; outcomes: BackfillOutcome[]; closedMonthsKept: string[] };
 
 // Whole-history bounds for the span and registry readers.
 const ALL_TIME = { start: 0, end: Number.MAX_SAFE_INTEGER };
@@ -49,26 +56,32 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
   return withJobRun(ctx, { job: 'backfill' }, async (run) => {
     const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
       const outcomes: BackfillOutcome[] = [];
+      // Under the aggregation lock, which close and reopen take too.
+      const closures = await readClosures(ctx.store);
+      const kept = closures.map((c) => ({ start: c.month, end: nextMonthStartOf(c.month) }));
+      const open = (time: number) => closureAt(closures, time) === undefined;
       for (const vc of vcenters) {
         const started = ctx.now();
         try {
           const counts = await ctx.store.transaction(async (tx) => {
             await excludeCaptures(tx);
-            await deleteVcenterTotals(tx, vc.id);
+            await deleteVcenterTotals(tx, vc.id, kept);
             const times = await readSampleTimes(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
             const spans = await readPeriodSpans(tx, vc.id, ALL_TIME.start, ALL_TIME.end);
-            const hourly = hourlyTotalsFromSpans(times, spans, rules);
+            // Computed over every time (the running sums need them all), written outside closed months.
+            const hourly = hourlyTotalsFromSpans(times, spans, rules).filter((h) => open(h.snapshotTime));
             await insertHourlyTotals(tx, vc.id, hourly);
             const latest = hourly.at(-1);
             // Upserts the latest row and rewrites its (identical) hourly row: one code path for "latest".
-            if (latest) await writeSnapshotTotals(tx, vc.id, latest.snapshotTime, latest.totals);
+            // (A latest snapshot in a closed month keeps its latest row: deleteVcenterTotals left it.)
+            if (latest && latest.snapshotTime === times.at(-1)) await writeSnapshotTotals(tx, vc.id, latest.snapshotTime, latest.totals);
 
             const summaries = await readRegisteredSummaries(tx, vc.id);
             const byName = settings.srm_activeactive_vms.length > 0;
             const written: Record<PeriodKind, number> = { daily: 0, monthly: 0 };
             for (const kind of ['daily', 'monthly'] as const) {
               const groups = groupByPeriod(await readSummaryTotalsGroups(tx, kind, vc.id, byName));
-              for (const summary of summaries.filter((s) => s.kind === kind)) {
+              for (const summary of summaries.filter((s) => s.kind === kind && open(s.periodStart))) {
                 const inputs = expandGroups(groups.get(summary.periodStart) ?? [], rules);
                 const expected = summary.expectedSamples ?? expectedOf(kind, summary.periodStart, settings);
                 await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples), {
@@ -91,13 +104,16 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
       const failed = outcomes.filter((o) => !o.ok);
       run.rows(outcomes.reduce((n, o) => n + (o.ok ? o.hourly + o.daily + o.monthly : 0), 0));
       if (failed.length > 0) run.fail(failed.map((f) => `${f.vcenter}: ${'error' in f ? f.error : ''}`).join('; '));
-      return outcomes;
+      const closedMonthsKept = closures.map((c) => c.label);
+      if (closedMonthsKept.length > 0) ctx.log.info({ closedMonthsKept }, `totals of closed months kept as they were: ${closedMonthsKept.join(', ')}`);
+      return { outcomes, closedMonthsKept };
     });
     if (!locked.acquired) {
       run.skip(`lock held by ${locked.holder}`);
       return { skipped: true, holder: locked.holder };
     }
-    return { skipped: false, outcomes: locked.result };
+    const { outcomes, closedMonthsKept } = locked.result;
+    return { skipped: false, outcomes, closedMonthsKept };
   });
 }
 

@@ -9,12 +9,14 @@
 // daily summary stale for `vctp repair` (src/store/summary-repository.ts readHourlyDays), and the
 // months follow from their re-aggregated days. It runs under the aggregation lock (an aggregation
 // reading lifecycle rows meanwhile could otherwise build a summary newer than the import with the
-// old values) and, on PostgreSQL, the capture lock.
+// old values) and, on PostgreSQL, the capture lock. A change whose days fall in a closed month
+// (vctp month close) is refused: that month's final summaries could no longer be rebuilt as closed.
 import { VctpError } from '../core/errors.js';
-import { affectedDays, LifecycleImportError, plannedLifecycle } from '../core/lifecycle-import.js';
+import { affectedDays, type LifecycleChange, LifecycleImportError, plannedLifecycle } from '../core/lifecycle-import.js';
 import { formatDay } from '../core/periods.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import type { SqlExecutor } from '../store/executor.js';
+import { assertOpen } from '../store/month-closure-repository.js';
 import { findVcenterId, listVcenters } from '../store/vcenter-repository.js';
 import { insertLifecycleImport, readLifecycleFacts, type StoredLifecycle, writeLifecycleTimes } from '../store/vm-lifecycle-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -22,6 +24,7 @@ import { withJobLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 
 export const REASON_MAX_CHARS = 1000;
+const DAY = 86_400;
 
 export interface ImportVmInput {
   /** As stored: host[:port] of its SDK URL. */
@@ -74,7 +77,7 @@ export async function runImportVm(ctx: JobContext, input: ImportVmInput): Promis
     throw new VctpError('not-found', `vcenter ${input.vcenter}: no snapshots of such a vCenter (known: ${known.join(', ') || 'none'})`);
   }
   const change = { creationTime: input.creationTime, deletionTime: input.deletionTime };
-  plannedLifecycle(await knownVm(ctx.store, vcenterId, input), change);
+  await assertDaysOpen(ctx.store, input, await knownVm(ctx.store, vcenterId, input), change);
 
   return withJobRun(ctx, { job: 'import-vm' }, async (run) => {
     const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
@@ -88,6 +91,7 @@ export async function runImportVm(ctx: JobContext, input: ImportVmInput): Promis
           return { lifecycleId: facts.lifecycleId, before, after, audit: null, days: null };
         }
         const days = affectedDays(facts);
+        await assertDaysOpen(tx, input, facts, change);
         const time = unixSeconds(ctx.now());
         await writeLifecycleTimes(tx, facts.lifecycleId, after);
         const id = await insertLifecycleImport(tx, {
@@ -134,6 +138,15 @@ export async function runImportVm(ctx: JobContext, input: ImportVmInput): Promis
       repair: staleDays ? `vctp repair --from ${staleDays.first} --to ${staleDays.last}` : null,
     };
   });
+}
+
+/** Refuses a change (not a no-op) whose affected days lie in a closed month, after the lifecycle rules (plannedLifecycle). */
+async function assertDaysOpen(db: SqlExecutor, input: ImportVmInput, facts: StoredLifecycle, change: LifecycleChange): Promise<void> {
+  const after = plannedLifecycle(facts, change);
+  if (after.creationTime === facts.creationTime && after.deletionTime === facts.deletionTime) return;
+  const days = affectedDays(facts);
+  const span = `${formatDay(days.firstDay)} to ${formatDay(days.lastDay)}`;
+  await assertOpen(db, `vmId ${input.vmId} in ${input.vcenter} (its summaries of ${span} carry its lifecycle)`, days.firstDay, days.lastDay + DAY);
 }
 
 async function knownVm(db: SqlExecutor, vcenterId: number, input: ImportVmInput): Promise<StoredLifecycle> {

@@ -9,9 +9,9 @@
 // InterruptedError is then what is rethrown, whatever fn threw: an aborted request, a rolled back
 // transaction), or the whole run returned after it (parts of it may have committed, but the run
 // was stopped). A part (one vCenter) that returned committed its work, and is recorded as such.
-// A refused invocation (VctpError 'usage': a wrong flag or argument) is no run: nothing is
-// recorded, since nothing was attempted. A settings fault is recorded: under a timer it is exactly
-// what the failed-run alerts are for.
+// A refused invocation (VctpError 'usage': a wrong flag or argument; 'closed': a change to a closed
+// month) is no run: nothing is recorded, since nothing was attempted. A settings fault is recorded:
+// under a timer it is exactly what the failed-run alerts are for.
 import { InterruptedError, VctpError } from '../core/errors.js';
 import { readMetricFigures, recordJobRun, type JobStatus } from '../store/job-runs-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
@@ -31,7 +31,9 @@ export type JobName =
   | 'repair'
   | 'retention'
   | 'db-cleanup'
-  | 'db-migrate';
+  | 'db-migrate'
+  | 'month-close'
+  | 'month-reopen';
 
 export interface JobRunScope {
   job: JobName;
@@ -79,7 +81,7 @@ export async function withJobRun<T>(ctx: JobContext, scope: JobRunScope, fn: (ru
     ctx.signal?.throwIfAborted();
     result = await fn(run);
   } catch (thrown) {
-    if (thrown instanceof VctpError && thrown.code === 'usage') throw thrown;
+    if (thrown instanceof VctpError && (thrown.code === 'usage' || thrown.code === 'closed')) throw thrown;
     const interrupted = interruption(ctx, thrown);
     status = interrupted ? 'interrupted' : 'failed';
     error = interrupted && interrupted !== thrown ? `${interrupted.message} (${messageOf(thrown)})` : messageOf(thrown);

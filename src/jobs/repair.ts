@@ -1,9 +1,13 @@
 // `vctp repair`: finds the days and months that have snapshots but no summary, or a summary older
 // than its inputs, and aggregates them. Days first, then months (so a month sees its repaired days).
 // The current day and month are never aggregated here: they have not ended (`aggregate --partial`).
+// Days and months of a closed month (vctp month close) are left as they are, listed as skipped: a
+// repair over a range or --all must not fail because a month in it is final.
 import { VctpError } from '../core/errors.js';
-import { dailyStaleness, monthlyStaleness, type Staleness } from '../core/staleness.js';
+import { closedByText, closureAt, type MonthClosure } from '../core/month-closure.js';
+import { dailyStaleness, type Staleness } from '../core/staleness.js';
 import { dayPeriod, formatDay, formatMonth, monthPeriod } from '../core/periods.js';
+import { readClosures } from '../store/month-closure-repository.js';
 import { earliestHistory, type MonthlyRegistryEntry, readMonthlyRegistry } from '../store/repair-repository.js';
 import { readDailyRegistry, readHourlyDays } from '../store/summary-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -13,6 +17,7 @@ import type { AggregationSettings, EngineName } from './aggregation-settings.js'
 import { type JobContext, unixSeconds } from './context.js';
 import { withJobLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
+import { readMonthStaleness } from './month-staleness.js';
 import { retentionCuts, type RetentionSettings } from './retention.js';
 
 const DAY = 86_400;
@@ -83,11 +88,18 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
     const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
       const actions: RepairAction[] = [];
       const base = { engine: input.engine };
+      const closures = await readClosures(ctx.store);
+      /** A stale summary of a closed month: listed as skipped, not aggregated. */
+      const skipClosed = (action: RepairAction, closure: MonthClosure | undefined): boolean => {
+        if (!closure) return false;
+        actions.push({ ...action, result: 'skipped', message: `the month ${closure.label} is closed (${closedByText(closure)}); vctp month reopen ${closure.label} --reason TEXT first` });
+        return true;
+      };
       const attempt = async (action: RepairAction, run: () => Promise<Partial<RepairAction>>) => {
         try {
           Object.assign(action, await run(), { result: 'ok' });
         } catch (error) {
-          if (error instanceof VctpError && (error.code === 'usage' || error.code === 'interrupted')) throw error;
+          if (error instanceof VctpError && ['usage', 'closed', 'interrupted'].includes(error.code)) throw error;
           action.result = 'failed';
           action.message = (error as Error).message;
           ctx.log.error({ vcenter: action.vcenter, period: action.period, err: action.message }, 'repair: aggregation failed; the previous summary is kept');
@@ -103,6 +115,7 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
           if (!staleness) continue;
           const period = formatDay(day.day);
           const action: RepairAction = { vcenter: vc.name, kind: 'daily', period, ...staleness, result: 'ok' };
+          if (skipClosed(action, closureAt(closures, day.day))) continue;
           await attempt(action, async () => {
             const outcome = await aggregateDay(ctx, settings, { ...base, period: dayPeriod(period), vcenterId: vc.id, vcenter: vc.name });
             repaired.push(period);
@@ -114,15 +127,11 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
           const month = monthPeriod(formatMonth(start));
           if (month.end > now) continue;
           const monthly = (await readMonthlyRegistry(ctx.store, vc.id, month.start, month.start + 1))[0];
-          const staleness = monthlyStaleness({
-            source: settings.monthly_aggregation_source,
-            monthly,
-            dailies: await readDailyRegistry(ctx.store, vc.id, month.start, month.end),
-            hourlyDays: await readHourlyDays(ctx.store, vc.id, month.start, month.end),
-            repairedDays: repaired.filter((d) => d.startsWith(month.label)),
-          });
+          const repairedDays = repaired.filter((d) => d.startsWith(month.label));
+          const staleness = await readMonthStaleness(ctx.store, vc.id, month, settings.monthly_aggregation_source, repairedDays);
           if (!staleness) continue;
           const action: RepairAction = { vcenter: vc.name, kind: 'monthly', period: month.label, ...staleness, result: 'ok' };
+          if (skipClosed(action, closureAt(closures, month.start))) continue;
           // Built from the spans, a month whose early days retention has removed would come out short.
           if (settings.monthly_aggregation_source === 'hourly' && month.start < hourlyCut) {
             if (monthly) continue;

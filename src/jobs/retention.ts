@@ -1,7 +1,15 @@
 // `vctp retention`: drops hourly history older than hourly_snapshot_max_age_days and daily summaries
 // older than daily_snapshot_max_age_months, in one transaction. Monthly summaries are kept. A dry run
 // does exactly the same work and rolls it back, so the counts it prints are the real ones.
+//
+// A closed month (vctp month close) is kept whole, its hourly history and daily summaries included:
+// they are what its final figures were computed from, and what `vctp explain` shows. Retention
+// trims around it and says which closed months it kept (the log, its output, `closedMonthsKept`
+// in the result); it never fails for them, since every month it reaches may well be closed.
+// Reopening a month lets the next run trim it.
+import { monthsKeptBefore, trimWindows } from '../core/month-closure.js';
 import { excludeCaptures } from '../store/capture-lock.js';
+import { readClosures } from '../store/month-closure-repository.js';
 import {
   deleteUnusedIdentities,
   deleteUnusedLifecycles,
@@ -63,15 +71,29 @@ export interface RetentionVcenter {
 
 export type RetentionResult =
   | { skipped: true; holder: string }
-  | { skipped: false; dryRun: boolean; cuts: RetentionCuts; vcenters: RetentionVcenter[]; removed: RetentionCounts };
+  | {
+      skipped: false;
+      dryRun: boolean;
+      cuts: RetentionCuts;
+      vcenters: RetentionVcenter[];
+      removed: RetentionCounts;
+      /** Closed months (YYYY-MM) before a cut whose hourly history and daily summaries were kept. */
+      closedMonthsKept: string[];
+    };
 
 export interface RetentionInput {
   dryRun: boolean;
   lockWaitSeconds: number;
 }
 
+interface RetentionOutcome {
+  vcenters: RetentionVcenter[];
+  removed: RetentionCounts;
+  closedMonthsKept: string[];
+}
+
 class DryRunRollback extends Error {
-  constructor(readonly outcome: { vcenters: RetentionVcenter[]; removed: RetentionCounts }) {
+  constructor(readonly outcome: RetentionOutcome) {
     super('dry run: rolled back');
   }
 }
@@ -88,7 +110,7 @@ export async function runRetention(ctx: JobContext, settings: RetentionSettings,
 
 async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInput, run?: JobRun): Promise<RetentionResult> {
   const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-    let outcome: { vcenters: RetentionVcenter[]; removed: RetentionCounts };
+    let outcome: RetentionOutcome;
     try {
       outcome = await ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
@@ -106,26 +128,37 @@ async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInpu
         };
         const vcenters: RetentionVcenter[] = [];
         const candidates: IdentityCandidate[] = [];
+        // Read under the aggregation lock, which close and reopen take too: no month changes state meanwhile.
+        const closures = await readClosures(tx);
+        const closedMonthsKept = monthsKeptBefore(cuts.hourlyCut, closures);
         for (const vc of await listVcenters(tx)) {
           const keptFrom = await firstKeptSnapshot(tx, vc.id, cuts.hourlyCut);
           vcenters.push({ vcenter: vc.name, keptFrom });
-          const hourly = await trimHourlyHistory(tx, vc.id, keptFrom);
-          removed.hourlySnapshots += hourly.registry;
-          removed.spansDeleted += hourly.spansDeleted;
-          removed.spansTrimmed += hourly.spansTrimmed;
-          removed.hourlyTotals += hourly.hourlyTotals;
-          removed.latestTotals += hourly.latestTotals;
-          candidates.push(...hourly.identities);
-          const daily = await trimDailySummaries(tx, vc.id, cuts.dailyCut);
-          removed.dailyRollupRows += daily.rollupRows;
-          removed.dailySummaries += daily.registry;
-          removed.dailyTotals += daily.dailyTotals;
-          candidates.push(...daily.identities);
+          for (const range of trimWindows(cuts.hourlyCut, closures)) {
+            const hourly = await trimHourlyHistory(tx, vc.id, range);
+            removed.hourlySnapshots += hourly.registry;
+            removed.spansDeleted += hourly.spansDeleted;
+            removed.spansTrimmed += hourly.spansTrimmed;
+            removed.hourlyTotals += hourly.hourlyTotals;
+            removed.latestTotals += hourly.latestTotals;
+            candidates.push(...hourly.identities);
+          }
+          for (const range of trimWindows(cuts.dailyCut, closures)) {
+            const daily = await trimDailySummaries(tx, vc.id, range);
+            removed.dailyRollupRows += daily.rollupRows;
+            removed.dailySummaries += daily.registry;
+            removed.dailyTotals += daily.dailyTotals;
+            candidates.push(...daily.identities);
+          }
         }
         removed.lifecycles = await deleteUnusedLifecycles(tx, cuts.hourlyCut);
         removed.identities = await deleteUnusedIdentities(tx, candidates);
-        if (input.dryRun) throw new DryRunRollback({ vcenters, removed });
-        return { vcenters, removed };
+        // Info, not a warning: kept by design, on every run for as long as the months stay closed.
+        if (closedMonthsKept.length > 0) {
+          ctx.log.info({ closedMonthsKept }, `closed months kept whole: ${closedMonthsKept.join(', ')} (vctp month reopen lets retention trim them)`);
+        }
+        if (input.dryRun) throw new DryRunRollback({ vcenters, removed, closedMonthsKept });
+        return { vcenters, removed, closedMonthsKept };
       });
     } catch (error) {
       if (!(error instanceof DryRunRollback)) throw error;

@@ -12,6 +12,7 @@ import { formatUnixTime, isRepresentableTime } from '../core/time-bounds.js';
 import { reportFileTime, reportPath } from '../reports/report-file.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import type { SqlExecutor } from '../store/executor.js';
+import { assertOpen } from '../store/month-closure-repository.js';
 import { readMonthlyRegistry } from '../store/repair-repository.js';
 import { readRegistry } from '../store/report-repository.js';
 import {
@@ -81,12 +82,15 @@ export type SnapshotDeleteResult = { skipped: true; holder: string } | SnapshotD
 export async function runSnapshotDelete(ctx: JobContext, settings: SnapshotDeleteSettings, input: SnapshotDeleteInput): Promise<SnapshotDeleteResult> {
   const started = ctx.now();
   const vc = await resolveVcenter(ctx, input.vcenter);
-  // Refused before the lock and again inside the transaction (another delete may have run meanwhile).
+  // Refused before the lock and again inside the transaction (another delete may have run meanwhile,
+  // a month may have been closed). A snapshot of a closed month is part of its final figures.
   await assertRegistered(ctx.store, vc, input.at);
+  await assertOpen(ctx.store, atFlag(input.at), input.at, input.at + 1);
   return withJobRun(ctx, { job: 'snapshot-delete' }, async (run) => {
     const locked = await withJobLock(ctx, 'snapshot', input.lockWaitSeconds, () =>
       ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
+        await assertOpen(tx, atFlag(input.at), input.at, input.at + 1);
         const around = await readSnapshotNeighbours(tx, vc.id, input.at);
         if (around.rowCount === null) await assertRegistered(tx, vc, input.at);
         const histories = await loadRemovalHistories(tx, vc.id, input.at, around.previous);
@@ -123,6 +127,8 @@ export async function runSnapshotDelete(ctx: JobContext, settings: SnapshotDelet
     return result;
   });
 }
+
+const atFlag = (at: number) => `--at ${formatUnixTime(at)}`;
 
 async function resolveVcenter(ctx: JobContext, given: string): Promise<{ id: number; name: string }> {
   const known = await listVcenters(ctx.store);

@@ -4,8 +4,9 @@
 // With async_report_generation: false the hourly report follows, after the commit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
-import { assertSnapshotTime } from '../core/time-bounds.js';
+import { assertSnapshotTime, formatUnixTime } from '../core/time-bounds.js';
 import { notRetriedReason } from '../core/vcenter-fault.js';
+import { assertOpen } from '../store/month-closure-repository.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, findVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
@@ -71,9 +72,15 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
   assertCanSnapshot(settings);
   // Before anything is locked or collected: a future --at would block every hourly run until then.
   if (input.at !== undefined) assertSnapshotTime('--at', input.at, unixSeconds(ctx.now()));
+  // A snapshot stored in a closed month would change what its final figures were computed from.
+  if (input.at !== undefined) await assertOpen(ctx.store, `--at ${formatUnixTime(input.at)}`, input.at, input.at + 1);
   return withJobRun(ctx, { job: 'snapshot' }, async (run) => {
     const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
-      if (input.at !== undefined) for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
+      if (input.at !== undefined) {
+        // Again under the lock: a month may have been closed while this run waited for it.
+        await assertOpen(ctx.store, `--at ${formatUnixTime(input.at)}`, input.at, input.at + 1);
+        for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
+      }
       const instances = new Map<string, string>();
       return mapConcurrent(urls, settings.hourly_snapshot_concurrency, async (url) =>
         (await recentSnapshot(ctx, settings, input, url)) ?? snapshotOne(ctx, settings, input, url, instances),
@@ -132,7 +139,7 @@ function selectVcenters(addresses: readonly string[], only: readonly string[] | 
  * others). They end the whole run with their own exit status instead of a vCenter's failure.
  */
 function isRunFault(error: unknown): boolean {
-  return error instanceof VctpError && ['usage', 'config', 'interrupted', 'database'].includes(error.code);
+  return error instanceof VctpError && ['usage', 'closed', 'config', 'interrupted', 'database'].includes(error.code);
 }
 
 /**

@@ -26,6 +26,9 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set([
   'firstSeen',
   'lastSeen',
   'keptFrom',
+  // Closed months (vctp month): when a month was closed, reopened.
+  'closedAt',
+  'reopenedAt',
   'hourlyCut',
   'dailyCut',
   'dataTime',

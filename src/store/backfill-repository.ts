@@ -29,10 +29,20 @@ export async function readRegisteredSummaries(db: SqlExecutor, vcenterId: number
   }));
 }
 
-/** Empties both totals caches of the vCenter; returns the rows removed. */
-export async function deleteVcenterTotals(tx: SqlExecutor, vcenterId: number): Promise<number> {
-  const latest = await tx.run(sql`DELETE FROM vcenter_latest_totals WHERE vcenter_id = ${vcenterId}`);
-  return latest + (await tx.run(sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId}`));
+/**
+ * Empties both totals caches of the vCenter but for the rows of times in `keep` ([start, end)
+ * ranges: closed months, whose figures are final); returns the rows removed.
+ */
+export async function deleteVcenterTotals(tx: SqlExecutor, vcenterId: number, keep: readonly { start: number; end: number }[] = []): Promise<number> {
+  const kept =
+    keep.length === 0
+      ? sql``
+      : sql` AND NOT (${sql.join(
+          keep.map((r) => sql`(snapshot_time >= ${r.start} AND snapshot_time < ${r.end})`),
+          sql` OR `,
+        )})`;
+  const latest = await tx.run(sql`DELETE FROM vcenter_latest_totals WHERE vcenter_id = ${vcenterId}${kept}`);
+  return latest + (await tx.run(sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId}${kept}`));
 }
 
 

@@ -28,30 +28,59 @@ export interface HourlyTrim {
   identities: IdentityCandidate[];
 }
 
-/**
- * Removes the vCenter's hourly history before `keepFrom` (a registry time): registry rows, spans
- * that ended before it, hourly totals rows; spans that cross it start at it from now on, so each
- * span still holds exactly the kept snapshots it held before. With `keepFrom` null (no snapshot
- * since the cut) all of it goes, open spans and latest totals too: with no snapshot left, an open
- * span would be present nowhere, and the vCenter's next capture starts afresh as if it were new.
- */
-export async function trimHourlyHistory(tx: SqlExecutor, vcenterId: number, keepFrom: number | null): Promise<HourlyTrim> {
-  const gone =
-    keepFrom === null ? sql`vcenter_id = ${vcenterId}` : sql`vcenter_id = ${vcenterId} AND last_seen IS NOT NULL AND last_seen < ${keepFrom}`;
-  const before = keepFrom === null ? sql`` : sql` AND snapshot_time < ${keepFrom}`;
-  const identities = await tx.all<{ lifecycle_id: number; identity_id: number }>(
-    sql`SELECT DISTINCT lifecycle_id, identity_id FROM vm_spans WHERE ${gone}`,
+/** A range of history to remove, [from, to); from null = since the beginning (src/core/month-closure.ts trimWindows). */
+export interface TrimRange {
+  from: number | null;
+  to: number;
+}
+
+async function snapshotBound(db: SqlExecutor, vcenterId: number, bound: 'before' | 'from', time: number): Promise<number | null> {
+  const rows = await db.all<{ t: number | null }>(
+    bound === 'before'
+      ? sql`SELECT MAX(snapshot_time) AS t FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND snapshot_time < ${time}`
+      : sql`SELECT MIN(snapshot_time) AS t FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND snapshot_time >= ${time}`,
   );
+  return rows[0]?.t == null ? null : num(rows[0].t);
+}
+
+/**
+ * Removes the vCenter's hourly history in `range`: registry rows, hourly totals rows, spans that
+ * hold no snapshot outside it; a span that runs into it from before ends at the last snapshot
+ * before it, one that runs out of it starts at the first snapshot after it, so each span still
+ * holds exactly the kept snapshots it held before (a span across the whole range keeps both sides
+ * and holds nothing in between, where no snapshot is left, as across a vCenter outage). The range
+ * starts after the beginning only around a closed month, which retention keeps whole.
+ *
+ * With nothing kept after the range (no snapshot since the cut) the latest totals go too, and so
+ * do spans still open: with no snapshot before the range either, all of the vCenter's hourly
+ * history goes and its next capture starts afresh as if it were new.
+ */
+export async function trimHourlyHistory(tx: SqlExecutor, vcenterId: number, range: TrimRange): Promise<HourlyTrim> {
+  const { from, to } = range;
+  const next = await snapshotBound(tx, vcenterId, 'from', to);
+  const previous = from === null ? null : await snapshotBound(tx, vcenterId, 'before', from);
+  const inRange = from === null ? sql`first_seen < ${to}` : sql`first_seen >= ${from} AND first_seen < ${to}`;
+  // Spans that start in the range and hold no snapshot after it.
+  const gone = sql`vcenter_id = ${vcenterId} AND ${inRange} AND (${next === null ? sql`last_seen IS NULL OR ` : sql``}(last_seen IS NOT NULL AND last_seen < ${to}))`;
+  const identities = await tx.all<{ lifecycle_id: number; identity_id: number }>(sql`SELECT DISTINCT lifecycle_id, identity_id FROM vm_spans WHERE ${gone}`);
   const spansDeleted = await tx.run(sql`DELETE FROM vm_spans WHERE ${gone}`);
-  const spansTrimmed =
-    keepFrom === null
+  let spansTrimmed =
+    next === null
       ? 0
       : await tx.run(sql`
-          UPDATE vm_spans SET first_seen = ${keepFrom}
-          WHERE vcenter_id = ${vcenterId} AND first_seen < ${keepFrom} AND (last_seen IS NULL OR last_seen >= ${keepFrom})`);
-  const registry = await tx.run(sql`DELETE FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'hourly'${before}`);
-  const hourlyTotals = await tx.run(sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId} AND kind = 'hourly'${before}`);
-  const latestTotals = keepFrom === null ? await tx.run(sql`DELETE FROM vcenter_latest_totals WHERE vcenter_id = ${vcenterId}`) : 0;
+          UPDATE vm_spans SET first_seen = ${next}
+          WHERE vcenter_id = ${vcenterId} AND ${inRange} AND (last_seen IS NULL OR last_seen >= ${to})`);
+  if (from !== null && previous !== null) {
+    spansTrimmed += await tx.run(sql`
+      UPDATE vm_spans SET last_seen = ${previous}
+      WHERE vcenter_id = ${vcenterId} AND first_seen < ${from} AND last_seen >= ${from} AND last_seen < ${to}`);
+  }
+  const times = from === null ? sql`snapshot_time < ${to}` : sql`snapshot_time >= ${from} AND snapshot_time < ${to}`;
+  const registry = await tx.run(sql`DELETE FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND ${times}`);
+  const hourlyTotals = await tx.run(sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId} AND kind = 'hourly' AND ${times}`);
+  // The latest snapshot went (or none is left): its totals are no one's latest any more.
+  const latestGone = next === null && (from === null || registry > 0);
+  const latestTotals = latestGone ? await tx.run(sql`DELETE FROM vcenter_latest_totals WHERE vcenter_id = ${vcenterId}`) : 0;
   return {
     registry,
     spansDeleted,
@@ -69,18 +98,17 @@ export interface DailyTrim {
   identities: IdentityCandidate[];
 }
 
-/** Removes the vCenter's daily summaries of days before `cut`: rows, registry rows, daily totals. */
-export async function trimDailySummaries(tx: SqlExecutor, vcenterId: number, cut: number): Promise<DailyTrim> {
+/** Removes the vCenter's daily summaries of the days in `range`: rows, registry rows, daily totals. */
+export async function trimDailySummaries(tx: SqlExecutor, vcenterId: number, range: TrimRange): Promise<DailyTrim> {
+  const { from, to } = range;
+  const days = from === null ? sql`day < ${to}` : sql`day >= ${from} AND day < ${to}`;
+  const times = from === null ? sql`snapshot_time < ${to}` : sql`snapshot_time >= ${from} AND snapshot_time < ${to}`;
   const identities = await tx.all<{ lifecycle_id: number; identity_id: number }>(
-    sql`SELECT DISTINCT lifecycle_id, identity_id FROM vm_daily_rollup WHERE vcenter_id = ${vcenterId} AND day < ${cut}`,
+    sql`SELECT DISTINCT lifecycle_id, identity_id FROM vm_daily_rollup WHERE vcenter_id = ${vcenterId} AND ${days}`,
   );
-  const rollupRows = await tx.run(sql`DELETE FROM vm_daily_rollup WHERE vcenter_id = ${vcenterId} AND day < ${cut}`);
-  const registry = await tx.run(
-    sql`DELETE FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'daily' AND snapshot_time < ${cut}`,
-  );
-  const dailyTotals = await tx.run(
-    sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId} AND kind = 'daily' AND snapshot_time < ${cut}`,
-  );
+  const rollupRows = await tx.run(sql`DELETE FROM vm_daily_rollup WHERE vcenter_id = ${vcenterId} AND ${days}`);
+  const registry = await tx.run(sql`DELETE FROM snapshot_registry WHERE vcenter_id = ${vcenterId} AND kind = 'daily' AND ${times}`);
+  const dailyTotals = await tx.run(sql`DELETE FROM vcenter_aggregate_totals WHERE vcenter_id = ${vcenterId} AND kind = 'daily' AND ${times}`);
   return {
     rollupRows,
     registry,

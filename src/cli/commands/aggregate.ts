@@ -1,7 +1,7 @@
 import { aggregateFailure, runAggregate, type AggregateResult } from '../../jobs/aggregate.js';
 import { chooseEngine } from '../../jobs/aggregation-settings.js';
 import { alreadyReported, fixed, printAfterJobReports, printJson, stdoutOutput, type Output } from '../output.js';
-import { parseIntegerFlag } from '../parse-time.js';
+import { formatTime, parseIntegerFlag } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
 
 export interface AggregateFlags {
@@ -37,6 +37,10 @@ export async function aggregateCommand(kind: 'daily' | 'monthly', globals: Runti
 function print(out: Output, kind: 'daily' | 'monthly', engine: string, result: AggregateResult): void {
   if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
+  if (result.closed) {
+    const c = result.closed;
+    return out.write(`${kind} summaries of ${c.period}: not aggregated, the month ${c.month} is closed (by ${c.closedBy} at ${formatTime(c.closedAt)}); its figures are final`);
+  }
   // One period and one engine per run: said once, above the table.
   out.write(`${kind} summaries of ${result.outcomes[0]!.period}, engine ${engine}:`);
   out.table(

@@ -30,6 +30,7 @@ function print(out: Output, result: BackfillResult, wide: boolean): void {
   if (out.json) return printJson(out, result);
   if (result.skipped) return out.write(`another vctp aggregation is running (${result.holder}); this run did nothing`);
   if (result.outcomes.length === 0) return out.write('no vCenter has snapshots yet: nothing to rebuild');
+  if (result.closedMonthsKept.length > 0) out.write(`totals of closed months kept as they were (their figures are final): ${result.closedMonthsKept.join(', ')}`);
   const head = ['vCenter', 'hourly rows', 'daily rows', 'monthly rows'];
   if (wide) head.push('latest snapshot (UTC)');
   out.table(

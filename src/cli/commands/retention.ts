@@ -40,9 +40,13 @@ function print(out: Output, result: RetentionResult, settings: { hourlyDays: num
       ['vm_identities', r.identities, 'identity rows that nothing refers to'],
     ],
   );
+  if (result.closedMonthsKept.length > 0) {
+    out.write(`closed months kept whole (hourly history and daily summaries): ${result.closedMonthsKept.join(', ')}; vctp month reopen lets retention trim them`);
+  }
   for (const v of result.vcenters) {
     if (v.keptFrom === null) {
-      out.write(`${v.vcenter}: no hourly snapshot since the cut, so none of its hourly history is kept; its next capture starts afresh`);
+      const kept = result.closedMonthsKept.length > 0 ? 'only that of closed months is kept' : 'none of its hourly history is kept; its next capture starts afresh';
+      out.write(`${v.vcenter}: no hourly snapshot since the cut, so ${kept}`);
     }
   }
 }

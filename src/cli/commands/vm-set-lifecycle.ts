@@ -1,12 +1,13 @@
 // `vctp vm set-lifecycle --vcenter V --vm VM_ID [--created T] [--deleted T] --reason TEXT [--json]`:
 // the CLI twin of `POST /api/import/vm` (src/server/routes/import-vm.ts). The same job
 // (src/jobs/import-vm.ts): the same rules, the aggregate lock, the audit in vm_lifecycle_imports and
-// the log. Who: the OS user running it; source: 'cli'. Unlike a request, it waits for the lock as
-// long as the other jobs do (--lock-wait, default settings.lock_wait_seconds).
-import { userInfo } from 'node:os';
+// the log. Who: the OS user running it, with the sudo invoker (src/config/os-user.ts); source: 'cli'.
+// Unlike a request, it waits for the lock as long as the other jobs do (--lock-wait, default
+// settings.lock_wait_seconds).
 import { VctpError } from '../../core/errors.js';
 import { LifecycleImportError } from '../../core/lifecycle-import.js';
 import { type ImportVmResult, runImportVm } from '../../jobs/import-vm.js';
+import { osUser } from '../../app/os-user.js';
 import { printJson, stdoutOutput, type Output } from '../output.js';
 import { formatTime, parseIntegerFlag, parseTimeFlag } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
@@ -26,15 +27,6 @@ export interface VmSetLifecycleFlags {
 
 /** The flag that gave each of the job's inputs, for errors. */
 const FLAG_OF = { creationTime: '--created', deletionTime: '--deleted', reason: '--reason' } as const;
-
-/** Who the audit names: the OS user running vctp (its uid when the system has no name for it). */
-export function auditUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return `uid ${process.getuid?.() ?? 'unknown'}`;
-  }
-}
 
 export async function vmSetLifecycleCommand(globals: RuntimeOptions, flags: VmSetLifecycleFlags): Promise<void> {
   const required = (flag: string, value: string | undefined, what: string): string => {
@@ -59,7 +51,7 @@ export async function vmSetLifecycleCommand(globals: RuntimeOptions, flags: VmSe
         creationTime,
         deletionTime,
         reason,
-        user: auditUser(),
+        user: osUser(),
         source: CLI_SOURCE,
         lockWaitSeconds: lockWait ?? settings.lock_wait_seconds,
       });
