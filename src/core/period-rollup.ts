@@ -2,6 +2,13 @@
 // quantities behind every daily and monthly summary field (see summary-values.ts). A span holds a
 // VM at every registry time in [first_seen, last_seen], so its share of a period is a count of
 // sorted sample times: no per-hour rows are ever built.
+//
+// Cost (src/core/cost.ts) is counted in the same pass: the period is cut into pricing segments (one
+// rate card inside one month, src/core/rate-cards.ts pricingSegments: 1-3 of them) and each span's
+// samples are counted per segment they fall in, then priced with that segment's card and scale and
+// the span's tier. Exact integers, so the order of spans and segments does not matter.
+import { addCostUnits, addSampleCost, emptyCostUnits, type CostUnits } from './cost.js';
+import type { PricingSegment } from './rate-cards.js';
 import type { Tier } from './tiers.js';
 import { diskCentiGb, ramMb } from './units.js';
 
@@ -22,6 +29,8 @@ export interface AggregationSpan {
   isTemplate: boolean;
   poweredOn: boolean;
   srmPlaceholder: boolean;
+  /** vm_attribute_sets.id of the span's custom attributes and tags; 0 = none. */
+  attributesId: number;
 }
 
 /** Integer sums over the samples in which a VM was present. */
@@ -38,7 +47,13 @@ export interface SampleSums {
   goldHits: number;
 }
 
-export interface VmPeriodRollup extends SampleSums {
+/** Sums with their cost units: a rollup, or an accumulator of several (monthly from daily rows). */
+export interface CostedSums extends SampleSums {
+  /** Cost units over the VM's present samples, each priced by its segment's card and its tier. */
+  cost: CostUnits;
+}
+
+export interface VmPeriodRollup extends CostedSums {
   lifecycleId: number;
   /** The VM's latest sample time in the period. */
   snapshotTime: number;
@@ -96,8 +111,17 @@ export function addHits(sums: SampleSums, tier: Tier | null, n: number): void {
 /**
  * Rolls spans up over the sample times of one vCenter and period (sorted ascending, all inside
  * the period). VMs present in no sample of the period get no rollup: there is nothing to charge.
+ * `segments` (pricingSegments of the period; none: no cost) price the samples.
  */
-export function rollupSpans(sampleTimes: readonly number[], spans: Iterable<AggregationSpan>): Map<number, VmPeriodRollup> {
+export function rollupSpans(
+  sampleTimes: readonly number[],
+  spans: Iterable<AggregationSpan>,
+  segments: readonly PricingSegment[] = [],
+): Map<number, VmPeriodRollup> {
+  // Each priced segment as a range of sample indexes [from, to), found once per period.
+  const priced = segments
+    .filter((seg) => seg.card !== undefined)
+    .map((seg) => ({ seg, from: lowerBound(sampleTimes, seg.start), to: lowerBound(sampleTimes, seg.end) }));
   const rollups = new Map<number, VmPeriodRollup>();
   for (const span of spans) {
     const from = lowerBound(sampleTimes, span.firstSeen);
@@ -107,17 +131,22 @@ export function rollupSpans(sampleTimes: readonly number[], spans: Iterable<Aggr
     const lastTime = sampleTimes[to - 1]!;
     let rollup = rollups.get(span.lifecycleId);
     if (!rollup) {
-      rollup = { lifecycleId: span.lifecycleId, snapshotTime: lastTime, latest: span, ...emptySums() };
+      rollup = { lifecycleId: span.lifecycleId, snapshotTime: lastTime, latest: span, ...emptySums(), cost: emptyCostUnits() };
       rollups.set(span.lifecycleId, rollup);
     } else if (lastTime > rollup.snapshotTime) {
       rollup.snapshotTime = lastTime;
       rollup.latest = span;
     }
+    const sizes = { vcpuCount: span.vcpuCount, ramMb: ramMb(span.ramGb), diskCentiGb: diskCentiGb(span.provisionedDiskGb) };
     rollup.samplesPresent += n;
-    rollup.sumVcpu += n * span.vcpuCount;
-    rollup.sumRamMb += n * ramMb(span.ramGb);
-    rollup.sumDiskCentiGb += n * diskCentiGb(span.provisionedDiskGb);
+    rollup.sumVcpu += n * sizes.vcpuCount;
+    rollup.sumRamMb += n * sizes.ramMb;
+    rollup.sumDiskCentiGb += n * sizes.diskCentiGb;
     addHits(rollup, span.tier, n);
+    for (const p of priced) {
+      const k = Math.min(to, p.to) - Math.max(from, p.from);
+      if (k > 0) addSampleCost(rollup.cost, p.seg.card, p.seg.scale, span.tier, k, sizes);
+    }
   }
   return rollups;
 }
@@ -132,4 +161,14 @@ export function addSums(a: SampleSums, b: SampleSums): void {
   a.bronzeHits += b.bronzeHits;
   a.silverHits += b.silverHits;
   a.goldHits += b.goldHits;
+}
+
+export function emptyCostedSums(): CostedSums {
+  return { ...emptySums(), cost: emptyCostUnits() };
+}
+
+/** Adds b's sums and cost units into a. */
+export function addCostedSums(a: CostedSums, b: CostedSums): void {
+  addSums(a, b);
+  addCostUnits(a.cost, b.cost);
 }

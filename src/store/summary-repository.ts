@@ -1,6 +1,7 @@
 // Reads and writes of the aggregation: sample times, spans of a period, and the daily/monthly
 // summary rows with their registry rows and totals.
 import { sql } from 'drizzle-orm';
+import type { CostUnits } from '../core/cost.js';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
 import { lifecycleChangeTimes } from '../core/lifecycle-import.js';
 import type { PeriodKind } from '../core/periods.js';
@@ -30,7 +31,7 @@ export async function readSampleTimes(db: SqlExecutor, vcenterId: number, start:
 export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<AggregationSpan[]> {
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
-           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder
+           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id
     FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
     WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`);
   return rows.map((r) => spanFromRow(r, num(r.first_seen), r.last_seen == null ? null : num(r.last_seen)));
@@ -53,6 +54,7 @@ function spanFromRow(r: Record<string, unknown>, firstSeen: number, lastSeen: nu
     isTemplate: num(r.is_template) === 1,
     poweredOn: num(r.powered_on) === 1,
     srmPlaceholder: num(r.srm_placeholder) === 1,
+    attributesId: num(r.attributes_id),
   };
 }
 
@@ -85,6 +87,19 @@ export function sumsFromRow(r: Record<string, unknown>): SampleSums {
     bronzeHits: num(r.bronze_hits),
     silverHits: num(r.silver_hits),
     goldHits: num(r.gold_hits),
+  };
+}
+
+/** The cost units of a summary row (or of a GROUP BY over summary rows). */
+export function costUnitsFromRow(r: Record<string, unknown>): CostUnits {
+  return {
+    vcpu: num(r.cost_vcpu_units),
+    ram: num(r.cost_ram_units),
+    disk: num(r.cost_disk_units),
+    vm: num(r.cost_vm_units),
+    template: num(r.cost_template_units),
+    srm: num(r.cost_srm_units),
+    node: num(r.cost_node_units),
   };
 }
 
@@ -233,12 +248,18 @@ export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, sta
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
            g.tin_hits, g.bronze_hits, g.silver_hits, g.gold_hits,
+           g.cost_vcpu_units, g.cost_ram_units, g.cost_disk_units, g.cost_vm_units,
+           g.cost_template_units, g.cost_srm_units, g.cost_node_units,
            d.snapshot_time, d.name, d.identity_id, d.placement_id, d.provisioned_disk_gb, d.vcpu_count, d.ram_gb,
-           d.is_template, d.powered_on, d.srm_placeholder, p.tier, p.cluster
+           d.is_template, d.powered_on, d.srm_placeholder, d.attributes_id, p.tier, p.cluster
     FROM (
       SELECT lifecycle_id, SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
              SUM(sum_disk_centigb) AS sum_disk_centigb, SUM(tin_hits) AS tin_hits, SUM(bronze_hits) AS bronze_hits,
-             SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits, MAX(day) AS last_day
+             SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits,
+             SUM(cost_vcpu_units) AS cost_vcpu_units, SUM(cost_ram_units) AS cost_ram_units,
+             SUM(cost_disk_units) AS cost_disk_units, SUM(cost_vm_units) AS cost_vm_units,
+             SUM(cost_template_units) AS cost_template_units, SUM(cost_srm_units) AS cost_srm_units,
+             SUM(cost_node_units) AS cost_node_units, MAX(day) AS last_day
       FROM vm_daily_rollup
       WHERE vcenter_id = ${vcenterId} AND day >= ${start} AND day < ${end}
       GROUP BY lifecycle_id
@@ -249,6 +270,7 @@ export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, sta
     lifecycleId: num(r.lifecycle_id),
     snapshotTime: num(r.snapshot_time),
     ...sumsFromRow(r),
+    cost: costUnitsFromRow(r),
     latest: spanFromRow(r, num(r.snapshot_time), num(r.snapshot_time)),
   }));
 }

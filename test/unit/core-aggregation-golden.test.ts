@@ -2,7 +2,9 @@
 // "Numbers, decided"), each expected value worked out by hand in the comment beside it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addSums, emptySums, rollupSpans, type AggregationSpan } from '../../src/core/period-rollup.js';
+import { chargedUnits, emptyCostUnits, moneyOf } from '../../src/core/cost.js';
+import { addCostedSums, addSums, emptyCostedSums, emptySums, rollupSpans, type AggregationSpan } from '../../src/core/period-rollup.js';
+import { pricingSegments, rateCardsFromSettings, type RateCardSetting } from '../../src/core/rate-cards.js';
 import { dayPeriod, daysOf, expectedSamples, monthPeriod } from '../../src/core/periods.js';
 import { summaryValues } from '../../src/core/summary-values.js';
 
@@ -27,6 +29,7 @@ const span = (over: Partial<AggregationSpan>): AggregationSpan => ({
   isTemplate: false,
   poweredOn: true,
   srmPlaceholder: false,
+  attributesId: 0,
   ...over,
 });
 
@@ -175,9 +178,91 @@ describe('monthly golden cases', () => {
     assert.equal(monthTotal, samples.length);
     for (const [id, sums] of fromDays) {
       const direct = fromSpans.get(id)!;
-      const { lifecycleId: _l, snapshotTime: _s, latest: _x, ...directSums } = direct;
+      const { lifecycleId: _l, snapshotTime: _s, latest: _x, cost: _c, ...directSums } = direct;
       assert.deepEqual(sums, directSums);
       assert.deepEqual(summaryValues(sums, monthTotal), summaryValues(direct, samples.length));
+    }
+  });
+});
+
+describe('cost in the rollup', () => {
+  const MONTH = monthPeriod('2026-03'); // 31 days, 744 hourly samples
+  const monthSamples = daysOf(MONTH).flatMap((d) => hourly(d.start, [...Array(24).keys()]));
+  const card = (validFrom: string, per: 'month' | 'hour', gold: number, silver: number): RateCardSetting => ({
+    valid_from: validFrom,
+    currency: 'EUR',
+    per,
+    tiers: { gold: { vcpu: gold, ram_gb: 1, disk_gb: 0.01, vm: 2 }, silver: { vcpu: silver, ram_gb: 0.5, disk_gb: 0, vm: 1 } },
+    templates: 3,
+    srm_placeholders: 0.5,
+    node_charged: 7,
+  });
+  const cards = rateCardsFromSettings([card('2026-01-01', 'month', 20, 10), card('2026-03-11', 'hour', 0.05, 0.02)]);
+  const segments = pricingSegments(cards, MONTH.start, MONTH.end);
+
+  it('prices each sample by the card of its day and the tier of its span', () => {
+    // Gold, 2 vCPU, 4 GiB, 10 GiB from March 1 to March 20 18:00 (the month card for the 240 samples
+    // of March 1-10, the hourly card for the 9 x 24 + 19 = 235 samples of March 11-20), then
+    // silver, 4 vCPU, 2 GiB, 0 disk, for the month's last 744 - 475 = 269 samples (hourly card).
+    const vm = [
+      span({ tier: 'gold', firstSeen: MONTH.start - H, lastSeen: dayPeriod('2026-03-20').start + 18 * H, vcpuCount: 2, ramGb: 4, provisionedDiskGb: 10 }),
+      span({ tier: 'silver', firstSeen: dayPeriod('2026-03-20').start + 19 * H, vcpuCount: 4, ramGb: 2, provisionedDiskGb: 0, attributesId: 9 }),
+    ];
+    const [row] = [...rollupSpans(monthSamples, vm, segments).values()];
+    assert.equal(row!.samplesPresent, 744);
+    assert.equal(row!.latest.attributesId, 9);
+    const hours = 24 * 31; // the hourly card's month scale
+    assert.deepEqual(row!.cost, {
+      // micro-currency x vCPUs x samples (x hours of the month for the hourly card)
+      vcpu: 20e6 * 2 * 240 + 0.05e6 * hours * 2 * 235 + 0.02e6 * hours * 4 * 269,
+      // per GiB x MiB: 1 x 4096 MiB, then 1 x 4096, then 0.5 x 2048
+      ram: 1e6 * 4096 * 240 + 1e6 * hours * 4096 * 235 + 0.5e6 * hours * 2048 * 269,
+      disk: 0.01e6 * 1000 * 240 + 0.01e6 * hours * 1000 * 235,
+      vm: 2e6 * 240 + 2e6 * hours * 235 + 1e6 * hours * 269,
+      template: 3e6 * 240 + 3e6 * hours * 504,
+      srm: 0.5e6 * 240 + 0.5e6 * hours * 504,
+      node: 7e6 * 240 + 7e6 * hours * 504,
+    });
+    // Money of the month: the month card for 240 of 744 samples plus the hourly card's hours.
+    const money = moneyOf(chargedUnits(row!.cost, 'chargeable'), 744, 1);
+    assert.equal(money.vcpu, row!.cost.vcpu / (1e6 * 744));
+    assert.ok(Math.abs(money.vcpu - ((20 * 2 * 240) / 744 + 0.05 * 2 * 235 + 0.02 * 4 * 269)) < 1e-9);
+    assert.equal(moneyOf(chargedUnits(row!.cost, 'template'), 744, 1).total, row!.cost.template / (1e6 * 744));
+  });
+
+  it('costs nothing without cards, and nothing before the first card', () => {
+    const vm = span({ firstSeen: MONTH.start });
+    assert.deepEqual([...rollupSpans(monthSamples, [vm]).values()][0]!.cost, emptyCostUnits());
+    const late = rateCardsFromSettings([card('2026-03-31', 'month', 31, 0)]);
+    const [row] = [...rollupSpans(monthSamples, [vm], pricingSegments(late, MONTH.start, MONTH.end)).values()];
+    // Only the 24 samples of March 31: 2 vCPU x 31 x 24.
+    assert.equal(row!.cost.vcpu, 31e6 * 2 * 24);
+  });
+
+  it('daily cost units add up to the month\'s, exactly', () => {
+    const spans = [
+      span({ lifecycleId: 1, tier: 'silver', firstSeen: dayPeriod('2026-03-02').start + 5 * H, lastSeen: dayPeriod('2026-03-20').start + 17 * H, ramGb: 0.75, provisionedDiskGb: 12.34 }),
+      span({ lifecycleId: 1, tier: 'gold', firstSeen: dayPeriod('2026-03-20').start + 18 * H, vcpuCount: 3, provisionedDiskGb: 50.01 }),
+      span({ lifecycleId: 2, tier: null, firstSeen: 0, lastSeen: dayPeriod('2026-03-09').start + 2 * H }),
+    ];
+    const samples = monthSamples.filter((t) => (t / H) % 24 !== 5);
+    const fromSpans = rollupSpans(samples, spans, segments);
+    const fromDays = new Map<number, ReturnType<typeof emptyCostedSums>>();
+    for (const day of daysOf(MONTH)) {
+      const daySamples = samples.filter((t) => t >= day.start && t < day.end);
+      for (const r of rollupSpans(daySamples, spans, pricingSegments(cards, day.start, day.end)).values()) {
+        const acc = fromDays.get(r.lifecycleId) ?? emptyCostedSums();
+        addCostedSums(acc, r);
+        fromDays.set(r.lifecycleId, acc);
+      }
+    }
+    assert.equal(fromDays.size, 2);
+    for (const [id, sums] of fromDays) {
+      const { lifecycleId: _l, snapshotTime: _s, latest: _x, ...direct } = fromSpans.get(id)!;
+      assert.deepEqual(sums, direct);
+      // VM 2 is untiered, priced by no tier of the cards; both pay the flat prices.
+      assert.equal(sums.cost.vcpu > 0, id === 1);
+      assert.equal(sums.cost.node > 0, true);
     }
   });
 });
