@@ -147,6 +147,33 @@ export function buildProgram(version: string): Command {
       await totalsCommand(globalsOf(command), flags);
     });
 
+  program
+    .command('allocation')
+    .description('cost and prorated size of the VMs of a window, grouped by any dimensions (a VM counts where its latest sample in the window was)')
+    .option('--window <window>', 'today, yesterday, lastweek, month (so far), lastmonth, Nd (the N whole days before today), YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (inclusive)')
+    .option('--by <dimensions>', 'comma-separated: vcenter, datacenter, cluster, folder, pool, tier, vm, or a name from settings.cost_dimensions')
+    .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
+    .option('--wide', 'also show the cost of vCPU, RAM, disk and per VM apart')
+    .option('--json', 'print the result as JSON')
+    .option('--csv', 'print the rows as CSV with a header line')
+    .action(async (flags, command: Command) => {
+      const { allocationCommand } = await import('./commands/allocation.js');
+      await allocationCommand(globalsOf(command), flags);
+    });
+
+  program
+    .command('explain')
+    .description('how one VM\'s figures of a day or month were derived: its spans and samples, the integer sums, the charge class, every formula with its numbers and the rate card entries behind each cost, beside the stored summary')
+    .argument('<vm>', 'VM name, managed object id (vm-42) or uuid')
+    .option('--day <YYYY-MM-DD>', 'the day (its daily summary)')
+    .option('--month <YYYY-MM>', 'the month (its monthly summary)')
+    .option('--vcenter <name>', 'only this vCenter (host[:port])')
+    .option('--json', 'print the result as JSON')
+    .action(async (vm: string, flags, command: Command) => {
+      const { explainCommand } = await import('./commands/explain.js');
+      await explainCommand(globalsOf(command), vm, flags);
+    });
+
   const report = program.command('report').description('XLSX reports with totals, pivots and native charts, written into settings.reports_dir');
   const reportOptions = (command: Command) =>
     command
@@ -279,6 +306,38 @@ export function buildProgram(version: string): Command {
     .action(async (flags, command: Command) => {
       const { dbMigrateCommand } = await import('./commands/db-migrate.js');
       await dbMigrateCommand(globalsOf(command), flags);
+    });
+
+  const month = program.command('month').description('closed months: a closed month\'s monthly summaries, totals and cost are final until it is reopened');
+  month
+    .command('close')
+    .description('close an ended month whose monthly summaries are up to date: re-aggregating, repairing, retention-trimming or changing its data is refused until `vctp month reopen`; recorded with the OS user, the currency and the rate cards that priced it')
+    .argument('<YYYY-MM>', 'the month (UTC)')
+    .option('--reason <text>', 'why (kept with the month\'s history)')
+    .option('--lock-wait <seconds>', 'how long to wait for a running aggregation (default settings.lock_wait_seconds)')
+    .option('--json', 'print the result as JSON')
+    .action(async (label: string, flags, command: Command) => {
+      const { monthCloseCommand } = await import('./commands/month.js');
+      await monthCloseCommand(globalsOf(command), label, flags);
+    });
+  month
+    .command('reopen')
+    .description('reopen a closed month so that its summaries may be rebuilt; recorded with the OS user and the reason')
+    .argument('<YYYY-MM>', 'the month (UTC)')
+    .option('--reason <text>', 'why (required; kept with the month\'s history)')
+    .option('--lock-wait <seconds>', 'how long to wait for a running aggregation (default settings.lock_wait_seconds)')
+    .option('--json', 'print the result as JSON')
+    .action(async (label: string, flags, command: Command) => {
+      const { monthReopenCommand } = await import('./commands/month.js');
+      await monthReopenCommand(globalsOf(command), label, flags);
+    });
+  month
+    .command('list')
+    .description('the closed months (who, when, why, currency) and every close and reopen')
+    .option('--json', 'print the result as JSON, with the rate cards of each closed month')
+    .action(async (flags, command: Command) => {
+      const { monthListCommand } = await import('./commands/month.js');
+      await monthListCommand(globalsOf(command), flags);
     });
 
   const vmGroup = program.command('vm').description('one VM\'s facts set by hand');

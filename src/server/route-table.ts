@@ -6,6 +6,7 @@
 import type { Settings } from '../app/runtime.js';
 import { api, legacy, rawRoute, ui, type RouteEntry } from './route-kinds.js';
 import * as adminJobs from './routes/admin-jobs.js';
+import * as allocation from './routes/allocation.js';
 import * as auth from './routes/auth.js';
 import * as debug from './routes/debug.js';
 import * as diagnostics from './routes/diagnostics.js';
@@ -38,6 +39,7 @@ export const ROUTES: readonly RouteEntry[] = [
   api('get', '/api/report/list', 'viewer', reports.listReports),
   rawRoute('get', '/api/report/download/{kind}/{file}', 'viewer', reports.downloadReport),
   api('get', '/api/diagnostics/daily-creation', 'viewer', diagnostics.dailyCreation),
+  api('get', '/api/allocation', 'viewer', allocation.allocation),
 
   // Admin: jobs (the CLI's locks: 409 while a run holds one), lifecycle corrections, secrets
   api('post', '/api/snapshots/aggregate', 'admin', adminJobs.aggregate),
