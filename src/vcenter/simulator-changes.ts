@@ -1,13 +1,14 @@
 // Inventory changes against VMware's vCenter simulator (test/vcsim), the way an operator would make
-// them in vCenter: power, resize, move between pools, destroy, create, through the vim25 SOAP API
-// and our own VimSession.invoke. Used only by `vctp demo` (src/jobs/demo) and the tests, against
+// them in vCenter: power, resize, move between pools, destroy, create, custom attributes, through
+// the vim25 SOAP API and our own VimSession.invoke; tags through vAPI (src/vcenter/vapi-session.ts). Used only by `vctp demo` (src/jobs/demo) and the tests, against
 // the simulator; vctp never changes a real vCenter. Every task is waited for, so the next
 // collection sees the change. Names (VM, pool, host, folder path) or morefs.
 import { retrieveAll, retrieveProperties, withContainerView } from './property-collector.js';
 import { containerViewFilterSpec, el, escapeXml, moRefXml } from './soap-envelope.js';
 import { waitForTask } from './tasks.js';
+import { VapiSession } from './vapi-session.js';
 import type { VimSession } from './vim-session.js';
-import { asArray, asMoRef, asString, MoRef, type VimValue } from './vim-values.js';
+import { asArray, asMoRef, asNumber, asObject, asString, MoRef, type VimValue } from './vim-values.js';
 
 type Ref = string | MoRef;
 
@@ -159,4 +160,56 @@ async function folderRef(session: VimSession, folder: Ref | undefined, compute: 
   const vmFolder = ref ? asMoRef(await prop(session, ref, 'vmFolder')) : null;
   if (!vmFolder) throw new Error(`no vm folder above ${compute.value}`);
   return vmFolder;
+}
+
+/** SetField: a VM's custom attribute `name` (a VirtualMachine field, defined when missing); '' clears it. */
+export async function setCustomAttribute(session: VimSession, vmId: string, name: string, value: string): Promise<void> {
+  const manager = session.serviceContent.customFieldsManager;
+  if (!manager) throw new Error('no CustomFieldsManager');
+  let key: number | null = null;
+  for (const item of asArray(await prop(session, manager, 'field'))) {
+    const def = asObject(item);
+    const type = asString(def?.['managedObjectType']) ?? '';
+    if (asString(def?.['name']) === name && (type === '' || type === 'VirtualMachine')) key = asNumber(def?.['key']);
+  }
+  if (key === null) {
+    const def = asObject(
+      await session.invoke('AddCustomFieldDef', moRefXml('_this', manager) + el('name', name) + el('moType', 'VirtualMachine')),
+    );
+    key = asNumber(def?.['key']);
+    if (key === null) throw new Error(`AddCustomFieldDef ${name} returned no key`);
+  }
+  await session.invoke('SetField', moRefXml('_this', manager) + moRefXml('entity', vmRef(vmId)) + el('key', key) + el('value', value));
+}
+
+const TAGGING = {
+  api: { base: '/api/cis/tagging', id: (id: string) => id, action: (a: string) => `?action=${a}` },
+  rest: { base: '/rest/com/vmware/cis/tagging', id: (id: string) => `id:${id}`, action: (a: string) => `?~action=${a}` },
+};
+
+/** Attaches (`attached`) or detaches the tag `tag` of `category` on a VM; category and tag are made when missing. */
+export async function setVmTag(session: VimSession, vmId: string, category: string, tag: string, attached: boolean): Promise<void> {
+  const vapi = await VapiSession.login(session);
+  try {
+    const t = TAGGING[vapi.flavour];
+    const named = async (kind: 'category' | 'tag', name: string, where: (item: Record<string, unknown>) => boolean): Promise<string | null> => {
+      for (const id of (await vapi.get(`${t.base}/${kind}`)) as string[]) {
+        const item = (await vapi.get(`${t.base}/${kind}/${t.id(id)}`)) as Record<string, unknown>;
+        if (item['name'] === name && where(item)) return id;
+      }
+      return null;
+    };
+    const create = async (kind: 'category' | 'tag', spec: Record<string, unknown>): Promise<string> =>
+      (await vapi.post(`${t.base}/${kind}`, vapi.flavour === 'rest' ? { create_spec: spec } : spec)) as string;
+    const categoryId =
+      (await named('category', category, () => true)) ??
+      (await create('category', { name: category, description: '', cardinality: 'MULTIPLE', associable_types: [] }));
+    const tagId =
+      (await named('tag', tag, (item) => item['category_id'] === categoryId)) ??
+      (await create('tag', { name: tag, description: '', category_id: categoryId }));
+    const objectId = { type: 'VirtualMachine', id: vmId };
+    await vapi.post(`${t.base}/tag-association/${t.id(tagId)}${t.action(attached ? 'attach' : 'detach')}`, { object_id: objectId });
+  } finally {
+    await vapi.logout();
+  }
 }

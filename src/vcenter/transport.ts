@@ -1,4 +1,5 @@
-// HTTP(S) POSTs to one vCenter's /sdk endpoint, handing the response body to the caller as a
+// HTTP(S) requests to one vCenter — SOAP POSTs to its /sdk endpoint, and the vAPI's JSON calls
+// (src/vcenter/vapi-session.ts) on the same sockets — handing the response body to the caller as a
 // stream. Built on node:https rather than fetch: the global fetch needs an undici Agent for TLS
 // options, and undici is not importable here without adding a dependency, while node:https gives
 // everything we need — verification on by default, `insecure` to skip it, an extra CA added to
@@ -19,6 +20,10 @@ export interface TransportOptions {
 
 export interface PostOptions {
   operation: string;
+  /** Default POST. */
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** Absolute path (and query) on the vCenter's host instead of the /sdk URL's, e.g. `/api/session`. */
+  path?: string;
   headers: OutgoingHttpHeaders;
   body: string;
   /** The whole call (connect, TLS, request, the full response) must be done within this. */
@@ -78,9 +83,9 @@ export class SoapTransport {
         else reject(fail(error));
       };
       const req = this.request(
-        this.url,
+        options.path === undefined ? this.url : new URL(options.path, this.url),
         {
-          method: 'POST',
+          method: options.method ?? 'POST',
           agent: this.agent,
           signal,
           headers: { ...options.headers, 'Content-Length': Buffer.byteLength(options.body) },

@@ -40,6 +40,8 @@ export interface ServiceContent {
   sessionManager: MoRef;
   eventManager: MoRef | null;
   searchIndex: MoRef | null;
+  /** Custom attribute definitions (field); null on a server without one (a standalone ESXi host). */
+  customFieldsManager: MoRef | null;
   apiVersion: string;
   fullName: string;
   instanceUuid: string | null;
@@ -107,11 +109,26 @@ export class VimSession {
   /** A clean-up call timed out as well: the rest of the clean-up is skipped. */
   private dead = false;
 
-  private constructor(name: string, transport: SoapTransport, log: Logger, timeoutMs: number) {
+  private constructor(
+    name: string,
+    transport: SoapTransport,
+    log: Logger,
+    timeoutMs: number,
+    private readonly target: VcenterTarget,
+  ) {
     this.name = name;
     this.transport = transport;
     this.log = log;
     this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * What the vAPI client (src/vcenter/vapi-session.ts) needs to open its own session beside this
+   * one: vAPI does not accept a vim25 session, so it logs in with the same credentials, on the same
+   * sockets and TLS settings, with the same per-request timeout.
+   */
+  vapiAccess(): { transport: SoapTransport; username: string; password: string; timeoutMs: number } {
+    return { transport: this.transport, username: this.target.username, password: this.target.password, timeoutMs: this.timeoutMs };
   }
 
   /** vim25 API version the server reported (ServiceContent.about.apiVersion), e.g. "8.0.2.0". */
@@ -134,7 +151,7 @@ export class VimSession {
     const transport = new SoapTransport(name, new URL(target.url), { insecure: target.insecure, caFile: target.caFile });
     // Callers often bind the vCenter already (jobs log per vCenter); bind it only once.
     const bound = log.bindings()['vcenter'] === name ? log : log.child({ vcenter: name });
-    const session = new VimSession(name, transport, bound, target.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const session = new VimSession(name, transport, bound, target.timeoutMs ?? DEFAULT_TIMEOUT_MS, target);
     try {
       const content = parseServiceContent(
         name,
@@ -321,6 +338,7 @@ function parseServiceContent(name: string, value: VimValue | undefined): Service
     sessionManager,
     eventManager: asMoRef(sc?.['eventManager']),
     searchIndex: asMoRef(sc?.['searchIndex']),
+    customFieldsManager: asMoRef(sc?.['customFieldsManager']),
     apiVersion,
     fullName: asString(about?.['fullName']) ?? '',
     instanceUuid: asString(about?.['instanceUuid']),

@@ -1,7 +1,7 @@
 // Which VirtualMachine properties one capture reads, and how one ObjectContent becomes the
 // VM's own facts (placement is resolved separately, from references to the entity tree).
 import type { ObjectContent } from './property-collector.js';
-import { asBoolean, asMoRef, asNumber, asObject, asString, dateTimeToUnix, type VimValue } from './vim-values.js';
+import { asArray, asBoolean, asMoRef, asNumber, asObject, asString, dateTimeToUnix, type VimValue } from './vim-values.js';
 
 /**
  * vCloud Director's VM identity. vCD writes its own VM uuid into the VM's advanced settings as
@@ -44,6 +44,12 @@ export const VM_PATHS: readonly string[] = [
   'summary.storage.uncommitted',
 ];
 
+/**
+ * Custom attributes as (field key, value); the names come once from the CustomFieldsManager
+ * (custom-fields.ts). Asked for only when the vCenter defines a field a VM can have.
+ */
+export const CUSTOM_VALUE_PATH = 'customValue';
+
 /** What the VM object itself says, with references (moref values) still unresolved. */
 export interface VmFacts {
   vmId: string;
@@ -63,6 +69,12 @@ export interface VmFacts {
   parentVApp: string | null;
   resourcePool: string | null;
   host: string | null;
+  /**
+   * customValue as (field key, value) pairs in the server's order; null when the VM has none. Empty
+   * values are kept: a later pair for the same key replaces an earlier one (the attribute set
+   * leaves empty values out).
+   */
+  customValues: [number, string][] | null;
 }
 
 const GIB = 2 ** 30;
@@ -104,7 +116,21 @@ export function vmFacts(content: ObjectContent): VmFacts {
     parentVApp: own(asMoRef(p['parentVApp'])?.value ?? null),
     resourcePool: own(asMoRef(p['resourcePool'])?.value ?? null),
     host: own(asMoRef(p['runtime.host'])?.value ?? null),
+    customValues: customValuesOf(p[CUSTOM_VALUE_PATH]),
   };
+}
+
+/** CustomFieldStringValue items (the only kind vCenter has) as (key, value); values owned. */
+export function customValuesOf(value: VimValue | undefined): [number, string][] | null {
+  let pairs: [number, string][] | null = null;
+  for (const item of asArray(value)) {
+    const field = asObject(item);
+    const key = asNumber(field?.['key']);
+    const text = asString(field?.['value']);
+    if (key === null || text === null) continue;
+    (pairs ??= []).push([key, own(text)]);
+  }
+  return pairs;
 }
 
 /** cloud.uuid from extraConfig (an OptionValue, or bare text), else the pre-9.5 vCD name suffix. */

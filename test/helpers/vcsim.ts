@@ -8,6 +8,11 @@
 // ContinueRetrievePropertiesEx pages, counted from startup, including task polls), or arm at
 // run time: `failNextContinue()` drops the next ContinueRetrievePropertiesEx only (the usual choice:
 // it needs no page arithmetic), `failAfterPages(n)` counts from the call. `resetFaults()` disarms.
+//
+// Custom attributes and tags (test/vcsim/attributes.go): `attributes: true` gives VMs values (the
+// default inventory has none); the vAPI tagging endpoint is served unless `vapi: false`.
+// `failVapi(times)` answers the next vAPI requests with HTTP 503 (0: all until `resetVapi()`);
+// `vapiStats()` counts the requests.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -56,6 +61,12 @@ export interface VcsimOptions {
   sessionTimeoutSeconds?: number;
   /** log SOAP traffic to the simulator's stderr */
   trace?: boolean;
+  /** give VMs custom attributes (Tenant, Owner) and tags (CostCentre, Environment); default false */
+  attributes?: boolean;
+  /** serve the vAPI tagging endpoint under /rest/ (default true; false: a server without tagging) */
+  vapi?: boolean;
+  /** also serve the /api flavour (vCenter 7.0 U2+), translated onto /rest (default false) */
+  vapiApi?: boolean;
   /** listen address (default 127.0.0.1:0) */
   listen?: string;
   /** more raw flags for the binary */
@@ -82,6 +93,15 @@ export interface VcsimInfo {
   control: string;
   pid: number;
   startup_ms: number;
+  attributes: boolean;
+  vapi: boolean;
+}
+
+export interface VapiStats {
+  requests: number;
+  failed: number;
+  /** -1: failing every request until reset */
+  pending_failures: number;
 }
 
 export interface VcsimStats {
@@ -110,6 +130,10 @@ export interface Vcsim {
   failNextContinue(times?: number): Promise<VcsimStats>;
   failAfterPages(pages: number, times?: number): Promise<VcsimStats>;
   resetFaults(): Promise<VcsimStats>;
+  vapiStats(): Promise<VapiStats>;
+  /** answer the next `times` vAPI requests with HTTP 503 (0: every one until resetVapi) */
+  failVapi(times?: number): Promise<VapiStats>;
+  resetVapi(): Promise<VapiStats>;
   /** the simulator's stderr so far (last 64 KiB), for failure messages */
   logs(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. Idempotent. */
@@ -187,6 +211,9 @@ function flags(o: VcsimOptions): string[] {
   bool('create-date-on-create', o.createDateOnCreate);
   if (o.sessionTimeoutSeconds !== undefined) args.push('-session-timeout', `${o.sessionTimeoutSeconds}s`);
   if (o.trace) args.push('-trace');
+  bool('attributes', o.attributes);
+  bool('vapi', o.vapi);
+  bool('vapi-api', o.vapiApi);
   args.push(...(o.extraArgs ?? []));
   return args;
 }
@@ -230,8 +257,8 @@ export async function startVcsim(opts: VcsimOptions = {}): Promise<Vcsim> {
   }
 
   const ca = info.ca_file ? readFileSync(info.ca_file, 'utf8') : undefined;
-  const control = (path: string, method: 'GET' | 'POST' = 'POST'): Promise<VcsimStats> =>
-    controlRequest(info.control + path, method, ca);
+  const control = <T = VcsimStats>(path: string, method: 'GET' | 'POST' = 'POST'): Promise<T> =>
+    controlRequest<T>(info.control + path, method, ca);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -245,6 +272,9 @@ export async function startVcsim(opts: VcsimOptions = {}): Promise<Vcsim> {
     failNextContinue: (times = 1) => control(`fail-next-continue?times=${times}`),
     failAfterPages: (pages, times = 1) => control(`fail-after-pages?n=${pages}&times=${times}`),
     resetFaults: () => control('reset-faults'),
+    vapiStats: () => control<VapiStats>('vapi/stats', 'GET'),
+    failVapi: (times = 1) => control<VapiStats>(`vapi/fail?times=${times}`),
+    resetVapi: () => control<VapiStats>('vapi/reset'),
     logs: () => stderr,
     stop: () => {
       stopping ??= (async () => {
@@ -293,8 +323,8 @@ function readReadyLine(
   });
 }
 
-function controlRequest(url: string, method: 'GET' | 'POST', ca: string | undefined): Promise<VcsimStats> {
-  return new Promise<VcsimStats>((resolveStats, reject) => {
+function controlRequest<T>(url: string, method: 'GET' | 'POST', ca: string | undefined): Promise<T> {
+  return new Promise<T>((resolveStats, reject) => {
     const u = new URL(url);
     const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(u, { method, ...(ca ? { ca } : {}), agent: false }, (res) => {
@@ -303,7 +333,7 @@ function controlRequest(url: string, method: 'GET' | 'POST', ca: string | undefi
       res.on('data', (c: string) => (body += c));
       res.on('end', () => {
         if (res.statusCode !== 200) reject(new Error(`vcsim ${method} ${u.pathname}: ${res.statusCode} ${body}`));
-        else resolveStats(JSON.parse(body) as VcsimStats);
+        else resolveStats(JSON.parse(body) as T);
       });
     });
     req.on('error', reject);

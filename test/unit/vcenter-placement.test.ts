@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PlacementResolver, type EntityNode } from '../../src/vcenter/placement-resolver.js';
 import type { ObjectContent } from '../../src/vcenter/property-collector.js';
+import { parseVimXml } from '../../src/vcenter/sax-value-parser.js';
 import { cloudIdOf, CLOUD_UUID_PATH, decodeEntityName, vmFacts } from '../../src/vcenter/vm-properties.js';
 import { MoRef, type VimValue } from '../../src/vcenter/vim-values.js';
 
@@ -132,7 +133,23 @@ describe('vmFacts', () => {
       parentVApp: null,
       resourcePool: 'resgroup-2',
       host: 'host-1',
+      customValues: null,
     });
+  });
+
+  it('reads customValue as (key, value) pairs from the XML as vCenter sends it', () => {
+    const xml =
+      '<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ArrayOfCustomFieldValue">' +
+      '<CustomFieldValue xsi:type="CustomFieldStringValue"><key>101</key><value>acme &amp; co</value></CustomFieldValue>' +
+      '<CustomFieldValue xsi:type="CustomFieldStringValue"><key>102</key><value></value></CustomFieldValue>' +
+      '</val>';
+    const value = parseVimXml(xml);
+    assert.deepEqual(vmFacts(content({ ...full, customValue: value ?? null })).customValues, [
+      [101, 'acme & co'],
+      [102, ''],
+    ]);
+    const empty = parseVimXml('<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ArrayOfCustomFieldValue"/>');
+    assert.equal(vmFacts(content({ ...full, customValue: empty ?? null })).customValues, null);
   });
 
   it('recognises SRM placeholders by managedBy extension and type only', () => {

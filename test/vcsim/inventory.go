@@ -32,6 +32,8 @@ import (
 
 type inventory struct {
 	vms, templates, placeholders int
+	// made: every VM created at setup, with its plan (attributes.go seeds tags from it).
+	made map[types.ManagedObjectReference]*vmPlan
 }
 
 type vmPlan struct {
@@ -100,6 +102,12 @@ func buildInventory(o *options) (*simulator.Model, *inventory, error) {
 	}
 	b.backdateEvents()
 	growDatastores()
+	if o.attributes {
+		if err := b.seedCustomAttributes(); err != nil {
+			return m, nil, err
+		}
+	}
+	b.inv.made = b.made
 	return m, b.inv, nil
 }
 

@@ -62,6 +62,7 @@
 //   - Fault injection (-fail-after-pages, control endpoints): see paging.go. A dropped request
 //     panics with http.ErrAbortHandler inside the SOAP handler, so net/http closes the TCP
 //     connection without writing any response.
+//   - Custom attributes and tags (vAPI): see attributes.go.
 //   - XML: the simulator writes xsi:type with its own prefix, e.g.
 //     <val xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"
 //     XMLSchema-instance:type="xsd:string">, so a client must resolve the prefix, not match
@@ -111,6 +112,9 @@ type options struct {
 	exitOnStdinEOF   bool
 	trace            bool
 	datastoreTempDir string
+	attributes       bool
+	vapi             bool
+	vapiAPI          bool
 }
 
 func parseFlags() *options {
@@ -137,6 +141,9 @@ func parseFlags() *options {
 	flag.BoolVar(&o.exitOnStdinEOF, "exit-on-stdin-eof", false, "exit when stdin reaches EOF (the parent went away)")
 	flag.BoolVar(&o.trace, "trace", false, "log SOAP traffic to stderr")
 	flag.StringVar(&o.datastoreTempDir, "datastore-dir", "", "directory for the simulated datastores' files (default: a new dir in /dev/shm, removed on exit; else $TMPDIR)")
+	flag.BoolVar(&o.attributes, "attributes", false, "give VMs custom attributes and tags (attributes.go)")
+	flag.BoolVar(&o.vapi, "vapi", true, "serve the vAPI tagging endpoints under /rest/ (-vapi=false: a server without tagging)")
+	flag.BoolVar(&o.vapiAPI, "vapi-api", false, "also serve the /api flavour of the vAPI session and tagging calls (vCenter 7.0 U2+), translated onto /rest")
 	flag.Parse()
 	if (o.username == "") != (o.password == "") {
 		log.Fatal("-username and -password go together")
@@ -163,6 +170,8 @@ type readyLine struct {
 	Control     string `json:"control"`
 	PID         int    `json:"pid"`
 	StartupMS   int64  `json:"startup_ms"`
+	Attributes  bool   `json:"attributes"`
+	Vapi        bool   `json:"vapi"`
 }
 
 func main() {
@@ -255,8 +264,19 @@ func run(o *options) int {
 		caFile = ca
 	}
 	registerControlEndpoints(svc)
+	registerVapiControl(svc)
 
 	server := svc.NewServer()
+	if o.vapi {
+		mountVapi(svc, server, o.vapiAPI)
+		if o.attributes {
+			if err := seedTags(o.seed, inv.made); err != nil {
+				log.Printf("seeding tags: %v", err)
+				server.Close()
+				return 1
+			}
+		}
+	}
 	if o.useTLS && caFile == "" {
 		if caFile, err = server.CertificateFile(); err != nil {
 			log.Printf("writing the built-in certificate: %v", err)
@@ -272,6 +292,7 @@ func run(o *options) int {
 		Datacenters: o.dc, Clusters: o.dc * o.cluster, Hosts: o.dc * (o.cluster*o.host + o.standalone),
 		PageSize: o.pageSize, Control: strings.TrimSuffix(u.String(), u.Path) + "/vcsim/",
 		PID: os.Getpid(), StartupMS: time.Since(start).Milliseconds(),
+		Attributes: o.attributes, Vapi: o.vapi,
 	}
 	if aborting.Load() {
 		server.Close()
