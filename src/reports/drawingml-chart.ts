@@ -28,6 +28,8 @@ export interface SeriesXml {
 
 export interface ChartXmlInput {
   type: 'line' | 'column';
+  /** Columns stacked on each other (the tiers of a total), rather than side by side. */
+  stacked?: boolean | undefined;
   title: string;
   yAxisTitle?: string | undefined;
   series: readonly SeriesXml[];
@@ -85,20 +87,24 @@ function seriesXml(s: SeriesXml, i: number, type: ChartXmlInput['type']): string
 export function chartSpaceXml(chart: ChartXmlInput): string {
   const series = chart.series.map((s, i) => seriesXml(s, i, chart.type)).join('');
   const axIds = `<c:axId val="${CAT_AX}"/><c:axId val="${VAL_AX}"/>`;
+  // CT_BarChart: barDir, grouping, varyColors, ser*, dLbls, gapWidth, overlap, serLines, axId+. Stacked
+  // bars need overlap 100, or each series is drawn beside the previous one's stack.
+  const bars = chart.stacked ? '<c:grouping val="stacked"/>' : '<c:grouping val="clustered"/>';
+  const overlap = chart.stacked ? '<c:overlap val="100"/>' : '';
   const plot =
     chart.type === 'line'
       ? `<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>${series}<c:marker val="1"/>${axIds}</c:lineChart>`
-      : `<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>${series}<c:gapWidth val="150"/>${axIds}</c:barChart>`;
+      : `<c:barChart><c:barDir val="col"/>${bars}<c:varyColors val="0"/>${series}<c:gapWidth val="${chart.stacked ? 50 : 150}"/>${overlap}${axIds}</c:barChart>`;
   const ticks = '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>';
   const catAx =
     `<c:catAx><c:axId val="${CAT_AX}"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>` +
     `<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/>${ticks}<c:crossAx val="${VAL_AX}"/>` +
     '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>';
   const yTitle = chart.yAxisTitle ? titleXml(chart.yAxisTitle, '<a:bodyPr rot="-5400000" vert="horz"/>') : '';
-  // Bars start at zero: an auto-scaled axis (LibreOffice picks 47..57 for counts of 50..56) makes
-  // small differences between days look large. Lines keep the automatic range.
+  // Value axes start at zero, for bars and lines alike: an auto-scaled axis (LibreOffice picks
+  // 47..57 for counts of 50..56) makes small differences between days look large.
   const negative = chart.series.some((s) => s.values.cache.points.some(([, v]) => Number(v) < 0));
-  const min = chart.type === 'column' && !negative ? '<c:min val="0"/>' : '';
+  const min = negative ? '' : '<c:min val="0"/>';
   const valAx =
     `<c:valAx><c:axId val="${VAL_AX}"/><c:scaling><c:orientation val="minMax"/>${min}</c:scaling><c:delete val="0"/>` +
     `<c:axPos val="l"/><c:majorGridlines/>${yTitle}<c:numFmt formatCode="General" sourceLinked="1"/>${ticks}` +
@@ -114,27 +120,49 @@ export function chartSpaceXml(chart: ChartXmlInput): string {
   );
 }
 
-export interface Anchor {
+/** A box of cells: the chart moves and resizes with them. Zero-based; `to` is the cell the bottom-right corner touches. */
+export interface CellAnchor {
   fromCol: number;
   fromRow: number;
   toCol: number;
   toRow: number;
 }
 
+/** A fixed size from a cell, in points: whatever the column widths are in the program that opens the file. */
+export interface SizedAnchor {
+  fromCol: number;
+  fromRow: number;
+  widthPt: number;
+  heightPt: number;
+}
+
+export type Anchor = CellAnchor | SizedAnchor;
+
+export const isSizedAnchor = (anchor: Anchor): anchor is SizedAnchor => 'widthPt' in anchor;
+
+/** EMU (English Metric Units) per point. */
+const EMU_PER_POINT = 12_700;
+
 /**
- * A two-cell anchor holding a chart frame: it moves and resizes with the cells it spans.
- * `ownDeclarations` declares xdr:/a: on the anchor when the drawing's root does not.
+ * The anchor holding a chart frame: a two-cell anchor for a box of cells, a one-cell anchor with
+ * its extent for a fixed size (column widths depend on the fonts of the program that opens the
+ * file; a size in points does not). `ownDeclarations` declares xdr:/a: on the anchor when the
+ * drawing's root does not.
  */
 export function chartAnchorXml(anchor: Anchor, shapeId: number, relId: string, ownDeclarations = ''): string {
   const cell = (col: number, row: number): string =>
     `<xdr:col>${col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${row}</xdr:row><xdr:rowOff>0</xdr:rowOff>`;
+  const from = `<xdr:from>${cell(anchor.fromCol, anchor.fromRow)}</xdr:from>`;
+  const element = isSizedAnchor(anchor) ? 'xdr:oneCellAnchor' : 'xdr:twoCellAnchor';
+  const extent = isSizedAnchor(anchor)
+    ? `<xdr:ext cx="${Math.round(anchor.widthPt * EMU_PER_POINT)}" cy="${Math.round(anchor.heightPt * EMU_PER_POINT)}"/>`
+    : `<xdr:to>${cell(anchor.toCol, anchor.toRow)}</xdr:to>`;
   return (
-    `<xdr:twoCellAnchor${ownDeclarations}>` +
-    `<xdr:from>${cell(anchor.fromCol, anchor.fromRow)}</xdr:from><xdr:to>${cell(anchor.toCol, anchor.toRow)}</xdr:to>` +
+    `<${element}${ownDeclarations}>${from}${extent}` +
     `<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="${shapeId}" name="Chart ${shapeId}"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>` +
     '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>' +
     `<a:graphic><a:graphicData uri="${NS.c}"><c:chart xmlns:c="${NS.c}" xmlns:r="${NS.r}" r:id="${relId}"/></a:graphicData></a:graphic>` +
-    '</xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>'
+    `</xdr:graphicFrame><xdr:clientData/></${element}>`
   );
 }
 

@@ -1,14 +1,15 @@
 // The totals-over-time sheet: "Hourly Totals" of a daily report (24 interval rows) or "Daily
 // Totals" of a monthly report (one row per day). The all-vCenters rows come first (rows 2 to n+1,
-// which the charts plot), then the same rows per vCenter. Native line/column charts sit to the
-// right of the table (src/reports/xlsx-charts.ts adds them once the workbook is written).
+// which the charts plot), then the same rows per vCenter. The charts of those rows go on the Charts
+// sheet (src/reports/charts-sheet.ts; src/reports/xlsx-charts.ts adds them once the workbook is written).
 import type { IntervalValues } from '../core/report-intervals.js';
 import { columnLetters } from '../core/report-cells.js';
 import { GROUP_HEADERS } from '../core/report-headers.js';
 import { GROUP_LABELS } from '../core/report-totals.js';
 import { TIER_COLOUR_KEYS, type TierColourKey } from '../core/tier-colours.js';
 import type { CellValue, Column, ReportWorkbook } from './workbook-stream.js';
-import { chartRange, type ChartSeries, type ChartSpec } from './xlsx-charts.js';
+import type { ChartContent } from './charts-sheet.js';
+import { chartRange, type ChartSeries } from './xlsx-charts.js';
 
 export const HOURLY_TOTALS_SHEET = 'Hourly Totals';
 export const DAILY_TOTALS_SHEET = 'Daily Totals';
@@ -64,7 +65,7 @@ export function intervalColumns(model: Pick<IntervalSheetModel, 'labelHeader' | 
   ];
 }
 
-export function writeIntervalSheet(wb: ReportWorkbook, model: IntervalSheetModel): ChartSpec[] {
+export function writeIntervalSheet(wb: ReportWorkbook, model: IntervalSheetModel): void {
   const sheet = wb.table(model.sheet, intervalColumns(model), { freezeColumns: 2 });
   for (const row of model.rows) {
     const values: CellValue[] = [row.label, row.vcenter, row.from, row.to, row.source];
@@ -72,30 +73,30 @@ export function writeIntervalSheet(wb: ReportWorkbook, model: IntervalSheetModel
     sheet.add(values);
   }
   sheet.commit();
-  return model.blockLength > 0 ? intervalCharts(model) : [];
 }
 
-/** Line charts of prorated VMs per tier and of RAM, a column chart of vCPU, over the all-vCenters rows. */
-export function intervalCharts(model: IntervalSheetModel): ChartSpec[] {
+/**
+ * The charts of the all-vCenters rows (2 to blockLength + 1): prorated chargeable VMs stacked by
+ * tier, each tier in its fixed colour (src/core/tier-colours.ts, as in the UI), and the average
+ * vCPU and RAM of the chargeable VMs; every value axis from zero. None when there are no rows.
+ */
+export function intervalCharts(model: IntervalSheetModel): ChartContent[] {
+  if (model.blockLength === 0) return [];
   const last = 1 + model.blockLength;
   const column = (key: keyof IntervalValues) => FIXED + 1 + VALUE_COLUMNS.findIndex((c) => c.key === key);
   const range = (col: number) => chartRange(model.sheet, `${columnLetters(col)}2:${columnLetters(col)}${last}`);
   const categories = range(1);
   const series = (key: keyof IntervalValues): ChartSeries => ({ name: VALUE_COLUMNS.find((c) => c.key === key)!.header, categories, values: range(column(key)) });
-  // Tiers keep their colours (src/core/tier-colours.ts, as in the UI) whatever the series order.
   const tier = (key: TierColourKey): ChartSeries => ({ ...series(key), name: GROUP_LABELS[key], tier: key });
-  const left = FIXED + VALUE_COLUMNS.length + 1; // one empty column after the table (zero-based index)
-  const box = (i: number) => ({ fromCol: left, fromRow: 1 + i * 18, toCol: left + 10, toRow: 17 + i * 18 });
   return [
     {
-      sheet: model.sheet,
-      anchor: box(0),
-      type: 'line',
-      title: `Prorated chargeable VMs per tier, per ${model.unit}`,
-      yAxisTitle: 'VMs',
-      series: [series('proratedVmCount'), ...TIER_COLOUR_KEYS.map(tier)],
+      type: 'column',
+      stacked: true,
+      title: `Prorated chargeable VMs per ${model.unit}, by tier`,
+      yAxisTitle: 'Prorated VMs',
+      series: TIER_COLOUR_KEYS.map(tier),
     },
-    { sheet: model.sheet, anchor: box(1), type: 'column', title: `vCPU (prorated), per ${model.unit}`, yAxisTitle: 'vCPU', series: [series('vcpu')] },
-    { sheet: model.sheet, anchor: box(2), type: 'line', title: `RAM GB (prorated), per ${model.unit}`, yAxisTitle: 'GB', series: [series('ramGb')] },
+    { type: 'column', title: `Average vCPU of the chargeable VMs, per ${model.unit}`, yAxisTitle: 'vCPU', series: [series('vcpu')] },
+    { type: 'column', title: `Average RAM of the chargeable VMs, per ${model.unit}`, yAxisTitle: 'GiB', series: [series('ramGb')] },
   ];
 }

@@ -1,11 +1,12 @@
-// Writes one report workbook from its model: front page, Totals, the totals-over-time sheet
-// (daily/monthly), Summary (daily/monthly), and the VM sheet last, streamed page by page, then the
-// native charts. The model is data built by src/jobs/report.ts; nothing here reads the database.
+// Writes one report workbook from its model: front page, Totals, Charts, Summary, the
+// totals-over-time sheet (Charts, Summary and totals over time in daily and monthly reports), and
+// the VM sheet last, streamed page by page, then the native charts. The model is data built by src/jobs/report.ts; nothing here reads the database.
 import type { PivotPlacement } from '../core/report-pivots.js';
 import { type FrontSheetModel, writeFrontSheet } from './front-sheet.js';
-import { type IntervalSheetModel, writeIntervalSheet } from './interval-sheet.js';
+import { writeChartsSheet } from './charts-sheet.js';
+import { intervalCharts, type IntervalSheetModel, writeIntervalSheet } from './interval-sheet.js';
 import { writeSummarySheet } from './summary-sheet.js';
-import { type TotalsSheetModel, writeTotalsSheet } from './totals-sheet.js';
+import { ALL_VCENTERS, type TotalsSheetModel, writeTotalsSheet } from './totals-sheet.js';
 import { VM_SHEET } from './vm-sheet.js';
 import { type CellValue, type Column, ReportWorkbook } from './workbook-stream.js';
 import { addNativeCharts, type ChartSpec } from './xlsx-charts.js';
@@ -35,8 +36,14 @@ export async function writeReportWorkbook(doc: ReportDocument, path: string): Pr
   const wb = new ReportWorkbook(path, doc.generatedAt, { footer: doc.footer });
   writeFrontSheet(wb, doc.front);
   writeTotalsSheet(wb, doc.totals);
-  const charts: ChartSpec[] = doc.intervals ? writeIntervalSheet(wb, doc.intervals) : [];
+  const intervals = doc.intervals;
+  const contents = intervals ? intervalCharts(intervals) : [];
+  const charts: ChartSpec[] =
+    intervals && contents.length > 0
+      ? writeChartsSheet(wb, contents, (i) => `${doc.footer}: chart ${i + 1} of ${contents.length}, from the ${ALL_VCENTERS} rows of the ${intervals.sheet} sheet`)
+      : [];
   if (doc.summary) writeSummarySheet(wb, doc.summary);
+  if (intervals) writeIntervalSheet(wb, intervals);
   const vms = wb.table(VM_SHEET, doc.vmColumns, { freezeColumns: 2 });
   let vmRows = 0;
   for await (const page of doc.vmPages()) {

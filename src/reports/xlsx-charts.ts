@@ -19,7 +19,7 @@ import { TIER_COLOURS, isTierColourKey, type TierColourKey } from '../core/tier-
 import {
   cellKey, cellValue, formatRange, parseRange, rangeCells, readCells, readSharedStrings, type CellRange, type CellValue, type RawCell,
 } from './drawingml-cells.js';
-import { chartAnchorXml, chartSpaceXml, drawingXml, type PointCache, type SeriesStyle } from './drawingml-chart.js';
+import { type Anchor, chartAnchorXml, chartSpaceXml, drawingXml, isSizedAnchor, type PointCache, type SeriesStyle } from './drawingml-chart.js';
 import {
   CONTENT_TYPE, REL_TYPE, addContentTypeOverrides, nextRelationshipId, parseRelationships, relativeTarget,
   relsPartOf, resolveTarget, serializeRelationships, xmlElements, type Relationship,
@@ -41,9 +41,11 @@ export interface ChartSeries {
 export interface ChartSpec {
   /** Worksheet (by name) the chart is drawn on. */
   sheet: string;
-  /** Zero-based cell anchor: top-left (col,row) to bottom-right (col,row). */
-  anchor: { fromCol: number; fromRow: number; toCol: number; toRow: number };
+  /** Zero-based cell anchor: top-left (col,row) to bottom-right (col,row), or top-left and a size in points. */
+  anchor: Anchor;
   type: 'line' | 'column';
+  /** Column charts: series stacked on each other (tiers adding up to a total). */
+  stacked?: boolean;
   title: string;
   yAxisTitle?: string;
   series: ChartSeries[];
@@ -126,9 +128,17 @@ function planCharts(charts: readonly ChartSpec[], sheets: ReadonlyMap<string, st
     const say = (msg: string): void => void problems.push(`chart ${i + 1} ("${spec.title}" on "${spec.sheet}"): ${msg}`);
     if (!sheets.has(spec.sheet)) say(`no worksheet named "${spec.sheet}" (sheets: ${[...sheets.keys()].map((s) => `"${s}"`).join(', ')})`);
     if (spec.type !== 'line' && spec.type !== 'column') say(`type must be 'line' or 'column', not "${String(spec.type)}"`);
-    const { fromCol, fromRow, toCol, toRow } = spec.anchor;
-    const whole = [fromCol, fromRow, toCol, toRow].every((n) => Number.isInteger(n) && n >= 0);
-    if (!whole || toCol < fromCol || toRow < fromRow) say(`anchor ${JSON.stringify(spec.anchor)} is not a zero-based top-left to bottom-right cell box`);
+    if (spec.stacked === true && spec.type !== 'column') say('only column charts can be stacked');
+    const anchor = spec.anchor;
+    if (isSizedAnchor(anchor)) {
+      const cell = [anchor.fromCol, anchor.fromRow].every((n) => Number.isInteger(n) && n >= 0);
+      const size = [anchor.widthPt, anchor.heightPt].every((n) => Number.isFinite(n) && n > 0);
+      if (!cell || !size) say(`anchor ${JSON.stringify(anchor)} is not a zero-based top-left cell with a positive size in points`);
+    } else {
+      const { fromCol, fromRow, toCol, toRow } = anchor;
+      const whole = [fromCol, fromRow, toCol, toRow].every((n) => Number.isInteger(n) && n >= 0);
+      if (!whole || toCol < fromCol || toRow < fromRow) say(`anchor ${JSON.stringify(anchor)} is not a zero-based top-left to bottom-right cell box`);
+    }
     if (spec.series.length === 0) say('has no series');
     const range = (ref: string, what: string): CellRange | undefined => {
       const parsed = parseRange(ref);
@@ -223,7 +233,7 @@ async function addChartsToSheet(
       values: { formula: formatRange(s.values), cache: caches.values(s.values) },
       style: s.tier === undefined ? undefined : tierStyle(s.tier),
     }));
-    put(zip, chartPart, chartSpaceXml({ type: spec.type, title: spec.title, yAxisTitle: spec.yAxisTitle, series: xmlSeries }));
+    put(zip, chartPart, chartSpaceXml({ type: spec.type, stacked: spec.stacked, title: spec.title, yAxisTitle: spec.yAxisTitle, series: xmlSeries }));
     overrides.set(chartPart, CONTENT_TYPE.chart);
     const relId = nextRelationshipId(drawingRels);
     drawingRels.push({ Id: relId, Type: REL_TYPE.chart, Target: relativeTarget(drawingPart, chartPart) });

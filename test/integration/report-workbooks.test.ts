@@ -154,7 +154,7 @@ for (const engine of ENGINES) {
       const result = await buildReport(fixtureContext(store), reportSettings(join(dir, 'reports')), { kind: 'daily', period: DAY });
       assert.equal(result.charts, 3);
       const { sheets, raw } = await readWorkbook(result.path, join(dir, 'csv-daily'));
-      assert.deepEqual([...sheets.keys()].sort(), ['Hourly Totals', 'Report', 'Summary', 'Totals', 'VMs']);
+      assert.deepEqual([...sheets.keys()].sort(), ['Charts', 'Hourly Totals', 'Report', 'Summary', 'Totals', 'VMs']);
 
       const expected = await store.all<Record<string, unknown>>(sql`
         SELECT r.*, v.name AS vcenter FROM vm_daily_rollup r JOIN vcenters v ON v.id = r.vcenter_id WHERE r.day = ${DAY.start}`);
@@ -220,7 +220,7 @@ for (const engine of ENGINES) {
     it('monthly: summary rows, Daily Totals labelled by day from the daily totals, 3 charts', async () => {
       const result = await buildReport(fixtureContext(store), reportSettings(join(dir, 'reports')), { kind: 'monthly', period: MONTH });
       const { sheets } = await readWorkbook(result.path, join(dir, 'csv-monthly'));
-      assert.deepEqual([...sheets.keys()].sort(), ['Daily Totals', 'Report', 'Summary', 'Totals', 'VMs']);
+      assert.deepEqual([...sheets.keys()].sort(), ['Charts', 'Daily Totals', 'Report', 'Summary', 'Totals', 'VMs']);
       const expected = await store.all<Record<string, unknown>>(sql`SELECT * FROM vm_monthly_summary WHERE month = ${MONTH.start}`);
       const vms = sheets.get('VMs')!;
       assert.equal(vms.length, expected.length);

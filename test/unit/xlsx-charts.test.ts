@@ -156,8 +156,9 @@ async function assertLineAndColumn(text: (p: string) => Promise<string>, charts:
   assert.deepEqual(all(line, /<c:tx><c:v>([^<]*)<\/c:v>/g), ['VM count']);
   assert.match(line, /<a:t>VMs per hour<\/a:t>.*<c:valAx>.*<a:bodyPr rot="-5400000" vert="horz"\/>.*<a:t>VMs<\/a:t>/);
   assert.match(column, /<a:t>vCPU &amp; VMs &lt;hourly&gt;<\/a:t>/);
-  assert.match(column, /<c:valAx><c:axId val="\d+"\/><c:scaling><c:orientation val="minMax"\/><c:min val="0"\/><\/c:scaling>/, 'bars start at 0');
-  assert.doesNotMatch(line, /<c:min /);
+  for (const chart of [line, column]) {
+    assert.match(chart, /<c:valAx><c:axId val="\d+"\/><c:scaling><c:orientation val="minMax"\/><c:min val="0"\/><\/c:scaling>/, 'value axes start at 0');
+  }
   // Caches hold the cells' values: hour labels as text, totals (formula results too) as numbers.
   const strCache = /<c:strCache><c:ptCount val="24"\/>(.*?)<\/c:strCache>/.exec(line)?.[1] ?? '';
   assert.deepEqual(all(strCache, /<c:v>([^<]*)<\/c:v>/g), HOURS);
@@ -311,12 +312,14 @@ describe('tier colours in the interval charts', () => {
     ]);
   });
 
-  it('draws each tier series of a report\'s charts in its tier colour and dash, other series in theme colours', async () => {
+  it('stacks the tiers of a report\'s charts, each in its tier colour, other series in theme colours; a sized anchor has its extent', async () => {
     const model: IntervalSheetModel = {
       sheet: HOURLY_TOTALS_SHEET, labelHeader: 'Hour', sourceHeader: 'Snapshot', sourceKind: 'text', rows: [], blockLength: 24, unit: 'hour',
     };
-    const specs = intervalCharts(model);
-    assert.deepEqual(specs.map((c) => c.series.map((s) => s.tier ?? null)), [[null, 'tin', 'bronze', 'silver', 'gold', 'untiered'], [null], [null]]);
+    const contents = intervalCharts(model);
+    assert.deepEqual(contents.map((c) => c.series.map((s) => s.tier ?? null)), [['tin', 'bronze', 'silver', 'gold', 'untiered'], [null], [null]]);
+    assert.deepEqual(contents.map((c) => [c.type, c.stacked ?? false]), [['column', true], ['column', false], ['column', false]]);
+    const specs = contents.map((c, i) => ({ ...c, sheet: HOURLY_TOTALS_SHEET, anchor: { fromCol: 20, fromRow: 20 * i, widthPt: 648, heightPt: 432 } }));
 
     const input = join(dir, 'interval.xlsx');
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: input, useSharedStrings: true });
@@ -331,14 +334,13 @@ describe('tier colours in the interval charts', () => {
     const [tiers, vcpu, ram] = (await Promise.all(['xl/charts/chart1.xml', 'xl/charts/chart2.xml', 'xl/charts/chart3.xml'].map(text))).map(seriesStyles) as [
       ReturnType<typeof seriesStyles>, ReturnType<typeof seriesStyles>, ReturnType<typeof seriesStyles>,
     ];
-    assert.deepEqual(tiers.map((s) => s.name), ['Prorated VMs', ...uiTiers.map((t) => t.name)]);
-    assert.equal(tiers[0]?.spPr, undefined, 'Prorated VMs keeps its theme colour');
-    for (const [i, tier] of uiTiers.entries()) {
-      const s = tiers[i + 1]!;
-      assert.deepEqual(s.line, [tier.rgb, tier.dash], `${tier.name}: line colour and dash`);
-      assert.deepEqual(s.marker, [tier.rgb, tier.rgb], `${tier.name}: marker fill and outline`);
-    }
+    assert.deepEqual(tiers.map((s) => [s.name, s.bar]), uiTiers.map((t) => [t.name, t.rgb]), 'each tier stacked in its colour');
     for (const s of [...vcpu, ...ram]) assert.equal(s.spPr, undefined, `${s.name} keeps its theme colour`);
+    const stacked = await text('xl/charts/chart1.xml');
+    assert.match(stacked, /<c:grouping val="stacked"\/>.*<c:overlap val="100"\/>/, 'stacked bars overlap whole');
+    const drawing = await text('xl/drawings/drawing1.xml');
+    assert.equal(all(drawing, /<xdr:oneCellAnchor>.*?<xdr:ext cx="(\d+)" cy="(\d+)"\/>/g).length, 3);
+    assert.match(drawing, /<xdr:ext cx="8229600" cy="5486400"\/>/, '9 x 6 in in EMU');
   });
 
   it('fills each tier bar of a column chart with its tier colour', async () => {
