@@ -15,6 +15,7 @@ import * as encrypt from './routes/encrypt.js';
 import * as importVm from './routes/import-vm.js';
 import * as legacyApi from './routes/legacy.js';
 import * as metrics from './routes/metrics.js';
+import * as months from './routes/months.js';
 import * as reports from './routes/reports.js';
 import * as snapshots from './routes/snapshots.js';
 import * as staticFiles from './routes/static.js';
@@ -39,6 +40,7 @@ export const ROUTES: readonly RouteEntry[] = [
   api('get', '/api/report/list', 'viewer', reports.listReports),
   rawRoute('get', '/api/report/download/{kind}/{file}', 'viewer', reports.downloadReport),
   api('get', '/api/diagnostics/daily-creation', 'viewer', diagnostics.dailyCreation),
+  api('get', '/api/months', 'viewer', months.listClosedMonths),
   api('get', '/api/allocation', 'viewer', allocation.allocation),
 
   // Admin: jobs (the CLI's locks: 409 while a run holds one), lifecycle corrections, secrets
@@ -48,6 +50,8 @@ export const ROUTES: readonly RouteEntry[] = [
   api('post', '/api/snapshots/regenerate-hourly-reports', 'admin', adminJobs.regenerateHourlyReports),
   api('post', '/api/vcenters/cache/rebuild', 'admin', adminJobs.rebuildCache),
   api('post', '/api/import/vm', 'admin', importVm.importVm),
+  api('post', '/api/months/{month}/close', 'admin', months.closeMonth),
+  api('post', '/api/months/{month}/reopen', 'admin', months.reopenMonth),
   api('post', '/api/encrypt', 'admin', encrypt.encrypt),
 
   // The original system's deprecated endpoints

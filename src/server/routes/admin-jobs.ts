@@ -52,7 +52,7 @@ export const aggregate = operation({
   summary: 'Aggregate one day or month (vctp aggregate daily|monthly)',
   description:
     'Writes the daily or monthly summaries of one period for every vCenter with snapshots in it (or those named), like the CLI. ' +
-    'A period that has not ended is refused unless partial is true. 409 while another run holds the aggregation lock; 502 when some vCenters failed (the others committed).',
+    'A period that has not ended is refused unless partial is true. 409 while another run holds the aggregation lock, or when the period lies in a closed month (POST /api/months/{month}/reopen first); 502 when some vCenters failed (the others committed).',
   tags: TAGS,
   body: z
     .object({

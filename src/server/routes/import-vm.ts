@@ -89,7 +89,7 @@ export const importVm = operation({
     "Sets one VM's lifecycle facts, e.g. a creation time vCenter never gave. The VM must be in the stored snapshots of that vCenter; " +
     'creationTime must be at or before its first snapshot; deletionTime only for a VM a snapshot has missed, between its last snapshot and the first without it. ' +
     'Aggregation, reports and trace use the value at once, and later snapshots keep it. Audited (who, when, why, before and after) in vm_lifecycle_imports and the log; ' +
-    'summaries that carried the old value become stale for `vctp repair` (POST /api/snapshots/repair). 409 while another run holds the aggregation lock.',
+    'summaries that carried the old value become stale for `vctp repair` (POST /api/snapshots/repair). 409 while another run holds the aggregation lock, or when a day whose summaries carry the VM lies in a closed month.',
   tags: ['admin'],
   body: importVmBody,
   response: importVmResult,
