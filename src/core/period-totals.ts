@@ -4,20 +4,36 @@
 //   chargeable VMs = sum SamplesPresent / TotalSamples, vCPU = sum vCPU samples / TotalSamples, ...
 // Counts of templates, SRM placeholders and node-charged VMs are plain counts of VMs with a row;
 // the class of a VM is that of its latest sample in the period.
+//
+// Cost: each row's units resolved by its class (cost.ts chargedUnits), summed over the rows as
+// exact integers, then the one division of moneyOf with the period's TotalSamples and periods per
+// month (all rows share both). So the total does not depend on the order of the rows, and is not
+// the float sum of the rows' money (which would depend on it).
 import type { ChargeClass } from './charge-rules.js';
+import { addCostUnits, chargedUnits, emptyCostUnits, moneyOf, type CostUnits, type Money } from './cost.js';
 import { emptySums, addSums, type SampleSums } from './period-rollup.js';
 import { emptyTotals, type VcenterTotals } from './totals.js';
 import { DISK_UNITS_PER_GB, RAM_UNITS_PER_GB } from './units.js';
 
 export interface PeriodTotalsInput {
   sums: SampleSums;
+  /** The row's cost units, all seven: its class picks the ones charged. */
+  cost: CostUnits;
   chargeClass: ChargeClass;
   poweredOn: boolean;
 }
 
-export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: number): VcenterTotals {
+/** A daily or monthly totals row: the counts and the period's cost (0 without rate cards). */
+export interface PeriodTotals extends VcenterTotals {
+  cost: Money;
+}
+
+/** periodsPerMonth: the month's days for a day, 1 for a month (cost.ts moneyOf). */
+export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: number, periodsPerMonth: number): PeriodTotals {
   const totals = emptyTotals();
   const charged: SampleSums = emptySums();
+  // Charged units in a CostUnits so that addCostUnits checks the sum stays exact (below 2^53).
+  const units = emptyCostUnits();
   for (const row of rows) {
     totals.vmCount++;
     if (row.poweredOn) totals.poweredOnCount++;
@@ -25,8 +41,10 @@ export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: nu
     else if (row.chargeClass === 'srm_placeholder' || row.chargeClass === 'srm_standby') totals.srmPlaceholderCount++;
     else if (row.chargeClass === 'node_charge') totals.nodeChargeVmCount++;
     else addSums(charged, row.sums);
+    addCostUnits(units, { ...chargedUnits(row.cost, row.chargeClass), template: 0, srm: 0, node: 0 });
   }
-  if (totalSamples === 0) return totals;
+  const cost = moneyOf(units, totalSamples, periodsPerMonth);
+  if (totalSamples === 0) return { ...totals, cost };
   const tiered = charged.tinHits + charged.bronzeHits + charged.silverHits + charged.goldHits;
   totals.chargeableVmCount = charged.samplesPresent / totalSamples;
   totals.vcpuTotal = charged.sumVcpu / totalSamples;
@@ -37,5 +55,5 @@ export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: nu
   totals.silverVmCount = charged.silverHits / totalSamples;
   totals.goldVmCount = charged.goldHits / totalSamples;
   totals.untieredVmCount = (charged.samplesPresent - tiered) / totalSamples;
-  return totals;
+  return { ...totals, cost };
 }

@@ -1,4 +1,6 @@
 // One row of vm_daily_rollup or vm_monthly_summary, built from a VM's period rollup.
+import type { ChargeClass } from './charge-rules.js';
+import { chargedUnits, moneyOf, type CostUnits, type Money } from './cost.js';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from './period-rollup.js';
 import { summaryValues, type SummaryValues } from './summary-values.js';
 
@@ -10,8 +12,17 @@ export interface LifecycleTimes {
 /** The VM's state at its latest sample of the period. */
 export type LatestSample = Pick<
   AggregationSpan,
-  'name' | 'identityId' | 'placementId' | 'provisionedDiskGb' | 'vcpuCount' | 'ramGb' | 'isTemplate' | 'poweredOn' | 'srmPlaceholder'
+  'name' | 'identityId' | 'placementId' | 'provisionedDiskGb' | 'vcpuCount' | 'ramGb' | 'isTemplate' | 'poweredOn' | 'srmPlaceholder' | 'attributesId'
 >;
+
+/**
+ * How a row's cost units become money (src/core/cost.ts): the VM's charge class as of its latest
+ * sample, and the periods per month (the month's days for a daily row, 1 for a monthly row).
+ */
+export interface RowPricing {
+  chargeClass: ChargeClass;
+  periodsPerMonth: number;
+}
 
 export interface SummaryRow extends SampleSums, SummaryValues, LifecycleTimes {
   vcenterId: number;
@@ -21,6 +32,9 @@ export interface SummaryRow extends SampleSums, SummaryValues, LifecycleTimes {
   snapshotTime: number;
   latest: LatestSample;
   totalSamples: number;
+  /** Cost units, all seven kept (the class picks which are charged, and may be read otherwise later). */
+  cost: CostUnits;
+  money: Money;
 }
 
 export function summaryRow(
@@ -29,8 +43,9 @@ export function summaryRow(
   totalSamples: number,
   rollup: VmPeriodRollup,
   lifecycle: LifecycleTimes | undefined,
+  pricing: RowPricing,
 ): SummaryRow {
-  const { latest, lifecycleId, snapshotTime, ...sums } = rollup;
+  const { latest, lifecycleId, snapshotTime, cost, ...sums } = rollup;
   return {
     vcenterId,
     lifecycleId,
@@ -49,5 +64,7 @@ export function summaryRow(
     silverHits: sums.silverHits,
     goldHits: sums.goldHits,
     ...summaryValues(sums, totalSamples),
+    cost,
+    money: moneyOf(chargedUnits(cost, pricing.chargeClass), totalSamples, pricing.periodsPerMonth),
   };
 }

@@ -16,14 +16,14 @@ import {
   readLifecycleTimes,
   readPeriodSpans,
   readSampleTimes,
-  readSummaryTotalsInputs,
   upsertSummaryRegistry,
 } from '../store/summary-repository.js';
 import { writePeriodTotals } from '../store/totals-repository.js';
 import { tuneForAggregation } from '../store/aggregation-session.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { totalsInputFromRow, totalsInputFromSummary } from './period-totals-input.js';
+import { periodPricing, type PeriodPricing, sqlCostOf, sqlTotalsInputs } from './aggregate-cost.js';
+import { totalsInputFromSummary } from './period-totals-input.js';
 
 export interface PeriodOutcome {
   vcenter: string;
@@ -56,18 +56,19 @@ export async function aggregateDay(ctx: JobContext, settings: AggregationSetting
   const started = ctx.now();
   const expected = expectedSamples(period, settings.vcenter_inventory_snapshot_seconds);
   const rules = chargeRules(settings);
+  const pricing = periodPricing(settings, 'daily', period);
   const result = await ctx.store.transaction(async (tx) => {
     await tuneForAggregation(tx);
     const sampleTimes = await readSampleTimes(tx, vcenterId, period.start, period.end);
     await deleteSummaryRows(tx, 'daily', vcenterId, period.start);
     let totalsInputs: PeriodTotalsInput[];
     if (input.engine === 'app') {
-      totalsInputs = await appDailyRows(tx, vcenterId, period, sampleTimes, rules);
+      totalsInputs = await appDailyRows(tx, vcenterId, period, sampleTimes, rules, pricing);
     } else {
-      await sqlDailyRows(tx, vcenterId, period.start, period.end);
-      totalsInputs = (await readSummaryTotalsInputs(tx, 'daily', vcenterId, period.start)).map((r) => totalsInputFromRow(r, rules));
+      await sqlDailyRows(tx, vcenterId, period.start, period.end, await sqlCostOf(tx, settings, pricing));
+      totalsInputs = await sqlTotalsInputs(tx, settings, rules, 'daily', vcenterId, period.start, sampleTimes.length, pricing.periodsPerMonth);
     }
-    const totals = periodTotals(totalsInputs, sampleTimes.length);
+    const totals = periodTotals(totalsInputs, sampleTimes.length, pricing.periodsPerMonth);
     await upsertSummaryRegistry(tx, {
       vcenterId,
       kind: 'daily',
@@ -99,11 +100,18 @@ async function appDailyRows(
   period: Period,
   sampleTimes: number[],
   rules: ReturnType<typeof chargeRules>,
+  pricing: PeriodPricing,
 ): Promise<PeriodTotalsInput[]> {
   if (sampleTimes.length === 0) return [];
-  const rollups = rollupSpans(sampleTimes, await readPeriodSpans(tx, vcenterId, period.start, period.end));
+  const rollups = [...rollupSpans(sampleTimes, await readPeriodSpans(tx, vcenterId, period.start, period.end), pricing.segments).values()];
   const lifecycle = await readLifecycleTimes(tx, vcenterId);
-  const rows = [...rollups.values()].map((r) => summaryRow(vcenterId, period.start, sampleTimes.length, r, lifecycle.get(r.lifecycleId)));
+  const inputs = rollups.map((r) => totalsInputFromSummary(r, rules));
+  const rows = rollups.map((r, i) =>
+    summaryRow(vcenterId, period.start, sampleTimes.length, r, lifecycle.get(r.lifecycleId), {
+      chargeClass: inputs[i]!.chargeClass,
+      periodsPerMonth: pricing.periodsPerMonth,
+    }),
+  );
   await insertSummaryRows(tx, 'daily', rows);
-  return [...rollups.values()].map((r) => totalsInputFromSummary(r, rules));
+  return inputs;
 }

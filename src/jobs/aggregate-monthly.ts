@@ -21,7 +21,6 @@ import {
   readMonthFromDaily,
   readPeriodSpans,
   readSampleTimes,
-  readSummaryTotalsInputs,
   upsertSummaryRegistry,
 } from '../store/summary-repository.js';
 import { writePeriodTotals } from '../store/totals-repository.js';
@@ -29,7 +28,8 @@ import { tuneForAggregation } from '../store/aggregation-session.js';
 import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { totalsInputFromRow, totalsInputFromSummary } from './period-totals-input.js';
+import { periodPricing, sqlCostOf, sqlTotalsInputs } from './aggregate-cost.js';
+import { totalsInputFromSummary } from './period-totals-input.js';
 
 export interface AggregateMonthlyInput {
   period: Period;
@@ -58,6 +58,7 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
   const started = ctx.now();
   const expected = expectedSamples(period, settings.vcenter_inventory_snapshot_seconds);
   const rules = chargeRules(settings);
+  const pricing = periodPricing(settings, 'monthly', period);
 
   const result = await ctx.store.transaction(async (tx) => {
     await tuneForAggregation(tx);
@@ -81,19 +82,26 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
     await deleteSummaryRows(tx, 'monthly', vcenterId, period.start);
     let totalsInputs: PeriodTotalsInput[];
     if (input.engine === 'app') {
+      // From daily rows, the cost units are the days' sums (exact): the month's money needs no segments.
       const rollups: VmPeriodRollup[] = readSpans
-        ? [...rollupSpans(times, await readPeriodSpans(tx, vcenterId, period.start, period.end)).values()]
+        ? [...rollupSpans(times, await readPeriodSpans(tx, vcenterId, period.start, period.end), pricing.segments).values()]
         : await readMonthFromDaily(tx, vcenterId, period.start, period.end);
       const lifecycle = await readLifecycleTimes(tx, vcenterId);
+      totalsInputs = rollups.map((r) => totalsInputFromSummary(r, rules));
       await insertSummaryRows(
         tx,
         'monthly',
-        rollups.map((r) => summaryRow(vcenterId, period.start, totalSamples, r, lifecycle.get(r.lifecycleId))),
+        rollups.map((r, i) =>
+          summaryRow(vcenterId, period.start, totalSamples, r, lifecycle.get(r.lifecycleId), {
+            chargeClass: totalsInputs[i]!.chargeClass,
+            periodsPerMonth: pricing.periodsPerMonth,
+          }),
+        ),
       );
-      totalsInputs = rollups.map((r) => totalsInputFromSummary(r, rules));
     } else {
-      await sqlMonthlyRows(tx, vcenterId, period.start, period.end, readSpans ? 'hourly' : 'daily', totalSamples);
-      totalsInputs = (await readSummaryTotalsInputs(tx, 'monthly', vcenterId, period.start)).map((r) => totalsInputFromRow(r, rules));
+      const cost = await sqlCostOf(tx, settings, pricing);
+      await sqlMonthlyRows(tx, vcenterId, period.start, period.end, readSpans ? 'hourly' : 'daily', totalSamples, cost);
+      totalsInputs = await sqlTotalsInputs(tx, settings, rules, 'monthly', vcenterId, period.start, totalSamples, pricing.periodsPerMonth);
     }
     await upsertSummaryRegistry(tx, {
       vcenterId,
@@ -105,7 +113,7 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
       expectedSamples: expected,
       totalSamples,
     });
-    await writePeriodTotals(tx, vcenterId, 'monthly', period.start, periodTotals(totalsInputs, totalSamples), {
+    await writePeriodTotals(tx, vcenterId, 'monthly', period.start, periodTotals(totalsInputs, totalSamples, pricing.periodsPerMonth), {
       expected,
       present: totalSamples,
     });

@@ -1,6 +1,7 @@
 // What aggregation reads from the settings, and which engine a run uses.
 import type { ChargeRuleSettings } from '../core/charge-rules.js';
 import { VctpError } from '../core/errors.js';
+import type { RateCardSetting } from '../core/rate-cards.js';
 
 export type EngineName = 'app' | 'sql';
 
@@ -8,6 +9,8 @@ export interface AggregationSettings extends ChargeRuleSettings {
   vcenter_inventory_snapshot_seconds: number;
   scheduled_aggregation_engine: EngineName;
   monthly_aggregation_source: 'daily' | 'hourly';
+  /** settings.rate_cards (validated, in valid_from order); absent or empty: no cost (cost columns 0). */
+  rate_cards?: readonly RateCardSetting[];
 }
 
 /**

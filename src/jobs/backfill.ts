@@ -4,11 +4,12 @@
 // Rows of a closed month (vctp month close) are kept as they are: its figures are final, and
 // rebuilt under changed settings they would no longer be the ones closed. The result says which.
 import { chargeRules, type ChargeRules } from '../core/charge-rules.js';
+import { emptyCostUnits } from '../core/cost.js';
 import { VctpError } from '../core/errors.js';
 import { type AggregationSpan, emptySums } from '../core/period-rollup.js';
 import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
 import { closureAt } from '../core/month-closure.js';
-import { dayPeriod, expectedSamples, formatDay, formatMonth, monthPeriod, nextMonthStartOf, type PeriodKind } from '../core/periods.js';
+import { dayPeriod, daysInMonthOf, expectedSamples, formatDay, formatMonth, monthPeriod, nextMonthStartOf, type PeriodKind } from '../core/periods.js';
 import type { SpanState } from '../core/span-state.js';
 import { emptyTotals, snapshotTotals, type VcenterTotals } from '../core/totals.js';
 import { DISK_UNITS_PER_GB, diskCentiGb, RAM_UNITS_PER_GB, ramMb } from '../core/units.js';
@@ -84,7 +85,8 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
               for (const summary of summaries.filter((s) => s.kind === kind && open(s.periodStart))) {
                 const inputs = expandGroups(groups.get(summary.periodStart) ?? [], rules);
                 const expected = summary.expectedSamples ?? expectedOf(kind, summary.periodStart, settings);
-                await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples), {
+                const periodsPerMonth = kind === 'daily' ? daysInMonthOf(summary.periodStart) : 1;
+                await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples, periodsPerMonth), {
                   expected,
                   present: summary.totalSamples,
                 });
@@ -141,7 +143,7 @@ function* expandGroups(groups: readonly SummaryTotalsGroup[], rules: ChargeRules
   for (const group of groups) {
     const input = totalsInputFromRow(group, rules);
     yield input;
-    const rest: PeriodTotalsInput = { ...input, sums: emptySums() };
+    const rest: PeriodTotalsInput = { ...input, sums: emptySums(), cost: emptyCostUnits() };
     for (let i = 1; i < group.vmCount; i++) yield rest;
   }
 }

@@ -5,7 +5,7 @@ import type { PeriodKind } from '../core/periods.js';
 import type { VcenterTotals } from '../core/totals.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
-import { SUMMARY_TABLE } from './summary-repository.js';
+import { SUMMARY_COST_UNIT_COLUMNS, SUMMARY_TABLE } from './summary-repository.js';
 import { TOTALS_COLUMNS } from './totals-repository.js';
 
 export interface RegisteredSummary {
@@ -89,7 +89,8 @@ export async function readSummaryTotalsGroups(db: SqlExecutor, kind: PeriodKind,
     SELECT r.${sql.raw(period)} AS period_start, COUNT(*) AS vm_count, ${name} AS name, r.is_template, r.powered_on, r.srm_placeholder, p.cluster,
            SUM(r.samples_present) AS samples_present, SUM(r.sum_vcpu) AS sum_vcpu, SUM(r.sum_ram_mb) AS sum_ram_mb,
            SUM(r.sum_disk_centigb) AS sum_disk_centigb, SUM(r.tin_hits) AS tin_hits, SUM(r.bronze_hits) AS bronze_hits,
-           SUM(r.silver_hits) AS silver_hits, SUM(r.gold_hits) AS gold_hits
+           SUM(r.silver_hits) AS silver_hits, SUM(r.gold_hits) AS gold_hits,
+           ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `SUM(r.${c}) AS ${c}`).join(', '))}
     FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
     WHERE r.vcenter_id = ${vcenterId}
     GROUP BY r.${sql.raw(period)}, r.is_template, r.powered_on, r.srm_placeholder, p.cluster${nameGroup}`);

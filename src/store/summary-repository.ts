@@ -1,7 +1,7 @@
 // Reads and writes of the aggregation: sample times, spans of a period, and the daily/monthly
 // summary rows with their registry rows and totals.
 import { sql } from 'drizzle-orm';
-import type { CostUnits } from '../core/cost.js';
+import type { CostUnits, Money } from '../core/cost.js';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
 import { lifecycleChangeTimes } from '../core/lifecycle-import.js';
 import type { PeriodKind } from '../core/periods.js';
@@ -151,8 +151,25 @@ export function summaryColumns(kind: PeriodKind): BulkColumn[] {
     float('bronze'),
     float('silver'),
     float('gold'),
+    int('attributes_id'),
+    ...SUMMARY_COST_UNIT_COLUMNS.map(big),
+    ...SUMMARY_MONEY_COLUMNS.map(float),
   ];
 }
+
+/** The seven cost numerators of a summary row, in column order (src/core/cost.ts CostUnits). */
+export const SUMMARY_COST_UNIT_COLUMNS = [
+  'cost_vcpu_units',
+  'cost_ram_units',
+  'cost_disk_units',
+  'cost_vm_units',
+  'cost_template_units',
+  'cost_srm_units',
+  'cost_node_units',
+] as const;
+
+/** The money of a summary row, in column order (src/core/cost.ts Money). */
+export const SUMMARY_MONEY_COLUMNS = ['cost_vcpu', 'cost_ram', 'cost_disk', 'cost_vm', 'cost_total'] as const;
 
 function rowValues(r: SummaryRow): unknown[] {
   const l = r.latest;
@@ -193,6 +210,19 @@ function rowValues(r: SummaryRow): unknown[] {
     r.bronze,
     r.silver,
     r.gold,
+    l.attributesId,
+    r.cost.vcpu,
+    r.cost.ram,
+    r.cost.disk,
+    r.cost.vm,
+    r.cost.template,
+    r.cost.srm,
+    r.cost.node,
+    r.money.vcpu,
+    r.money.ram,
+    r.money.disk,
+    r.money.vm,
+    r.money.total,
   ];
 }
 
@@ -233,11 +263,35 @@ export async function readSummaryTotalsInputs(
 ): Promise<{ row: Record<string, unknown>; cluster: string | null }[]> {
   const { table, period } = SUMMARY_TABLE[kind];
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT r.name, r.is_template, r.powered_on, r.srm_placeholder, r.samples_present, r.sum_vcpu, r.sum_ram_mb,
-           r.sum_disk_centigb, r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits, p.cluster
+    SELECT r.lifecycle_id, r.name, r.is_template, r.powered_on, r.srm_placeholder, r.samples_present, r.sum_vcpu, r.sum_ram_mb,
+           r.sum_disk_centigb, r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits,
+           ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `r.${c}`).join(', '))}, p.cluster
     FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
     WHERE r.vcenter_id = ${vcenterId} AND r.${sql.raw(period)} = ${periodStart}`);
   return rows.map((row) => ({ row, cluster: row.cluster == null ? null : String(row.cluster) }));
+}
+
+/** Every cluster name placements hold (a few per vCenter): the SQL engine matches node_charge_clusters against them. */
+export async function readPlacementClusters(db: SqlExecutor): Promise<string[]> {
+  const rows = await db.all<{ cluster: string }>(sql`SELECT DISTINCT cluster FROM vm_placements WHERE cluster IS NOT NULL`);
+  return rows.map((r) => String(r.cluster));
+}
+
+/** Rewrites the money of some stored summary rows (the SQL engine's active/active VMs). */
+export async function updateSummaryMoney(
+  tx: SqlExecutor,
+  kind: PeriodKind,
+  vcenterId: number,
+  periodStart: number,
+  rows: readonly { lifecycleId: number; money: Money }[],
+): Promise<void> {
+  const { table, period } = SUMMARY_TABLE[kind];
+  for (const { lifecycleId, money } of rows) {
+    await tx.run(sql`
+      UPDATE ${sql.raw(table)} SET cost_vcpu = ${money.vcpu}, cost_ram = ${money.ram}, cost_disk = ${money.disk},
+        cost_vm = ${money.vm}, cost_total = ${money.total}
+      WHERE vcenter_id = ${vcenterId} AND ${sql.raw(period)} = ${periodStart} AND lifecycle_id = ${lifecycleId}`);
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 // vcenter_latest_totals (one row per vCenter) and vcenter_aggregate_totals (one row per vCenter,
 // kind and time): the compact caches the totals pages and `vctp status` read.
 import { sql, type SQL } from 'drizzle-orm';
+import type { Money } from '../core/cost.js';
+import type { PeriodTotals } from '../core/period-totals.js';
 import { emptyTotals, type VcenterTotals } from '../core/totals.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
@@ -30,6 +32,26 @@ const valuesOf = (totals: VcenterTotals): SQL =>
     COLUMNS.map(([key]) => sql`${totals[key]}`),
     sql`, `,
   );
+
+/**
+ * The cost columns of a totals row, by Money key. Set on daily and monthly rows only: NULL on
+ * hourly and latest rows (vctp prices days and months, not snapshots).
+ */
+export const TOTALS_COST_COLUMNS: [keyof Money, string][] = [
+  ['vcpu', 'cost_vcpu'],
+  ['ram', 'cost_ram'],
+  ['disk', 'cost_disk'],
+  ['vm', 'cost_vm'],
+  ['total', 'cost_total'],
+];
+
+/** A totals row's cost: null on hourly and latest rows; 0 on period rows written without rate cards. */
+export function totalsCostFromRow(row: Record<string, unknown>): Money | null {
+  if (row.cost_total == null) return null;
+  const cost = { vcpu: 0, ram: 0, disk: 0, vm: 0, total: 0 };
+  for (const [key, column] of TOTALS_COST_COLUMNS) cost[key] = num(row[column]);
+  return cost;
+}
 
 export function totalsFromRow(row: Record<string, unknown>): VcenterTotals {
   const totals = emptyTotals();
@@ -68,13 +90,19 @@ export async function writePeriodTotals(
   vcenterId: number,
   kind: 'daily' | 'monthly',
   periodStart: number,
-  totals: VcenterTotals,
+  totals: PeriodTotals,
   samples: { expected: number; present: number },
 ): Promise<void> {
-  const updates = sql.raw(COLUMNS.map(([, column]) => `${column} = excluded.${column}`).join(', '));
+  const all = [...COLUMNS.map(([, column]) => column), ...TOTALS_COST_COLUMNS.map(([, column]) => column)];
+  const updates = sql.raw(all.map((column) => `${column} = excluded.${column}`).join(', '));
+  const costColumns = sql.raw(TOTALS_COST_COLUMNS.map(([, column]) => column).join(', '));
+  const costValues = sql.join(
+    TOTALS_COST_COLUMNS.map(([key]) => sql`${totals.cost[key]}`),
+    sql`, `,
+  );
   await tx.run(sql`
-    INSERT INTO vcenter_aggregate_totals (vcenter_id, kind, snapshot_time, ${columnList}, expected_samples, present_samples)
-    VALUES (${vcenterId}, ${kind}, ${periodStart}, ${valuesOf(totals)}, ${samples.expected}, ${samples.present})
+    INSERT INTO vcenter_aggregate_totals (vcenter_id, kind, snapshot_time, ${columnList}, ${costColumns}, expected_samples, present_samples)
+    VALUES (${vcenterId}, ${kind}, ${periodStart}, ${valuesOf(totals)}, ${costValues}, ${samples.expected}, ${samples.present})
     ON CONFLICT (vcenter_id, kind, snapshot_time) DO UPDATE SET ${updates},
       expected_samples = excluded.expected_samples, present_samples = excluded.present_samples`);
 }

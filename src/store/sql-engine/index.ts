@@ -2,14 +2,17 @@
 // as SQL statements, one set per dialect (./sqlite.ts, ./postgres.ts). It must produce rows
 // identical to the `app` engine's (test/integration/aggregation-engines.test.ts).
 import type { SqlExecutor } from '../executor.js';
+import type { SqlCost } from './columns.js';
 import { postgresMonthFromDaily, postgresRowsFromSpans } from './postgres.js';
 import { sqliteMonthFromDaily, sqliteRowsFromSpans } from './sqlite.js';
 
+export type { SqlCost } from './columns.js';
+
 /** Inserts the vCenter's vm_daily_rollup rows for the day [start, end); the day's old rows are already deleted. */
-export async function sqlDailyRows(tx: SqlExecutor, vcenterId: number, start: number, end: number): Promise<void> {
+export async function sqlDailyRows(tx: SqlExecutor, vcenterId: number, start: number, end: number, cost: SqlCost): Promise<void> {
   const period = { vcenterId, start, end, totalSamples: null };
-  if (tx.dialect === 'postgres') await postgresRowsFromSpans(tx, 'daily', period);
-  else await sqliteRowsFromSpans(tx, 'daily', period);
+  if (tx.dialect === 'postgres') await postgresRowsFromSpans(tx, 'daily', period, cost);
+  else await sqliteRowsFromSpans(tx, 'daily', period, cost);
 }
 
 /**
@@ -24,11 +27,12 @@ export async function sqlMonthlyRows(
   end: number,
   source: 'daily' | 'hourly',
   totalSamples: number,
+  cost: SqlCost,
 ): Promise<void> {
   if (source === 'hourly') {
     const period = { vcenterId, start, end, totalSamples };
-    if (tx.dialect === 'postgres') await postgresRowsFromSpans(tx, 'monthly', period);
-    else await sqliteRowsFromSpans(tx, 'monthly', period);
-  } else if (tx.dialect === 'postgres') await postgresMonthFromDaily(tx, vcenterId, start, end, totalSamples);
-  else await sqliteMonthFromDaily(tx, vcenterId, start, end, totalSamples);
+    if (tx.dialect === 'postgres') await postgresRowsFromSpans(tx, 'monthly', period, cost);
+    else await sqliteRowsFromSpans(tx, 'monthly', period, cost);
+  } else if (tx.dialect === 'postgres') await postgresMonthFromDaily(tx, vcenterId, start, end, totalSamples, cost);
+  else await sqliteMonthFromDaily(tx, vcenterId, start, end, totalSamples, cost);
 }

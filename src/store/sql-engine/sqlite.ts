@@ -16,10 +16,27 @@
 //
 // Values are those of src/core/period-rollup.ts and summary-values.ts to the bit: integer sums,
 // then one double division of exact integers with the operands in the same order.
+//
+// Cost: the spans are joined to the period's pricing segments (a card inside a month; a day has
+// one, a month one per rate card valid in it), one row per segment and tier with the prices already
+// scaled (./columns.ts segmentTierRows). A span becomes one sub-span per segment it overlaps, with
+// lo/hi clipped to the segment, and the ranks and counts above count sub-spans unchanged; the join
+// on the tier picks the span's prices, so a sub-span's units are n x price x size, summed per VM.
+// The VM's latest sub-span (the greatest lo: sub-spans of a VM never overlap) gives the "as of the
+// end" columns, as the latest span did.
 import { sql, type SQL } from 'drizzle-orm';
 import type { PeriodKind } from '../../core/periods.js';
 import type { SqlExecutor } from '../executor.js';
-import { type SpanPeriod, summaryTarget } from './columns.js';
+import {
+  chargeClassSql,
+  SEGMENT_PRICE_COLUMNS,
+  segmentTierRows,
+  type SpanPeriod,
+  type SqlCost,
+  summaryTarget,
+  unitsAndMoney,
+  unitsOf,
+} from './columns.js';
 
 /** JS Math.round (half toward +infinity) of a double, exactly: x - floor(x) is exact in IEEE. */
 function jsRound(x: SQL): SQL {
@@ -55,8 +72,23 @@ function sumsAndValues(): SQL {
 const LATEST = sql`v.name, v.identity_id, v.placement_id, v.provisioned_disk_gb, v.vcpu_count, v.ram_gb,
     v.is_template, v.powered_on, v.srm_placeholder`;
 
+const int = (value: number): SQL => sql.raw(String(value));
+
+/** The summary row's attributes_id, cost units and money, from a source `v` with the unit sums, `cls` and `total`. */
+function costTail(cls: SQL, periodsPerMonth: number, attributesId: SQL): SQL {
+  return sql`${attributesId}, ${unitsAndMoney(unitsOf('v'), cls, sql`v.total`, periodsPerMonth, ratio, int)}`;
+}
+
+/** The pricing segments x tiers as a VALUES table `seg` (./columns.ts segmentTierRows). */
+function segmentsCte(cost: SqlCost): SQL {
+  const rows = segmentTierRows(cost.segments).map(
+    (r) => sql`(${int(r.start)}, ${int(r.end)}, ${r.tier}, ${sql.join(r.prices.map(int), sql`, `)})`,
+  );
+  return sql`seg(seg_start, seg_end, tier, ${sql.raw(SEGMENT_PRICE_COLUMNS.join(', '))}) AS (VALUES ${sql.join(rows, sql`, `)})`;
+}
+
 /** Inserts the summary rows of [start, end) computed from the vCenter's spans. */
-export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: SpanPeriod): Promise<void> {
+export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: SpanPeriod, cost: SqlCost): Promise<void> {
   const { table, columns } = summaryTarget(kind);
   const vc = p.vcenterId;
   const last = p.end - 1;
@@ -64,14 +96,18 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
   const inPeriod = sql`${hourly} AND r.snapshot_time >= ${p.start} AND r.snapshot_time < ${p.end}`;
   const total = p.totalSamples === null ? sql`(SELECT COUNT(*) FROM snapshot_registry r WHERE ${inPeriod})` : sql`CAST(${p.totalSamples} AS INTEGER)`;
   await tx.run(sql`
-    WITH spans AS MATERIALIZED (
-      SELECT s.lifecycle_id, s.first_seen, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
-             s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, pl.tier,
+    WITH ${segmentsCte(cost)},
+    spans AS MATERIALIZED (
+      SELECT s.lifecycle_id, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
+             s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id, pl.tier,
+             ${chargeClassSql(sql`s.is_template`, sql`s.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters)} AS cls,
              ${jsRound(sql`s.ram_gb * 1024`)} AS ram_mb,
              ${jsRound(sql`s.provisioned_disk_gb * 100`)} AS disk_centigb,
-             MAX(s.first_seen, ${p.start}) AS lo,
-             MIN(COALESCE(s.last_seen, ${last}), ${last}) AS hi
+             MAX(s.first_seen, g.seg_start) AS lo,
+             MIN(COALESCE(s.last_seen, ${last}), g.seg_end - 1) AS hi,
+             ${sql.raw(SEGMENT_PRICE_COLUMNS.map((c) => `g.${c}`).join(', '))}
       FROM vm_spans s JOIN vm_placements pl ON pl.id = s.placement_id
+      JOIN seg g ON g.tier = COALESCE(pl.tier, 'none') AND s.first_seen < g.seg_end AND (s.last_seen IS NULL OR s.last_seen >= g.seg_start)
       WHERE s.vcenter_id = ${vc} AND s.first_seen < ${p.end} AND (s.last_seen IS NULL OR s.last_seen >= ${p.start})
     ),
     -- le = how many of the period's sample times are <= x, for each bound x a span needs (hi and
@@ -98,10 +134,11 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
        ORDER BY r.snapshot_time DESC LIMIT 1),
       ${LATEST},
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
-      ${sumsAndValues()}
+      ${sumsAndValues()},
+      ${costTail(sql`v.cls`, cost.periodsPerMonth, sql`v.attributes_id`)}
     FROM (
-      SELECT x.lifecycle_id, MAX(x.first_seen) AS first_seen, x.name, x.identity_id, x.placement_id, x.provisioned_disk_gb,
-        x.vcpu_count, x.ram_gb, x.is_template, x.powered_on, x.srm_placeholder, x.hi,
+      SELECT x.lifecycle_id, MAX(x.lo) AS lo, x.name, x.identity_id, x.placement_id, x.provisioned_disk_gb,
+        x.vcpu_count, x.ram_gb, x.is_template, x.powered_on, x.srm_placeholder, x.attributes_id, x.cls, x.hi,
         ${total} AS total,
         SUM(x.n) AS samples_present,
         SUM(x.n * x.vcpu_count) AS sum_vcpu,
@@ -110,7 +147,14 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
         SUM(CASE WHEN x.tier = 'tin' THEN x.n ELSE 0 END) AS tin_hits,
         SUM(CASE WHEN x.tier = 'bronze' THEN x.n ELSE 0 END) AS bronze_hits,
         SUM(CASE WHEN x.tier = 'silver' THEN x.n ELSE 0 END) AS silver_hits,
-        SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) AS gold_hits
+        SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) AS gold_hits,
+        SUM(x.n * x.p_vcpu * x.vcpu_count) AS cost_vcpu_units,
+        SUM(x.n * x.p_ram * x.ram_mb) AS cost_ram_units,
+        SUM(x.n * x.p_disk * x.disk_centigb) AS cost_disk_units,
+        SUM(x.n * x.p_vm) AS cost_vm_units,
+        SUM(x.n * x.p_template) AS cost_template_units,
+        SUM(x.n * x.p_srm) AS cost_srm_units,
+        SUM(x.n * x.p_node) AS cost_node_units
       FROM present x
       WHERE x.n > 0
       GROUP BY x.lifecycle_id
@@ -125,7 +169,14 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
  * key: GROUP BY sorts, and wide rows sort slower than 5,000 lookups; measured 1.1 s against 0.76 s
  * for a fleet-L month of 8 vCenters.)
  */
-export async function sqliteMonthFromDaily(tx: SqlExecutor, vcenterId: number, start: number, end: number, totalSamples: number): Promise<void> {
+export async function sqliteMonthFromDaily(
+  tx: SqlExecutor,
+  vcenterId: number,
+  start: number,
+  end: number,
+  totalSamples: number,
+  cost: SqlCost,
+): Promise<void> {
   const { table, columns } = summaryTarget('monthly');
   await tx.run(sql`
     INSERT INTO ${table} (${columns})
@@ -133,19 +184,23 @@ export async function sqliteMonthFromDaily(tx: SqlExecutor, vcenterId: number, s
       d.name, d.identity_id, d.placement_id, d.provisioned_disk_gb, d.vcpu_count, d.ram_gb,
       d.is_template, d.powered_on, d.srm_placeholder,
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
-      ${sumsAndValues()}
+      ${sumsAndValues()},
+      ${costTail(chargeClassSql(sql`d.is_template`, sql`d.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters), cost.periodsPerMonth, sql`d.attributes_id`)}
     FROM (
       SELECT lifecycle_id, MAX(day) AS last_day, CAST(${totalSamples} AS INTEGER) AS total,
         SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
         SUM(sum_disk_centigb) AS sum_disk_centigb, SUM(tin_hits) AS tin_hits, SUM(bronze_hits) AS bronze_hits,
-        SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits
+        SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits,
+        SUM(cost_vcpu_units) AS cost_vcpu_units, SUM(cost_ram_units) AS cost_ram_units, SUM(cost_disk_units) AS cost_disk_units,
+        SUM(cost_vm_units) AS cost_vm_units, SUM(cost_template_units) AS cost_template_units,
+        SUM(cost_srm_units) AS cost_srm_units, SUM(cost_node_units) AS cost_node_units
       FROM vm_daily_rollup
       WHERE vcenter_id = ${vcenterId} AND day >= ${start} AND day < ${end}
       GROUP BY lifecycle_id
     ) v
     JOIN vm_daily_rollup d ON d.vcenter_id = ${vcenterId} AND d.lifecycle_id = v.lifecycle_id AND d.day = v.last_day
-    -- Only for parity with readMonthFromDaily (the app engine), whose inner join drops a row whose
-    -- placement is gone; placements are never deleted today.
+    -- For the latest cluster (node-charged VMs), and for parity with readMonthFromDaily (the app
+    -- engine), whose inner join drops a row whose placement is gone; placements are never deleted.
     JOIN vm_placements pl ON pl.id = d.placement_id
     LEFT JOIN vm_lifecycle l ON l.id = v.lifecycle_id`);
 }

@@ -1,0 +1,76 @@
+// What aggregation needs to price a period (src/core/cost.ts): the rate cards' pricing segments of
+// the period and its periods per month, and for the `sql` engine the node-charged clusters and the
+// rewrite of the money of active/active VMs.
+//
+// Why the SQL engine computes the charge class itself, except for active/active names: the class
+// decides which units become money, and templates, SRM placeholders and node-charged clusters are
+// columns (or a cluster list matched here with the same globs), so the statements write every
+// row's money in the same pass as its units. srm_activeactive_vms are name globs, which SQLite and
+// PostgreSQL would need a registered function or a translated regex for; instead the rows whose
+// latest name matches one (usually none, a few at most) are given their money here, by
+// cost.ts moneyOf, after the statement. The other choice, writing chargeable money for every row
+// and rewriting all non-chargeable rows from here, would rewrite whole node-charged clusters row
+// by row. Measured on fleet-L (README "Measured"): the cost columns add <10% to the sql engine's
+// monthly run either way the class is taken, so the one with the fewest round trips was kept.
+import { anyGlob } from '../core/glob.js';
+import type { ChargeRules } from '../core/charge-rules.js';
+import { chargedUnits, moneyOf } from '../core/cost.js';
+import type { PeriodTotalsInput } from '../core/period-totals.js';
+import { daysInMonthOf, type Period, type PeriodKind } from '../core/periods.js';
+import { pricingSegments, rateCardsFromSettings, type PricingSegment } from '../core/rate-cards.js';
+import type { SqlExecutor } from '../store/executor.js';
+import type { SqlCost } from '../store/sql-engine/index.js';
+import { readPlacementClusters, readSummaryTotalsInputs, updateSummaryMoney } from '../store/summary-repository.js';
+import { num } from '../store/sql-util.js';
+import type { AggregationSettings } from './aggregation-settings.js';
+import { totalsInputFromRow } from './period-totals-input.js';
+
+export interface PeriodPricing {
+  segments: PricingSegment[];
+  /** cost.ts moneyOf: the month's days for a daily row, 1 for a monthly row. */
+  periodsPerMonth: number;
+}
+
+export function periodPricing(settings: AggregationSettings, kind: PeriodKind, period: Period): PeriodPricing {
+  const cards = rateCardsFromSettings(settings.rate_cards ?? []);
+  return {
+    segments: pricingSegments(cards, period.start, period.end),
+    periodsPerMonth: kind === 'daily' ? daysInMonthOf(period.start) : 1,
+  };
+}
+
+/** The `sql` engine's cost input: the pricing and the clusters node_charge_clusters matches. */
+export async function sqlCostOf(db: SqlExecutor, settings: AggregationSettings, pricing: PeriodPricing): Promise<SqlCost> {
+  const node = anyGlob(settings.node_charge_clusters);
+  const nodeClusters = settings.node_charge_clusters.length === 0 ? [] : (await readPlacementClusters(db)).filter((c) => node(c));
+  return { ...pricing, nodeClusters };
+}
+
+/**
+ * After the `sql` engine's statement: its rows read back as period totals inputs (classified by the
+ * rules, units checked exact), and the money of rows whose latest name is an active/active one (the
+ * class the statement could not see) rewritten from their stored units.
+ */
+export async function sqlTotalsInputs(
+  tx: SqlExecutor,
+  settings: AggregationSettings,
+  rules: ChargeRules,
+  kind: PeriodKind,
+  vcenterId: number,
+  periodStart: number,
+  totalSamples: number,
+  periodsPerMonth: number,
+): Promise<PeriodTotalsInput[]> {
+  const stored = (await readSummaryTotalsInputs(tx, kind, vcenterId, periodStart)).map((r) => ({ row: r.row, input: totalsInputFromRow(r, rules) }));
+  if (settings.srm_activeactive_vms.length > 0) {
+    const activeActive = anyGlob(settings.srm_activeactive_vms);
+    const rewrites = stored
+      .filter(({ row }) => activeActive(String(row.name)))
+      .map(({ row, input }) => ({
+        lifecycleId: num(row.lifecycle_id),
+        money: moneyOf(chargedUnits(input.cost, input.chargeClass), totalSamples, periodsPerMonth),
+      }));
+    await updateSummaryMoney(tx, kind, vcenterId, periodStart, rewrites);
+  }
+  return stored.map((s) => s.input);
+}
