@@ -2,6 +2,7 @@
 // equal vcenter_aggregate_totals (src/core/period-totals.ts) to the last bit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { emptyCostUnits } from '../../src/core/cost.js';
 import { emptySums, type SampleSums } from '../../src/core/period-rollup.js';
 import { periodTotals } from '../../src/core/period-totals.js';
 import { dayIntervalLabel, hourIntervalLabel } from '../../src/core/report-intervals.js';
@@ -50,7 +51,7 @@ describe('report totals', () => {
     const b = emptyBreakdown();
     for (const r of rows) addContribution(b, { chargeClass: r.chargeClass, ...r.sums });
     const mine = breakdownTotals(b, 23);
-    const theirs = periodTotals(rows.map((r) => ({ sums: r.sums, chargeClass: r.chargeClass, poweredOn: true })), 23);
+    const theirs = periodTotals(rows.map((r) => ({ sums: r.sums, cost: emptyCostUnits(), chargeClass: r.chargeClass, poweredOn: true })), 23, 1);
     assert.equal(mine.chargeable.proratedVmCount, theirs.chargeableVmCount);
     assert.equal(mine.chargeable.vcpu, theirs.vcpuTotal);
     assert.equal(mine.chargeable.ramGb, theirs.ramGbTotal);
