@@ -133,6 +133,16 @@ export function cardsPricing<T extends DatedCard>(cards: readonly T[], start: nu
   return current ? [current, ...inside] : inside;
 }
 
+/**
+ * The front sheet's line of a report over a closed month (a month's, or a day's of it):
+ * `Closed on 2026-11-02T09:00:00Z by alice ("Q4 invoiced"); figures final`.
+ */
+export function closedReportNote(closure: MonthClosure, kind: 'daily' | 'monthly'): string {
+  const whose = kind === 'monthly' ? 'Closed' : `Its month ${closure.label} closed`;
+  const why = closure.reason ? ` ("${closure.reason}")` : '';
+  return `${whose} on ${formatUnixTime(closure.closedAt)} by ${closure.closedBy}${why}; figures final`;
+}
+
 /** The closure row's label for a month start. */
 export const monthLabel = (month: number): string => formatMonth(month);
 

@@ -10,6 +10,8 @@ export interface FrontSheetModel {
   /** One row per vCenter: the snapshots or summaries the report was built from. */
   sources: { columns: Column[]; rows: CellValue[][] };
   notes: string[];
+  /** A report over a closed month says so under its title (src/core/month-closure.ts closedReportNote). */
+  closed?: string;
 }
 
 export function writeFrontSheet(wb: ReportWorkbook, model: FrontSheetModel): void {
@@ -19,6 +21,7 @@ export function writeFrontSheet(wb: ReportWorkbook, model: FrontSheetModel): voi
   const sheet = wb.grid(FRONT_SHEET, widths);
   let row = 1;
   sheet.set({ row, col: 1, value: model.title, bold: true });
+  if (model.closed) sheet.set({ row: row + 1, col: 1, value: model.closed, bold: true });
   row += 2;
   for (const fact of model.facts) {
     sheet.set({ row, col: 1, value: fact.label, bold: true });
