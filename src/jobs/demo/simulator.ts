@@ -114,6 +114,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     '-cert-dir', options.certDir,
     '-username', options.username,
     '-password', options.password,
+    // Custom attributes (Tenant, Owner) and tags (CostCentre, Environment) for cost dimensions.
+    '-attributes',
   ];
   const log = openSync(options.logFile, 'w');
   let child: ChildProcess;
