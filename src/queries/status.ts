@@ -5,6 +5,7 @@ import { JOB_LOCK_NAMES, mayTakeOver, type ProcessIdentity, type ProcessLookup }
 import type { VcenterTotals } from '../core/totals.js';
 import { listJobLocks, type ListedLock } from '../store/job-locks-repository.js';
 import { latestJobRuns, type JobRun } from '../store/job-runs-repository.js';
+import { readClosures } from '../store/month-closure-repository.js';
 import { currentProcessIdentity, lookAtProcess } from '../store/process-identity.js';
 import { readLatestTotals } from '../store/totals-repository.js';
 import { unixSeconds } from '../core/periods.js';
@@ -55,6 +56,8 @@ export interface StatusReport {
   jobs: JobRun[];
   /** The job locks held now, by lock name (a stale one says so). Read only: no lock is taken or broken. */
   running: RunningJob[];
+  /** The closed months, YYYY-MM, oldest first (vctp month list says by whom and why). */
+  closedMonths: string[];
 }
 
 export async function readStatus(ctx: QueryContext, settings: StatusSettings): Promise<StatusReport> {
@@ -74,7 +77,8 @@ export async function readStatus(ctx: QueryContext, settings: StatusSettings): P
     };
   });
   const running = runningJobs(await listJobLocks(ctx.store, JOB_LOCK_NAMES), unixSeconds(ctx.now()), currentProcessIdentity(), lookAtProcess);
-  return { database: ctx.store.description, missedSnapshotDays: MISSED_SNAPSHOT_DAYS, vcenters, jobs: runs.filter((r) => r.vcenter === null), running };
+  const closedMonths = (await readClosures(ctx.store)).map((c) => c.label);
+  return { database: ctx.store.description, missedSnapshotDays: MISSED_SNAPSHOT_DAYS, vcenters, jobs: runs.filter((r) => r.vcenter === null), running, closedMonths };
 }
 
 /**

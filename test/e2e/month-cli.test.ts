@@ -2,7 +2,7 @@
 // captures at the end of the last month. Exit statuses and messages of each refusal (a month not
 // ended, not aggregated, already closed, a reopen without a reason, a bad argument), of an
 // aggregation of the closed month (named: refused, exit 1; a timer's default run: skipped, exit 0),
-// who is recorded (the OS user, with the sudo invoker), and the list in text and JSON.
+// who is recorded (the OS user, with the sudo invoker), the list in text and JSON, and vctp status.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +131,10 @@ describe('vctp month (built binary, sqlite)', () => {
     assert.match(String(view.closed[0]!.closedAtIso), new RegExp(`^${ISO}$`));
     assert.deepEqual(view.closed[0]!.rateCards, []);
     assert.deepEqual(view.events.map((e) => [e.month, e.action, e.reason]), [[MONTH.label, 'close', 'invoiced']]);
+    const status = await vctp(['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`^closed months: ${MONTH.label} \\(vctp month list\\)$`, 'm'));
+    assert.deepEqual(JSON.parse((await vctp(['status', '--json'])).stdout).closedMonths, [MONTH.label]);
   });
 
   it('reopens only with a reason; the month aggregates again', async () => {

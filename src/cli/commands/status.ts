@@ -55,6 +55,7 @@ function print(out: Output, report: StatusReport, wide: boolean): void {
     out.write(`missed snapshots, ${v.vcenter}: ${days.join('; ')}`);
   }
   for (const job of report.jobs) out.write(`${job.job}: ${job.status} at ${formatTime(job.finishedAt)}${job.error ? ` (${job.error})` : ''}`);
+  if (report.closedMonths.length > 0) out.write(`closed months: ${report.closedMonths.join(', ')} (vctp month list)`);
 }
 
 /**
