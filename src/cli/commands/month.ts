@@ -58,6 +58,7 @@ function printClose(out: Output, result: MonthCloseResult): void {
   out.write(`  vCenters: ${result.vcenters.join(', ')}`);
   out.write(`  rate cards: ${result.rateCards.length === 0 ? 'none (no cost)' : `${result.rateCards.length}, in ${result.currency}`}`);
   out.write(`re-aggregating, repairing, trimming or changing its data is refused until \`vctp month reopen ${result.month} --reason TEXT\``);
+  out.write(`its workbook says so once written again: vctp report monthly --month ${result.month}`);
 }
 
 function printReopen(out: Output, result: MonthReopenResult): void {
@@ -67,7 +68,7 @@ function printReopen(out: Output, result: MonthReopenResult): void {
     `reopened ${result.month} by ${result.reopenedBy} at ${formatTime(result.reopenedAt)} ("${result.reason}"); ` +
       `it was closed by ${result.closedBy} at ${formatTime(result.closedAt)}`,
   );
-  out.write(`its summaries may be rebuilt now (vctp aggregate monthly --month ${result.month}); close it again with vctp month close ${result.month}`);
+  out.write(`its summaries may be rebuilt now (vctp aggregate monthly --month ${result.month}, then vctp report monthly --month ${result.month}); close it again with vctp month close ${result.month}`);
 }
 
 function printList(out: Output, view: MonthsView): void {
