@@ -3,8 +3,20 @@
 // measurements, and readers that return everything one aggregation writes for one period.
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
+import { type ChargeClass, chargeRules } from '../../src/core/charge-rules.js';
+import {
+  addChargedUnits,
+  addSampleCost,
+  chargedUnits,
+  type CostUnits,
+  emptyChargedUnits,
+  emptyCostUnits,
+  type Money,
+  moneyOf,
+} from '../../src/core/cost.js';
 import type { VmRecord } from '../../src/core/inventory.js';
-import type { PeriodKind } from '../../src/core/periods.js';
+import { daysInMonthOf, type PeriodKind } from '../../src/core/periods.js';
+import { cardAt, PRICE_TIERS, type RateCardSetting, rateCardsFromSettings } from '../../src/core/rate-cards.js';
 import { DEFAULT_TIER_PATTERNS, type Tier, tierResolver } from '../../src/core/tiers.js';
 import { diskCentiGb, ramMb, roundDiskGb } from '../../src/core/units.js';
 import { captureInventory, type CaptureSettings } from '../../src/jobs/capture-inventory.js';
@@ -28,7 +40,38 @@ export const AGG_SETTINGS: AggregationSettings & CaptureSettings = {
   monthly_aggregation_source: 'daily',
 };
 
-export const withSource = (source: 'daily' | 'hourly'): typeof AGG_SETTINGS => ({ ...AGG_SETTINGS, monthly_aggregation_source: source });
+export const withSource = (source: 'daily' | 'hourly', base: typeof AGG_SETTINGS = AGG_SETTINGS): typeof AGG_SETTINGS => ({
+  ...base,
+  monthly_aggregation_source: source,
+});
+
+/**
+ * Random rate cards: 0-3 cards starting on days in and around the data (so a card can change in
+ * the middle of a month, or start after the data), per month or per hour, each tier priced or
+ * missing, prices in millionths up to 30 per month or 0.05 per hour (sums stay far below 2^53).
+ */
+export function rateCardsArb(days: readonly string[]): fc.Arbitrary<RateCardSetting[]> {
+  const cardArb = (validFrom: string): fc.Arbitrary<RateCardSetting> =>
+    fc.constantFrom<'month' | 'hour'>('month', 'hour').chain((per) => {
+      const priceArb = fc.integer({ min: 0, max: per === 'month' ? 30_000_000 : 50_000 }).map((micro) => micro / 1_000_000);
+      const tierArb = fc.record({ vcpu: priceArb, ram_gb: priceArb, disk_gb: priceArb, vm: priceArb });
+      return fc.record({
+        valid_from: fc.constant(validFrom),
+        currency: fc.constant('EUR'),
+        per: fc.constant(per),
+        tiers: fc.record(Object.fromEntries(PRICE_TIERS.map((t) => [t, tierArb])) as Record<(typeof PRICE_TIERS)[number], typeof tierArb>, {
+          requiredKeys: [],
+        }),
+        templates: priceArb,
+        srm_placeholders: priceArb,
+        node_charged: priceArb,
+      });
+    });
+  return fc
+    .uniqueArray(fc.constantFrom(...days), { maxLength: 3 })
+    .chain((from) => fc.tuple(...[...from].sort().map(cardArb)))
+    .map((cards) => [...cards]);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Everything one aggregation writes for one vCenter and period.
@@ -156,6 +199,10 @@ export interface SampleFact {
   ramMb: number;
   diskCentiGb: number;
   tier: Tier | null;
+  cluster: string | null;
+  isTemplate: boolean;
+  poweredOn: boolean;
+  srmPlaceholder: boolean;
 }
 
 export interface CapturedScenario {
@@ -251,6 +298,10 @@ export async function captureScenario(ctx: JobContext, scenario: Scenario): Prom
           ramMb: ramMb(r.ramGb),
           diskCentiGb: diskCentiGb(roundDiskGb(r.provisionedDiskGb)),
           tier: tierOf(r.resourcePoolChain),
+          cluster: r.cluster,
+          isTemplate: r.isTemplate,
+          poweredOn: r.poweredOn,
+          srmPlaceholder: r.srmPlaceholder,
         });
       }
     }
@@ -269,11 +320,53 @@ export interface ExpectedSums {
   hits: Record<Tier, number>;
   snapshotTime: number;
   name: string;
+  /** Each sample priced by the card of its time and its tier (cost.ts), all seven unit sums. */
+  cost: CostUnits;
+  /** moneyOf(chargedUnits(cost, class of the latest sample), TotalSamples, periods per month). */
+  money: Money;
 }
 
-export function expectedSums(captured: CapturedScenario, vcenter: string, start: number, end: number): Map<string, ExpectedSums> {
+/** `cards`: the settings' rate_cards; `kind` sets the periods per month of the money. */
+export function expectedSums(
+  captured: CapturedScenario,
+  vcenter: string,
+  start: number,
+  end: number,
+  cards: readonly RateCardSetting[] = [],
+  kind: PeriodKind = 'daily',
+): Map<string, ExpectedSums> {
+  return new Map([...expectedVms(captured, vcenter, start, end, cards, kind)].map(([id, vm]) => [id, vm.sums]));
+}
+
+/** The period totals' cost (period-totals.ts): every VM's class-resolved units added up, then divided once. */
+export function expectedTotalsCost(
+  captured: CapturedScenario,
+  vcenter: string,
+  start: number,
+  end: number,
+  cards: readonly RateCardSetting[],
+  kind: PeriodKind,
+): Money {
+  const units = emptyChargedUnits();
+  const vms = [...expectedVms(captured, vcenter, start, end, cards, kind).values()];
+  for (const vm of vms) addChargedUnits(units, chargedUnits(vm.sums.cost, vm.chargeClass));
   const totalSamples = (captured.times.get(vcenter) ?? []).filter((t) => t >= start && t < end).length;
+  return moneyOf(units, totalSamples, kind === 'daily' ? daysInMonthOf(start) : 1);
+}
+
+function expectedVms(
+  captured: CapturedScenario,
+  vcenter: string,
+  start: number,
+  end: number,
+  cards: readonly RateCardSetting[],
+  kind: PeriodKind,
+): Map<string, { sums: ExpectedSums; chargeClass: ChargeClass }> {
+  const totalSamples = (captured.times.get(vcenter) ?? []).filter((t) => t >= start && t < end).length;
+  const rateCards = rateCardsFromSettings(cards);
+  const rules = chargeRules(AGG_SETTINGS);
   const out = new Map<string, ExpectedSums>();
+  const latest = new Map<string, SampleFact>();
   for (const s of captured.samples) {
     if (s.vcenter !== vcenter || s.time < start || s.time >= end) continue;
     let e = out.get(s.vmId);
@@ -288,6 +381,8 @@ export function expectedSums(captured: CapturedScenario, vcenter: string, start:
         hits: { tin: 0, bronze: 0, silver: 0, gold: 0 },
         snapshotTime: s.time,
         name: s.name,
+        cost: emptyCostUnits(),
+        money: { vcpu: 0, ram: 0, disk: 0, vm: 0, total: 0 },
       };
       out.set(s.vmId, e);
     }
@@ -296,12 +391,25 @@ export function expectedSums(captured: CapturedScenario, vcenter: string, start:
     e.sumRamMb += s.ramMb;
     e.sumDiskCentiGb += s.diskCentiGb;
     if (s.tier) e.hits[s.tier]++;
+    // One sample at a time, its own card and month scale: no segments involved.
+    const card = cardAt(rateCards, s.time);
+    const scale = card?.per === 'hour' ? 24 * daysInMonthOf(s.time) : 1;
+    addSampleCost(e.cost, card, scale, s.tier, 1, { vcpuCount: s.vcpu, ramMb: s.ramMb, diskCentiGb: s.diskCentiGb });
     if (s.time >= e.snapshotTime) {
       e.snapshotTime = s.time;
       e.name = s.name;
+      latest.set(s.vmId, s);
     }
   }
-  return out;
+  const periodsPerMonth = kind === 'daily' ? daysInMonthOf(start) : 1;
+  const vms = new Map<string, { sums: ExpectedSums; chargeClass: ChargeClass }>();
+  for (const e of out.values()) {
+    const l = latest.get(e.vmId)!;
+    const chargeClass = rules.classify({ name: l.name, cluster: l.cluster, isTemplate: l.isTemplate, poweredOn: l.poweredOn, srmPlaceholder: l.srmPlaceholder });
+    e.money = moneyOf(chargedUnits(e.cost, chargeClass), totalSamples, periodsPerMonth);
+    vms.set(e.vmId, { sums: e, chargeClass });
+  }
+  return vms;
 }
 
 /** The same facts read from stored summary rows, keyed by vm_id, for comparison with expectedSums. */
@@ -309,7 +417,9 @@ export async function storedSums(db: SqlExecutor, kind: PeriodKind, vcenterId: n
   const { table, period } = SUMMARY_TABLE[kind];
   const rows = await db.all<Row>(sql`
     SELECT l.vm_id, r.samples_present, r.total_samples, r.sum_vcpu, r.sum_ram_mb, r.sum_disk_centigb,
-           r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits, r.snapshot_time, r.name
+           r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits, r.snapshot_time, r.name,
+           r.cost_vcpu_units, r.cost_ram_units, r.cost_disk_units, r.cost_vm_units, r.cost_template_units, r.cost_srm_units,
+           r.cost_node_units, r.cost_vcpu, r.cost_ram, r.cost_disk, r.cost_vm, r.cost_total
     FROM ${sql.raw(table)} r JOIN vm_lifecycle l ON l.id = r.lifecycle_id
     WHERE r.vcenter_id = ${vcenterId} AND r.${sql.raw(period)} = ${periodStart}`);
   return new Map(
@@ -325,6 +435,16 @@ export async function storedSums(db: SqlExecutor, kind: PeriodKind, vcenterId: n
         hits: { tin: Number(r.tin_hits), bronze: Number(r.bronze_hits), silver: Number(r.silver_hits), gold: Number(r.gold_hits) },
         snapshotTime: Number(r.snapshot_time),
         name: String(r.name),
+        cost: {
+          vcpu: Number(r.cost_vcpu_units),
+          ram: Number(r.cost_ram_units),
+          disk: Number(r.cost_disk_units),
+          vm: Number(r.cost_vm_units),
+          template: Number(r.cost_template_units),
+          srm: Number(r.cost_srm_units),
+          node: Number(r.cost_node_units),
+        },
+        money: { vcpu: Number(r.cost_vcpu), ram: Number(r.cost_ram), disk: Number(r.cost_disk), vm: Number(r.cost_vm), total: Number(r.cost_total) },
       },
     ]),
   );

@@ -2,7 +2,10 @@
 // same daily and monthly rows to the last bit, with the same registry rows and period totals, on
 // SQLite and on PostgreSQL; monthly from daily rows equals monthly from spans (both sources, and
 // the daily rows read themselves once hourly history is gone); re-running replaces rows instead of
-// duplicating them; and the integer sums match the captured inventories themselves.
+// duplicating them; and the integer sums match the captured inventories themselves. With random rate
+// cards (issue 10: a card changing mid-month, per month and per hour), the cost units match each
+// captured sample priced on its own, and every money value, rows and totals, equals cost.ts's
+// moneyOf of them: so SQLite and PostgreSQL agree with JavaScript, hence with each other, to the bit.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -10,6 +13,8 @@ import { sql } from 'drizzle-orm';
 import { dayPeriod, daysOf, monthPeriod, type Period } from '../../src/core/periods.js';
 import { aggregateDay } from '../../src/jobs/aggregate-daily.js';
 import { aggregateMonth } from '../../src/jobs/aggregate-monthly.js';
+import type { Money } from '../../src/core/cost.js';
+import type { RateCardSetting } from '../../src/core/rate-cards.js';
 import type { EngineName } from '../../src/jobs/aggregation-settings.js';
 import type { JobContext } from '../../src/jobs/context.js';
 import type { Store } from '../../src/store/executor.js';
@@ -19,7 +24,9 @@ import {
   type CapturedScenario,
   captureScenario,
   expectedSums,
+  expectedTotalsCost,
   type PeriodState,
+  rateCardsArb,
   readPeriodState,
   scenarioArb,
   storedSums,
@@ -44,15 +51,48 @@ const MAX_SHRINKS = 40;
 type Combo = `${'daily' | 'hourly'}/${EngineName}`;
 const COMBOS: Combo[] = ['daily/app', 'daily/sql', 'hourly/app', 'hourly/sql'];
 
+// Days a rate card may start on: before the data, inside March (a mid-month change), on April 1st,
+// inside April, and after the data.
+const CARD_DAYS = ['2026-01-01', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02', '2026-05-01'];
+const FLEET_CARDS: RateCardSetting[] = [
+  {
+    valid_from: '2026-01-01',
+    currency: 'EUR',
+    per: 'month',
+    tiers: { gold: { vcpu: 20, ram_gb: 5, disk_gb: 0.1, vm: 2 }, silver: { vcpu: 14, ram_gb: 3.5, disk_gb: 0.08, vm: 0 }, none: { vcpu: 1.234567, ram_gb: 0, disk_gb: 0, vm: 0 } },
+    templates: 1.5,
+    srm_placeholders: 0.25,
+    node_charged: 40,
+  },
+  {
+    valid_from: '2026-03-31',
+    currency: 'EUR',
+    per: 'hour',
+    tiers: { gold: { vcpu: 0.03, ram_gb: 0.004, disk_gb: 0.0001, vm: 0.002 }, tin: { vcpu: 0.01, ram_gb: 0.001, disk_gb: 0.000003, vm: 0 } },
+    templates: 0.001,
+    srm_placeholders: 0,
+    node_charged: 0.05,
+  },
+];
+
+let cards: RateCardSetting[] = [];
+const settings = () => ({ ...AGG_SETTINGS, rate_cards: cards });
+
 async function day(ctx: JobContext, vcenter: string, vcenterId: number, period: Period, engine: EngineName): Promise<PeriodState> {
-  await aggregateDay(ctx, AGG_SETTINGS, { period, vcenterId, vcenter, engine, partial: true });
+  await aggregateDay(ctx, settings(), { period, vcenterId, vcenter, engine, partial: true });
   return readPeriodState(ctx.store, 'daily', vcenterId, period.start);
 }
 
 async function month(ctx: JobContext, vcenter: string, vcenterId: number, period: Period, combo: Combo): Promise<PeriodState> {
   const [source, engine] = combo.split('/') as ['daily' | 'hourly', EngineName];
-  await aggregateMonth(ctx, withSource(source), { period, vcenterId, vcenter, engine, partial: true });
+  await aggregateMonth(ctx, withSource(source, settings()), { period, vcenterId, vcenter, engine, partial: true });
   return readPeriodState(ctx.store, 'monthly', vcenterId, period.start);
+}
+
+/** The period's totals row: the rows' class-resolved units added up, divided once (period-totals.ts). */
+function assertTotalsCost(state: PeriodState, expected: Money, where: string): void {
+  const t = state.totals[0]!;
+  assert.deepStrictEqual({ vcpu: t.cost_vcpu, ram: t.cost_ram, disk: t.cost_disk, vm: t.cost_vm, total: t.cost_total }, expected, `${where}: totals cost`);
 }
 
 /** Every day: app, sql, sql again, app again all store the same state, which matches the inventories. */
@@ -67,11 +107,9 @@ async function checkDays(ctx: JobContext, captured: CapturedScenario | null, per
       assert.deepStrictEqual(await day(ctx, vcenter, id, period, 'sql'), app, `${where}: sql engine re-run differs`);
       assert.deepStrictEqual(await day(ctx, vcenter, id, period, 'app'), app, `${where}: app engine re-run differs`);
       if (captured) {
-        assert.deepStrictEqual(
-          await storedSums(ctx.store, 'daily', id, period.start),
-          expectedSums(captured, vcenter, period.start, period.end),
-          `${where}: sums differ from the captured inventories`,
-        );
+        const expected = expectedSums(captured, vcenter, period.start, period.end, cards, 'daily');
+        assert.deepStrictEqual(await storedSums(ctx.store, 'daily', id, period.start), expected, `${where}: sums differ from the captured inventories`);
+        assertTotalsCost(app, expectedTotalsCost(captured, vcenter, period.start, period.end, cards, 'daily'), where);
       }
     }
   }
@@ -88,11 +126,9 @@ async function checkMonths(ctx: JobContext, captured: CapturedScenario | null, p
         assert.deepStrictEqual(await month(ctx, vcenter, id, period, combo), first, `${where}: ${combo} differs from ${order[0]}`);
       }
       if (captured) {
-        assert.deepStrictEqual(
-          await storedSums(ctx.store, 'monthly', id, period.start),
-          expectedSums(captured, vcenter, period.start, period.end),
-          `${where}: sums differ from the captured inventories`,
-        );
+        const expected = expectedSums(captured, vcenter, period.start, period.end, cards, 'monthly');
+        assert.deepStrictEqual(await storedSums(ctx.store, 'monthly', id, period.start), expected, `${where}: sums differ from the captured inventories`);
+        assertTotalsCost(first, expectedTotalsCost(captured, vcenter, period.start, period.end, cards, 'monthly'), where);
       }
     }
   }
@@ -142,13 +178,15 @@ for (const engine of ENGINES) {
       const runArb = fc.limitShrink(
         fc.record({
           scenario: scenarioArb(START, HOURS),
+          rateCards: rateCardsArb(CARD_DAYS),
           monthsFirst: fc.boolean(),
           order: fc.shuffledSubarray(COMBOS, { minLength: 4, maxLength: 4 }),
         }),
         MAX_SHRINKS,
       );
       await fc.assert(
-        fc.asyncProperty(runArb, async ({ scenario, monthsFirst, order }) => {
+        fc.asyncProperty(runArb, async ({ scenario, rateCards, monthsFirst, order }) => {
+          cards = rateCards;
           await truncateAll(store);
           const ctx = testContext(store, NOW);
           const captured = await captureScenario(ctx, scenario);
@@ -164,6 +202,7 @@ for (const engine of ENGINES) {
     });
 
     it('agree on a fleet of 400 VMs over two and a half days', async () => {
+      cards = FLEET_CARDS;
       await truncateAll(store);
       const ctx = testContext(store, NOW);
       await captureFleet(ctx, { vcenter: 'fleet', vms: 400, start: START + 1800, hours: 60, seed: 7 });
