@@ -22,14 +22,8 @@ import { readMonthStaleness } from './month-staleness.js';
 
 export interface MonthCloseSettings {
   monthly_aggregation_source: 'daily' | 'hourly';
-}
-
-/**
- * settings.rate_cards, which the integrator adds with the cost settings; read loosely until then
- * (one line to change once the Settings type has it).
- */
-function rateCardsOf(settings: MonthCloseSettings): readonly DatedCard[] {
-  return (settings as { rate_cards?: readonly DatedCard[] }).rate_cards ?? [];
+  /** settings.rate_cards, kept as given (src/core/rate-cards.ts RateCardSetting): `vctp explain` reads them back. */
+  rate_cards?: readonly DatedCard[];
 }
 
 export interface MonthChangeInput {
@@ -81,7 +75,7 @@ export async function runMonthClose(ctx: JobContext, settings: MonthCloseSetting
       ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
         const names = await assertClosable(ctx, tx, settings, month);
-        const cards = cardsPricing(rateCardsOf(settings), month.start, month.end);
+        const cards = cardsPricing(settings.rate_cards ?? [], month.start, month.end);
         const closure = {
           month: month.start,
           closedAt: unixSeconds(ctx.now()),
