@@ -1,9 +1,11 @@
 // `vctp totals`: vCenter totals over time, straight from the vcenter_aggregate_totals cache.
 // Hourly rows are one snapshot's counts; daily and monthly rows are prorated over the period
 // (src/core/period-totals.ts) and carry the samples expected and present, so a period with missed
-// snapshots is flagged rather than passed off as complete.
+// snapshots is flagged rather than passed off as complete. Daily and monthly rows carry the period's
+// cost (src/core/period-totals.ts) in the rate cards' currency.
 import { VctpError } from '../core/errors.js';
 import { formatDay, formatMonth } from '../core/periods.js';
+import type { Money } from '../core/cost.js';
 import type { VcenterTotals } from '../core/totals.js';
 import { readAggregateTotals, type TotalsKind } from '../store/totals-read-repository.js';
 
@@ -19,6 +21,8 @@ export interface TotalsInput {
   /** Rows of periods that overlap the last `days` days (monthly: the months covering them). */
   days: number;
   vcenters?: readonly string[];
+  /** The rate cards' currency (settings.rate_cards), null without rate cards: reported with the cost. */
+  currency?: string | null;
 }
 
 export interface TotalsRow {
@@ -28,6 +32,11 @@ export interface TotalsRow {
   /** ISO time, YYYY-MM-DD or YYYY-MM. */
   period: string;
   totals: VcenterTotals;
+  /**
+   * Daily and monthly rows: the period's cost in `currency` (0 without rate cards); null on hourly
+   * rows (vctp prices days and months) and on periods aggregated before vctp priced them.
+   */
+  cost: Money | null;
   /** Daily and monthly rows; null on hourly ones. */
   samples: { expected: number; present: number; missing: number } | null;
 }
@@ -37,6 +46,8 @@ export interface TotalsReport {
   days: number;
   /** Start of the first period shown. */
   since: number;
+  /** The currency of every row's cost; null without rate cards. */
+  currency: string | null;
   rows: TotalsRow[];
 }
 
@@ -54,11 +65,13 @@ export async function readTotals(ctx: QueryContext, input: TotalsInput): Promise
     view: input.view,
     days: input.days,
     since,
+    currency: input.currency ?? null,
     rows: rows.map((r) => ({
       vcenter: r.vcenter,
       time: r.snapshotTime,
       period: periodLabel(input.view, r.snapshotTime),
       totals: r.totals,
+      cost: r.cost,
       samples:
         r.expectedSamples === null || r.presentSamples === null
           ? null

@@ -3,10 +3,11 @@
 // ranges of a primary key or unique index (vcenter_id, kind, time), so they stay fast however
 // much history there is.
 import { sql } from 'drizzle-orm';
+import type { Money } from '../core/cost.js';
 import type { VcenterTotals } from '../core/totals.js';
 import type { SqlExecutor } from './executor.js';
 import { inList, num } from './sql-util.js';
-import { totalsFromRow } from './totals-repository.js';
+import { totalsCostFromRow, totalsFromRow } from './totals-repository.js';
 
 export type TotalsKind = 'hourly' | 'daily' | 'monthly';
 
@@ -16,6 +17,8 @@ export interface AggregateTotalsRow {
   /** Snapshot time (hourly) or the period's start (daily, monthly). */
   snapshotTime: number;
   totals: VcenterTotals;
+  /** Daily and monthly rows: the period's cost (0 without rate cards); null on hourly rows and on periods aggregated before vctp priced them. */
+  cost: Money | null;
   /** Daily and monthly rows: samples the cadence expected and the vCenter has (null on hourly rows). */
   expectedSamples: number | null;
   presentSamples: number | null;
@@ -34,6 +37,7 @@ export async function readAggregateTotals(db: SqlExecutor, kind: TotalsKind, sin
     kind,
     snapshotTime: num(r.snapshot_time),
     totals: totalsFromRow(r),
+    cost: totalsCostFromRow(r),
     expectedSamples: r.expected_samples == null ? null : num(r.expected_samples),
     presentSamples: r.present_samples == null ? null : num(r.present_samples),
   }));

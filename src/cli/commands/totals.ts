@@ -1,4 +1,5 @@
 import { VctpError } from '../../core/errors.js';
+import { reportCost } from '../../core/report-currency.js';
 import { readTotals, type TotalsKind, type TotalsReport, type TotalsRow } from '../../queries/totals.js';
 import { count, fixed, printJson, stdoutOutput, type Cell, type Output } from '../output.js';
 import { formatTime, parseIntegerFlag } from '../parse-time.js';
@@ -18,12 +19,17 @@ export async function totalsCommand(globals: RuntimeOptions, flags: TotalsFlags)
   const view = (flags.view ?? 'daily') as TotalsKind;
   if (!VIEWS.includes(view)) throw new VctpError('usage', `--view ${flags.view}: expected hourly, daily or monthly`);
   const days = parseIntegerFlag('--days', flags.days ?? '45', 1);
-  const report = await withRuntime(globals, ({ ctx }) => readTotals(ctx, { view, days, vcenters: flags.vcenter }), { readOnly: true });
+  const report = await withRuntime(
+    globals,
+    ({ ctx, settings }) => readTotals(ctx, { view, days, vcenters: flags.vcenter, currency: reportCost(settings)?.currency ?? null }),
+    { readOnly: true },
+  );
   print(stdoutOutput({ json: flags.json, quiet: globals.quiet }), report, flags.wide ?? false);
 }
 
 /**
- * One table per vCenter. Default: VMs, chargeable VMs and their vCPU, RAM and disk, and the samples
+ * One table per vCenter. Default: VMs, chargeable VMs and their vCPU, RAM and disk, the cost of
+ * daily and monthly rows when rate cards are configured (its parts are in --json), and the samples
  * of prorated periods; --wide adds the tier counts and the VMs counted apart (templates, SRM
  * placeholders and standbys, node-charged VMs).
  */
@@ -39,6 +45,8 @@ function print(out: Output, report: TotalsReport, wide: boolean): void {
   const share = (n: number): Cell => (prorated ? fixed(n, 2) : n);
   const head = [report.view === 'hourly' ? 'time (UTC)' : report.view === 'daily' ? 'day' : 'month', 'VMs', 'charged', 'vCPU', 'RAM GB', 'disk GB'];
   if (wide) head.push('Tin', 'Bronze', 'Silver', 'Gold', 'No tier', 'templates', 'SRM', 'node-charged');
+  const priced = prorated && report.currency !== null;
+  if (priced) head.push(`cost ${report.currency}`);
   if (prorated) head.push('samples');
   const vcenters = [...new Set(report.rows.map((r) => r.vcenter))];
   vcenters.forEach((vcenter, index) => {
@@ -55,6 +63,8 @@ function print(out: Output, report: TotalsReport, wide: boolean): void {
             cells.push(...[t.tinVmCount, t.bronzeVmCount, t.silverVmCount, t.goldVmCount, t.untieredVmCount].map(share));
             cells.push(t.templateCount, t.srmPlaceholderCount, t.nodeChargeVmCount);
           }
+          // A period aggregated before vctp priced periods has no cost: '-', not 0.
+          if (priced) cells.push(r.cost === null ? '-' : fixed(r.cost.total, 2));
           if (prorated) cells.push(samplesCell(r));
           return cells;
         }),

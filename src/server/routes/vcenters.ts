@@ -1,5 +1,6 @@
 // GET /api/vcenters and /api/vcenters/totals: what `vctp status` and `vctp totals --json` give.
 import { z } from '@hono/zod-openapi';
+import { reportCost } from '../../core/report-currency.js';
 import { readStatus } from '../../queries/status.js';
 import { unixSeconds } from '../../core/periods.js';
 import { readDataVersion } from '../../queries/data-version.js';
@@ -89,12 +90,29 @@ export const listVcenters = operation({
   },
 });
 
+const totalsCost = z
+  .object({
+    vcpu: z.number(),
+    ram: z.number(),
+    disk: z.number(),
+    vm: z.number(),
+    total: z.number().openapi({ description: '((vcpu + ram) + disk) + vm' }),
+  })
+  .openapi('TotalsCost', {
+    description:
+      'The period\'s cost in the rate cards\' currency: its VMs\' charged units (per class: tier prices, or the templates, SRM or node_charged price) added up exactly, then divided once; 0 without rate cards',
+  });
+
 const totalsRow = z
   .object({
     vcenter: z.string(),
     ...timeFields('time', 'The snapshot (hourly) or the period\'s start (daily, monthly)', 'required'),
     period: z.string().openapi({ description: 'The snapshot\'s ISO time, the day YYYY-MM-DD or the month YYYY-MM', example: '2026-04-20' }),
     totals: vcenterTotalsSchema,
+    // A union, not .nullable(): the OpenAPI generator drops null from a named schema's reference.
+    cost: z.union([totalsCost, z.null()]).openapi({
+      description: 'Daily and monthly rows: the period\'s cost; null on hourly rows (vctp prices days and months) and on periods aggregated before vctp priced them',
+    }),
     samples: z
       .object({ expected: z.number().int(), present: z.number().int(), missing: z.number().int() })
       .nullable()
@@ -124,6 +142,7 @@ export const vcenterTotals = operation({
       view: z.enum(['hourly', 'daily', 'monthly']),
       days: z.number().int(),
       ...timeFields('since', 'Start of the first period shown', 'required'),
+      currency: z.string().nullable().openapi({ description: 'The rate cards\' currency, of every row\'s cost; null without rate cards', example: 'EUR' }),
       rows: z.array(totalsRow).openapi({ description: 'By vCenter, then time' }),
     })
     .openapi('TotalsReport'),
@@ -137,7 +156,10 @@ export const vcenterTotals = operation({
     const vcenters = query.vcenter ? [...new Set(query.vcenter)].sort() : [];
     const key = `totals ${query.view} ${query.days} ${JSON.stringify(vcenters)}`;
     const answer = await deps.answers.answer(key, `${version} ${since}`, () =>
-      readTotals({ ...deps.query, now: () => nowMs }, { view: query.view, days: query.days, vcenters: query.vcenter }),
+      readTotals(
+        { ...deps.query, now: () => nowMs },
+        { view: query.view, days: query.days, vcenters: query.vcenter, currency: reportCost(deps.settings)?.currency ?? null },
+      ),
     );
     return answerResponse(answer, request);
   },
