@@ -19,6 +19,7 @@ import { aggregateMonth } from '../../src/jobs/aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from '../../src/jobs/aggregation-settings.js';
 import { captureInventory, type CaptureSettings } from '../../src/jobs/capture-inventory.js';
 import type { JobContext } from '../../src/jobs/context.js';
+import { readTotals } from '../../src/queries/totals.js';
 import type { Store } from '../../src/store/executor.js';
 import { vm } from '../helpers/builders.js';
 import { testContext } from '../helpers/context.js';
@@ -339,6 +340,18 @@ for (const engine of ENGINES) {
         });
       }
     }
+
+    it('vctp totals and /api/vcenters/totals read the period totals\' cost, null on hourly rows', async () => {
+      const monthly = await readTotals(ctx, { view: 'monthly', days: 45, currency: 'EUR' });
+      assert.equal(monthly.currency, 'EUR');
+      assert.deepStrictEqual(
+        monthly.rows.map((r) => [r.period, r.cost]),
+        [['2026-04', expected((c) => c.month, 120, 1).totals]],
+      );
+      const hourly = await readTotals(ctx, { view: 'hourly', days: 45 });
+      assert.equal(hourly.currency, null);
+      assert.ok(hourly.rows.length > 0 && hourly.rows.every((r) => r.cost === null));
+    });
 
     it('a month read from its daily rows (hourly history of April 1st gone) is the same to the bit, both engines', async () => {
       // Every day has its daily summary by now (the monthly runs above refreshed them).
