@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { formatDay, formatMonth, monthPeriod, dayPeriod } from '../../src/core/periods.js';
-import { generateFleet, presentCounts, referenceFleetSpec } from '../../src/core/synthetic-fleet.js';
+import { type FleetName, generateFleet, presentCounts, referenceFleetSpec } from '../../src/core/synthetic-fleet.js';
 import { runAggregate } from '../../src/jobs/aggregate.js';
 import { createLogger } from '../../src/log/logger.js';
 import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
@@ -31,11 +31,12 @@ const flag = (name: string): string | undefined => {
 };
 const runs = Number(flag('--runs') ?? '3');
 const withDaily = args.includes('--daily');
-const fleetName = flag('--fleet') ?? 'fleet-L';
-if (fleetName !== 'fleet-S' && fleetName !== 'fleet-L') {
-  console.error(`--fleet: expected fleet-S or fleet-L, got ${fleetName}`);
+const fleetFlag = flag('--fleet') ?? 'fleet-L';
+if (fleetFlag !== 'fleet-S' && fleetFlag !== 'fleet-L') {
+  console.error(`--fleet: expected fleet-S or fleet-L, got ${fleetFlag}`);
   process.exit(1);
 }
+const fleetName: FleetName = fleetFlag;
 
 if (!existsSync(join(ROOT, 'dist/jobs/report.js'))) {
   console.error('run `npm run build` first: the report is measured with the built bin/vctp');

@@ -41,10 +41,17 @@ export interface SummaryVmRow extends VmRowBase, SummaryValues {
   cost: Money;
 }
 
-/** What the totals and Summary tables need of a summary row: its charge facts and its sample sums. */
+/**
+ * What the totals, Summary tables and the Cost and Allocation sheets need of a summary row: its
+ * charge facts, sample sums and averages, cost, and where it was at its latest sample (placement
+ * and attribute set, by id: both are small dictionaries read once).
+ */
 export interface SummaryTotalsRow {
   inventoryId: number;
   name: string;
+  vmId: string;
+  placementId: number;
+  attributesId: number;
   cluster: string | null;
   isTemplate: boolean;
   poweredOn: boolean;
@@ -57,4 +64,9 @@ export interface SummaryTotalsRow {
   bronzeHits: number;
   silverHits: number;
   goldHits: number;
+  avgIsPresent: number;
+  avgVcpuCount: number;
+  avgRamGb: number;
+  avgProvisionedDisk: number;
+  money: Money;
 }

@@ -10,8 +10,10 @@
 // node-charged VMs, SRM placeholders/standbys and templates are shown apart, never in the tiers.
 // A tier's vCPU/RAM/disk is the VM's time-weighted size times its share of samples in that tier
 // (AvgVcpuCount x PoolXPct / 100): exact when the VM kept one size, and the tiers always add up to
-// the chargeable total.
+// the chargeable total. Cost (daily and monthly rows) is each VM's money from its summary, split
+// between tiers the same way.
 import type { ChargeClass } from './charge-rules.js';
+import { addMoney, type Money, NO_MONEY } from './cost.js';
 import type { SampleSums } from './period-rollup.js';
 import { DISK_UNITS_PER_GB, RAM_UNITS_PER_GB } from './units.js';
 
@@ -33,9 +35,10 @@ export const GROUP_LABELS: Record<TotalsGroup, string> = {
   all: 'All VMs',
 };
 
-/** One VM's sample sums and its charge class. */
+/** One VM's sample sums and its charge class, and its cost over the period (none for hourly rows). */
 export interface Contribution extends SampleSums {
   chargeClass: ChargeClass;
+  money?: Money;
 }
 
 /** Sums of one group: VMs with a share in it, and their share-weighted sample sums. */
@@ -45,6 +48,8 @@ export interface GroupSums {
   vcpu: number;
   ramMb: number;
   diskCentiGb: number;
+  /** The VMs' cost, share-weighted like the sizes: a VM that moved tiers splits by its samples in each. */
+  cost: Money;
 }
 
 export type Breakdown = Record<TotalsGroup, GroupSums>;
@@ -55,17 +60,18 @@ export interface GroupTotals {
   vcpu: number;
   ramGb: number;
   diskGb: number;
+  cost: Money;
 }
 
 export type TotalsByGroup = Record<TotalsGroup, GroupTotals>;
 
-const emptyGroup = (): GroupSums => ({ vms: 0, samples: 0, vcpu: 0, ramMb: 0, diskCentiGb: 0 });
+const emptyGroup = (): GroupSums => ({ vms: 0, samples: 0, vcpu: 0, ramMb: 0, diskCentiGb: 0, cost: { ...NO_MONEY } });
 
 export function emptyBreakdown(): Breakdown {
   return Object.fromEntries(TOTALS_GROUPS.map((g) => [g, emptyGroup()])) as Breakdown;
 }
 
-function addShare(g: GroupSums, c: SampleSums, hits: number): void {
+function addShare(g: GroupSums, c: Contribution, hits: number): void {
   if (hits <= 0) return;
   g.vms++;
   g.samples += hits;
@@ -74,12 +80,17 @@ function addShare(g: GroupSums, c: SampleSums, hits: number): void {
     g.vcpu += c.sumVcpu;
     g.ramMb += c.sumRamMb;
     g.diskCentiGb += c.sumDiskCentiGb;
+    if (c.money) addMoney(g.cost, c.money);
     return;
   }
   const share = hits / c.samplesPresent;
   g.vcpu += c.sumVcpu * share;
   g.ramMb += c.sumRamMb * share;
   g.diskCentiGb += c.sumDiskCentiGb * share;
+  if (c.money) {
+    const m = c.money;
+    addMoney(g.cost, { vcpu: m.vcpu * share, ram: m.ram * share, disk: m.disk * share, vm: m.vm * share, total: m.total * share });
+  }
 }
 
 export function addContribution(b: Breakdown, c: Contribution): void {
@@ -109,15 +120,17 @@ export function breakdownTotals(b: Breakdown, totalSamples: number): TotalsByGro
   const out = {} as TotalsByGroup;
   for (const group of TOTALS_GROUPS) {
     const g = b[group];
+    // Cost is money already (each VM's own division, src/core/cost.ts): summed, not divided.
     out[group] =
       totalSamples === 0
-        ? { vmCount: g.vms, proratedVmCount: 0, vcpu: 0, ramGb: 0, diskGb: 0 }
+        ? { vmCount: g.vms, proratedVmCount: 0, vcpu: 0, ramGb: 0, diskGb: 0, cost: { ...g.cost } }
         : {
             vmCount: g.vms,
             proratedVmCount: g.samples / totalSamples,
             vcpu: g.vcpu / totalSamples,
             ramGb: g.ramMb / (totalSamples * RAM_UNITS_PER_GB),
             diskGb: g.diskCentiGb / (totalSamples * DISK_UNITS_PER_GB),
+            cost: { ...g.cost },
           };
   }
   return out;
@@ -137,5 +150,6 @@ export function addTotalsByGroup(a: TotalsByGroup, b: TotalsByGroup): void {
     x.vcpu += y.vcpu;
     x.ramGb += y.ramGb;
     x.diskGb += y.diskGb;
+    addMoney(x.cost, y.cost);
   }
 }

@@ -2,6 +2,7 @@
 // paging through a vCenter's VM rows, and the totals of several vCenters.
 import type { ChargeRules, ChargeRuleSettings } from '../core/charge-rules.js';
 import type { RateCardSetting } from '../core/rate-cards.js';
+import type { CostSetting } from '../core/report-currency.js';
 import { SPEC_FIELD_NAMES } from '../core/report-headers.js';
 import type { PivotEntry } from '../core/report-pivots.js';
 import { addTotalsByGroup, type Breakdown, breakdownTotals, emptyTotalsByGroup, type TotalsByGroup } from '../core/report-totals.js';
@@ -43,8 +44,8 @@ export async function* pagesOf<R extends { inventoryId: number }>(readPage: (aft
   }
 }
 
-/** Per-vCenter totals blocks and the all-vCenters block after them. */
-export function totalsModel(perVcenter: readonly { vcenter: string; sums: Breakdown; totalSamples: number }[]): TotalsSheetModel {
+/** Per-vCenter totals blocks and the all-vCenters block after them; cost columns when `cost` is set. */
+export function totalsModel(perVcenter: readonly { vcenter: string; sums: Breakdown; totalSamples: number }[], cost: CostSetting | null): TotalsSheetModel {
   const all = emptyTotalsByGroup();
   const blocks: { vcenter: string; totals: TotalsByGroup }[] = perVcenter.map((v) => {
     const totals = breakdownTotals(v.sums, v.totalSamples);
@@ -52,13 +53,18 @@ export function totalsModel(perVcenter: readonly { vcenter: string; sums: Breakd
     return { vcenter: v.vcenter, totals };
   });
   blocks.push({ vcenter: ALL_VCENTERS, totals: all });
-  return { blocks };
+  return { blocks, cost };
 }
 
 /** Which spec field each renamed column is (src/core/report-headers.ts). */
 export function specFieldsNote(): string {
   return `Columns and the spec's fields: ${SPEC_FIELD_NAMES.map(([header, field]) => `${header} = ${field}`).join('; ')}.`;
 }
+
+export const ALLOCATION_NOTES = [
+  'Allocation and the Cost sheets count every VM where its latest sample in the period placed it (tier, cluster, cost dimensions), with its whole cost, as `vctp allocation` does: their totals are the VM sheet\'s. A VM without a value for a dimension is under "unassigned" (no tier: "No tier").',
+  'Totals instead splits a VM that changed tier between its tiers by its samples in each, so its tier rows can differ from Allocation\'s for such VMs.',
+];
 
 export const CLASS_NOTES = [
   'Chargeable VMs are split by resource-pool tier (Tin, Bronze, Silver, Gold; "No tier" when no pool matched tier_patterns).',

@@ -127,7 +127,9 @@ export async function hourlyDocument(ctx: JobContext, settings: ReportSettings, 
     generatedAt,
     footer: title,
     front,
-    totals: totalsModel(perVcenter),
+    // vctp prices days and months, not hours: an hourly report has no cost.
+    cost: null,
+    totals: totalsModel(perVcenter, null),
     vmColumns: HOURLY_VM_COLUMNS,
     vmPages: async function* () {
       for (const s of plan.snapshots) {

@@ -17,6 +17,7 @@ import {
 } from '../core/report-intervals.js';
 import { pivotTable, placePivots, PIVOT_METRIC_NAMES, type PivotCell, type PivotPlan, type PivotTable } from '../core/report-pivots.js';
 import { reportCost } from '../core/report-currency.js';
+import { closedReportNote } from '../core/month-closure.js';
 import { daysText, utcBoundsText } from '../core/report-period-text.js';
 import { addContribution, type Breakdown, breakdownTotals, emptyBreakdown } from '../core/report-totals.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
@@ -36,8 +37,10 @@ import {
   type SummaryTotalsRow,
   type SummaryVmRow,
 } from '../store/report-repository.js';
+import { readClosuresIn } from '../store/month-closure-repository.js';
 import type { JobContext } from './context.js';
-import { CLASS_NOTES, classifyRow, specFieldsNote, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
+import { ReportAllocation } from './report-allocation.js';
+import { ALLOCATION_NOTES, CLASS_NOTES, classifyRow, specFieldsNote, pagesOf, type ReportSettings, totalsModel } from './report-common.js';
 
 
 export interface PeriodPlan {
@@ -63,13 +66,16 @@ export async function planPeriod(ctx: JobContext, period: Period, only: readonly
 export async function periodDocument(ctx: JobContext, settings: ReportSettings, plan: PeriodPlan, pivots: readonly PivotPlan[]): Promise<ReportDocument> {
   const { period } = plan;
   const rules = chargeRules(settings);
-  const vmColumns = summaryVmColumns(reportCost(settings));
+  const cost = reportCost(settings);
+  const vmColumns = summaryVmColumns(cost);
   const pages = (s: RegistryEntry) =>
     pagesOf<SummaryVmRow>((after, limit) => readSummaryVmPage(ctx.store, period.kind, s.vcenterId, period.start, after, limit));
 
-  // Pass 1: totals per vCenter and per (vCenter, cluster) for the Summary tables.
+  // Pass 1: totals per vCenter and per (vCenter, cluster) for the Summary tables, and the VMs the
+  // Allocation and Cost sheets group.
   const perVcenter: { vcenter: string; sums: Breakdown; totalSamples: number }[] = [];
   const cells: PivotCell[] = [];
+  const allocation = new ReportAllocation();
   let vmCount = 0;
   for (const s of plan.summaries) {
     const sums = emptyBreakdown();
@@ -78,8 +84,9 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
     for await (const page of totalsPages) {
       for (const r of page) {
         vmCount++;
-        const contribution = { ...sumsOf(r), chargeClass: classifyRow(rules, r) };
+        const contribution = { ...sumsOf(r), chargeClass: classifyRow(rules, r), money: r.money };
         addContribution(sums, contribution);
+        allocation.add(s.vcenter, r);
         const cluster = r.cluster ?? '(no cluster)';
         let clusterSums = byCluster.get(cluster);
         if (!clusterSums) byCluster.set(cluster, (clusterSums = emptyBreakdown()));
@@ -94,12 +101,16 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
   const summary = placePivots(pivots, tables);
 
   const intervals = period.kind === 'daily' ? await hourlyIntervals(ctx, rules, plan) : await dailyTotals(ctx, plan);
+  const { allocation: allocationSheet, costs } = await allocation.sheets(ctx.store, settings);
   const generatedAt = new Date(ctx.now());
   return {
     generatedAt,
     footer: periodTitle(period),
     front: await frontSheet(ctx, plan, vmCount, generatedAt),
-    totals: totalsModel(perVcenter),
+    cost,
+    totals: totalsModel(perVcenter, cost),
+    allocation: allocationSheet,
+    costs,
     intervals,
     summary,
     vmColumns,
@@ -265,8 +276,10 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
       dateCell(s.createdAt),
     ] as CellValue[];
   });
+  const closure = (await readClosuresIn(ctx.store, period.start, period.end))[0];
   return {
     title: periodTitle(period),
+    ...(closure ? { closed: closedReportNote(closure, period.kind) } : {}),
     facts: [
       { label: 'Period (UTC days, inclusive)', value: daysText(period.start, period.end) },
       { label: 'UTC bounds', value: utcBoundsText(period.start, period.end) },
@@ -308,6 +321,7 @@ async function frontSheet(ctx: JobContext, plan: PeriodPlan, vmCount: number, ge
             'Monthly Tin (% of presence) and the other tiers = tier hits / samples present over the month: the share of the time the VM existed (as daily).',
           ]),
       ...CLASS_NOTES,
+      ...ALLOCATION_NOTES,
       specFieldsNote(),
     ],
   };

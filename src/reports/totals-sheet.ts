@@ -1,9 +1,11 @@
 // The Totals sheet: per vCenter (then all vCenters) and per tier, the VM count, prorated VM count,
 // vCPU, RAM and disk of chargeable VMs, with node-charged VMs, SRM placeholders and templates in
-// rows of their own (src/core/report-totals.ts says how each is computed).
-import { GROUP_HEADERS } from '../core/report-headers.js';
+// rows of their own (src/core/report-totals.ts says how each is computed); with rate cards, their
+// cost (a VM that changed tier split between its tiers by its samples in each).
+import type { CostSetting } from '../core/report-currency.js';
+import { COST_PARTS, costHeader, GROUP_HEADERS } from '../core/report-headers.js';
 import { GROUP_LABELS, type TotalsByGroup, type TotalsGroup } from '../core/report-totals.js';
-import type { Column, ReportWorkbook } from './workbook-stream.js';
+import type { CellValue, Column, ReportWorkbook } from './workbook-stream.js';
 
 export const TOTALS_SHEET = 'Totals';
 export const ALL_VCENTERS = 'All vCenters';
@@ -11,6 +13,8 @@ export const ALL_VCENTERS = 'All vCenters';
 export interface TotalsSheetModel {
   /** Per vCenter, then the all-vCenters block. */
   blocks: { vcenter: string; totals: TotalsByGroup }[];
+  /** Cost columns (daily and monthly reports with rate cards), else none. */
+  cost: CostSetting | null;
 }
 
 const ORDER: readonly TotalsGroup[] = ['tin', 'bronze', 'silver', 'gold', 'untiered', 'chargeable', 'node_charge', 'srm', 'template', 'all'];
@@ -27,11 +31,15 @@ export const TOTALS_COLUMNS: readonly Column[] = [
 ];
 
 export function writeTotalsSheet(wb: ReportWorkbook, model: TotalsSheetModel): void {
-  const sheet = wb.table(TOTALS_SHEET, TOTALS_COLUMNS, { freezeColumns: 2 });
+  const { cost } = model;
+  const costColumns = cost === null ? [] : COST_PARTS.map((part): Column => ({ header: costHeader(part, cost), kind: 'money', width: 16 }));
+  const sheet = wb.table(TOTALS_SHEET, [...TOTALS_COLUMNS, ...costColumns], { freezeColumns: 2 });
   for (const block of model.blocks) {
     for (const group of ORDER) {
       const t = block.totals[group];
-      sheet.add([block.vcenter, GROUP_LABELS[group], t.vmCount, t.proratedVmCount, t.vcpu, t.ramGb, t.diskGb], { bold: BOLD.has(group) });
+      const values: CellValue[] = [block.vcenter, GROUP_LABELS[group], t.vmCount, t.proratedVmCount, t.vcpu, t.ramGb, t.diskGb];
+      if (cost !== null) values.push(...COST_PARTS.map((part) => t.cost[part]));
+      sheet.add(values, { bold: BOLD.has(group) });
     }
   }
   sheet.commit();

@@ -1,7 +1,9 @@
-// Writes one report workbook from its model: front page, Totals, Charts, Summary, the
-// totals-over-time sheet (Charts, Summary and totals over time in daily and monthly reports), and
-// the VM sheet last, streamed page by page, then the native charts. The model is data built by src/jobs/report.ts; nothing here reads the database.
+// Writes one report workbook from its model: front page, Totals, then (daily and monthly reports)
+// Allocation, a Cost sheet per report cost dimension, Charts, Summary and the totals over time,
+// and the VM sheet last, streamed page by page, then the native charts. The model is data built by src/jobs/report.ts; nothing here reads the database.
+import type { CostSetting } from '../core/report-currency.js';
 import type { PivotPlacement } from '../core/report-pivots.js';
+import { type AllocationSheetModel, type CostSheetModel, costSheetName, writeAllocationSheet, writeCostSheet } from './allocation-sheet.js';
 import { type FrontSheetModel, writeFrontSheet } from './front-sheet.js';
 import { writeChartsSheet } from './charts-sheet.js';
 import { intervalCharts, type IntervalSheetModel, writeIntervalSheet } from './interval-sheet.js';
@@ -19,7 +21,13 @@ export interface ReportDocument {
   /** Every printed page's footer: the report and its period for people (`vctp monthly report 2026-10-01 to 2026-10-31`). */
   footer: string;
   front: FrontSheetModel;
+  /** Cost columns and sheets (daily and monthly reports with rate cards), or none. */
+  cost: CostSetting | null;
   totals: TotalsSheetModel;
+  /** Daily and monthly reports: the period's allocation by tier and by each report cost dimension and tier. */
+  allocation?: AllocationSheetModel;
+  /** One Cost sheet per settings.report_cost_dimensions entry. */
+  costs?: CostSheetModel[];
   intervals?: IntervalSheetModel;
   summary?: PivotPlacement[];
   vmColumns: readonly Column[];
@@ -36,6 +44,9 @@ export async function writeReportWorkbook(doc: ReportDocument, path: string): Pr
   const wb = new ReportWorkbook(path, doc.generatedAt, { footer: doc.footer });
   writeFrontSheet(wb, doc.front);
   writeTotalsSheet(wb, doc.totals);
+  if (doc.allocation) writeAllocationSheet(wb, doc.allocation, doc.cost);
+  const sheetNames = new Set<string>();
+  for (const model of doc.costs ?? []) writeCostSheet(wb, costSheetName(model.dimension, sheetNames), model, doc.cost);
   const intervals = doc.intervals;
   const contents = intervals ? intervalCharts(intervals) : [];
   const charts: ChartSpec[] =

@@ -154,7 +154,7 @@ for (const engine of ENGINES) {
       const result = await buildReport(fixtureContext(store), reportSettings(join(dir, 'reports')), { kind: 'daily', period: DAY });
       assert.equal(result.charts, 3);
       const { sheets, raw } = await readWorkbook(result.path, join(dir, 'csv-daily'));
-      assert.deepEqual([...sheets.keys()].sort(), ['Charts', 'Hourly Totals', 'Report', 'Summary', 'Totals', 'VMs']);
+      assert.deepEqual([...sheets.keys()].sort(), ['Allocation', 'Charts', 'Hourly Totals', 'Report', 'Summary', 'Totals', 'VMs']);
 
       const expected = await store.all<Record<string, unknown>>(sql`
         SELECT r.*, v.name AS vcenter FROM vm_daily_rollup r JOIN vcenters v ON v.id = r.vcenter_id WHERE r.day = ${DAY.start}`);
@@ -220,7 +220,7 @@ for (const engine of ENGINES) {
     it('monthly: summary rows, Daily Totals labelled by day from the daily totals, 3 charts', async () => {
       const result = await buildReport(fixtureContext(store), reportSettings(join(dir, 'reports')), { kind: 'monthly', period: MONTH });
       const { sheets } = await readWorkbook(result.path, join(dir, 'csv-monthly'));
-      assert.deepEqual([...sheets.keys()].sort(), ['Charts', 'Daily Totals', 'Report', 'Summary', 'Totals', 'VMs']);
+      assert.deepEqual([...sheets.keys()].sort(), ['Allocation', 'Charts', 'Daily Totals', 'Report', 'Summary', 'Totals', 'VMs']);
       const expected = await store.all<Record<string, unknown>>(sql`SELECT * FROM vm_monthly_summary WHERE month = ${MONTH.start}`);
       const vms = sheets.get('VMs')!;
       assert.equal(vms.length, expected.length);
@@ -233,6 +233,18 @@ for (const engine of ENGINES) {
       }
       checkTotals(sheets.get('Totals')!, VC1, await totalsRow('monthly', VC1, MONTH.start));
       checkTotals(sheets.get('Totals')!, VC2, await totalsRow('monthly', VC2, MONTH.start));
+      // Allocation by tier: every VM once, where its latest sample placed it; the total is the report's.
+      const allocation = sheets.get('Allocation')!;
+      const all = sheets.get('Totals')!.find((r) => r.vCenter === 'All vCenters' && r.Group === 'All VMs')!;
+      const tierTotal = allocation.find((r) => r.Breakdown === 'tier' && r.Value === 'Total (all VMs)')!;
+      assert.equal(tierTotal.VMs, all.VMs);
+      for (const column of ['Prorated VMs', 'Average vCPU', 'Average RAM (GiB)', 'Average provisioned disk (GiB)']) {
+        close(tierTotal[column]!, Number(all[column]), `Allocation total ${column}`);
+      }
+      assert.deepEqual(allocation.filter((r) => r.Breakdown === 'tier').map((r) => r.Value), ['Tin', 'Bronze', 'Silver', 'Gold', 'No tier', 'Total (all VMs)']);
+      // db01 moved Silver -> Gold at 18:00 on the 21st: allocation puts it under Gold, its latest tier.
+      const gold = expected.filter((e) => vms.find((r) => r['Inventory ID'] === String(e.lifecycle_id))!.Tier === 'Gold').length;
+      assert.equal(allocation.find((r) => r.Breakdown === 'tier' && r.Value === 'Gold')!.VMs, String(gold));
 
       const days = sheets.get('Daily Totals')!;
       assert.equal(days.length, 30 * 3);

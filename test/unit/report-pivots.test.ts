@@ -4,14 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { absoluteRange, columnLetters, parseCell, parseRange } from '../../src/core/report-cells.js';
 import { definedNameFrom, pivotTable, pivotTotalLabel, placePivots, planPivots, type PivotCell, type PivotEntry } from '../../src/core/report-pivots.js';
+import { NO_MONEY } from '../../src/core/cost.js';
 import { emptyTotalsByGroup } from '../../src/core/report-totals.js';
 import { VctpError } from '../../src/core/errors.js';
 
 function cell(vcenter: string, cluster: string, tin: number, gold: number): PivotCell {
   const totals = emptyTotalsByGroup();
-  totals.tin = { vmCount: tin > 0 ? 1 : 0, proratedVmCount: tin, vcpu: 2 * tin, ramGb: 8 * tin, diskGb: 0 };
-  totals.gold = { vmCount: gold > 0 ? 1 : 0, proratedVmCount: gold, vcpu: 4 * gold, ramGb: 16 * gold, diskGb: 0 };
-  totals.chargeable = { vmCount: (tin > 0 ? 1 : 0) + (gold > 0 ? 1 : 0), proratedVmCount: tin + gold, vcpu: 2 * tin + 4 * gold, ramGb: 8 * tin + 16 * gold, diskGb: 0 };
+  const cost = { ...NO_MONEY };
+  totals.tin = { vmCount: tin > 0 ? 1 : 0, proratedVmCount: tin, vcpu: 2 * tin, ramGb: 8 * tin, diskGb: 0, cost };
+  totals.gold = { vmCount: gold > 0 ? 1 : 0, proratedVmCount: gold, vcpu: 4 * gold, ramGb: 16 * gold, diskGb: 0, cost };
+  totals.chargeable = { vmCount: (tin > 0 ? 1 : 0) + (gold > 0 ? 1 : 0), proratedVmCount: tin + gold, vcpu: 2 * tin + 4 * gold, ramGb: 8 * tin + 16 * gold, diskGb: 0, cost };
   return { vcenter, cluster, totals };
 }
 

@@ -12,14 +12,17 @@ import { dayPeriod } from '../../src/core/periods.js';
 const sums = (over: Partial<SampleSums>): SampleSums => ({ ...emptySums(), ...over });
 
 describe('report totals', () => {
-  it('splits a VM moved between tiers by its hits, sizes by the same share', () => {
+  it('splits a VM moved between tiers by its hits, sizes and cost by the same share', () => {
     // 24 samples: 18 Silver, 6 Gold; 2 vCPU for 12 samples then 4 for 12 (sum 72); 8 GB (8192 MiB) throughout.
     const b = emptyBreakdown();
-    addContribution(b, { chargeClass: 'chargeable', ...sums({ samplesPresent: 24, sumVcpu: 72, sumRamMb: 24 * 8192, sumDiskCentiGb: 24 * 10000, silverHits: 18, goldHits: 6 }) });
+    const money = { vcpu: 40, ram: 8, disk: 4, vm: 2, total: 54 };
+    addContribution(b, { chargeClass: 'chargeable', money, ...sums({ samplesPresent: 24, sumVcpu: 72, sumRamMb: 24 * 8192, sumDiskCentiGb: 24 * 10000, silverHits: 18, goldHits: 6 }) });
     const t = breakdownTotals(b, 24);
-    assert.deepEqual(t.silver, { vmCount: 1, proratedVmCount: 0.75, vcpu: 2.25, ramGb: 6, diskGb: 75 }); // 3 avg vCPU x 0.75
-    assert.deepEqual(t.gold, { vmCount: 1, proratedVmCount: 0.25, vcpu: 0.75, ramGb: 2, diskGb: 25 });
-    assert.deepEqual(t.chargeable, { vmCount: 1, proratedVmCount: 1, vcpu: 3, ramGb: 8, diskGb: 100 });
+    // 3 avg vCPU x 0.75; the VM's cost split by the same share.
+    assert.deepEqual(t.silver, { vmCount: 1, proratedVmCount: 0.75, vcpu: 2.25, ramGb: 6, diskGb: 75, cost: { vcpu: 30, ram: 6, disk: 3, vm: 1.5, total: 40.5 } });
+    assert.deepEqual(t.gold, { vmCount: 1, proratedVmCount: 0.25, vcpu: 0.75, ramGb: 2, diskGb: 25, cost: { vcpu: 10, ram: 2, disk: 1, vm: 0.5, total: 13.5 } });
+    assert.deepEqual(t.chargeable, { vmCount: 1, proratedVmCount: 1, vcpu: 3, ramGb: 8, diskGb: 100, cost: money });
+    assert.deepEqual(t.all.cost, money);
     assert.equal(t.untiered.vmCount, 0);
   });
 
