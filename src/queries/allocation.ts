@@ -4,7 +4,7 @@
 // other window, or a vCenter whose month is not aggregated, is computed from the spans: per vCenter
 // its hourly samples in the window, each VM's exact sums and cost units per month part, priced
 // sample by sample (src/core/allocation-spans.ts).
-import { groupAllocation, parseDimensions, type AllocationDimension, type AllocationFigures, type AllocationRow, type AllocationVm } from '../core/allocation.js';
+import { groupAllocation, parseDimensions, type AllocationDimension, type AllocationFigures, type AllocationPlacement, type AllocationRow, type AllocationVm } from '../core/allocation.js';
 import { windowFigures } from '../core/allocation-spans.js';
 import { parseAllocationWindow, type AllocationWindow } from '../core/allocation-window.js';
 import { chargeRules, type ChargeRuleSettings } from '../core/charge-rules.js';
@@ -13,13 +13,14 @@ import { VctpError } from '../core/errors.js';
 import { unixSeconds } from '../core/periods.js';
 import { rateCardsFromSettings, type RateCardSetting } from '../core/rate-cards.js';
 import { summaryValues } from '../core/summary-values.js';
-import { NO_ATTRIBUTES, parseAttributeSet } from '../core/vm-attributes.js';
+import { parseAttributeSet } from '../core/vm-attributes.js';
 import {
-  hasMonthlySummary,
+  monthlySummarySamples,
   readAttributeSetTexts,
   readMonthlyAllocationRows,
   readPlacements,
   readWindowSpans,
+  type WindowSpan,
 } from '../store/allocation-repository.js';
 import { readSampleTimes } from '../store/summary-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -76,14 +77,22 @@ export async function readAllocation(ctx: QueryContext, settings: AllocationSett
   const vcenters = wanted.length > 0 ? known.filter((v) => wanted.includes(v.name)) : known;
 
   const needsAttributes = dimensions.some((d) => d.kind === 'configured' && d.dimension.source.kind !== 'folder_level');
-  const collected: PendingVm[] = [];
+  const withNames = dimensions.some((d) => d.name === 'vm');
+  const placements = await readPlacements(ctx.store);
+  // Which vCenters read the month's summaries; the others' spans are read in one statement.
+  const monthSamples = new Map<number, number | null>();
+  for (const v of vcenters) monthSamples.set(v.id, window.wholeMonths ? await monthlySummarySamples(ctx.store, v.id, window.start) : null);
+  const spanVcenters = vcenters.filter((v) => monthSamples.get(v.id) === null).map((v) => v.id);
+  const spans = await readWindowSpans(ctx.store, spanVcenters, window.start, window.end, placements, withNames);
+  const vms: CollectedVm[] = [];
   const sources: AllocationSource[] = [];
   for (const vcenter of vcenters) {
-    const before = collected.length;
-    const source = await collectVcenter(ctx, settings, window, vcenter, collected);
-    if (source.total_samples > 0 || collected.length > before) sources.push({ ...source, vms: collected.length - before });
+    const before = vms.length;
+    const read = { placements, withNames, monthSamples: monthSamples.get(vcenter.id) ?? null, spans: spans.get(vcenter.id) ?? [] };
+    const source = await collectVcenter(ctx, settings, window, vcenter, read, vms);
+    if (source.total_samples > 0 || vms.length > before) sources.push({ ...source, vms: vms.length - before });
   }
-  const vms = await resolveVms(ctx, collected, needsAttributes);
+  if (needsAttributes) await attachAttributeSets(ctx, vms);
   const { rows, total } = groupAllocation(vms, dimensions);
   return {
     window: { start: iso(window.start), end: iso(window.end) },
@@ -97,28 +106,37 @@ export async function readAllocation(ctx: QueryContext, settings: AllocationSett
   };
 }
 
-/** A VM's figures before its placement and attribute set are looked up. */
-interface PendingVm extends Omit<AllocationVm, 'placement' | 'attributes'> {
-  placementId: number;
+/** A VM's figures with the id of its attribute set, looked up once every VM is read. */
+interface CollectedVm extends AllocationVm {
   attributesId: number;
 }
 
+const NO_ATTRIBUTE_VALUES: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Objects built directly, one per VM (tens of thousands): no intermediate copies. */
 async function collectVcenter(
   ctx: QueryContext,
   settings: AllocationSettings,
   window: AllocationWindow,
   vcenter: { id: number; name: string },
-  out: PendingVm[],
+  read: { placements: ReadonlyMap<number, AllocationPlacement>; withNames: boolean; monthSamples: number | null; spans: readonly WindowSpan[] },
+  out: CollectedVm[],
 ): Promise<Omit<AllocationSource, 'vms'>> {
-  if (window.wholeMonths && (await hasMonthlySummary(ctx.store, vcenter.id, window.start))) {
-    const rows = await readMonthlyAllocationRows(ctx.store, vcenter.id, window.start);
-    for (const r of rows) {
+  const placementOf = (id: number, vm: string) => {
+    const placement = read.placements.get(id);
+    if (!placement) throw new VctpError('database', `vm_placements: no row ${id}, which VM ${vcenter.name}/${vm} refers to`);
+    return placement;
+  };
+  const monthSamples = read.monthSamples;
+  if (monthSamples !== null) {
+    for (const r of await readMonthlyAllocationRows(ctx.store, vcenter.id, window.start, read.withNames)) {
       out.push({
         vcenter: vcenter.name,
         vmId: r.vmId,
         lifecycleId: r.lifecycleId,
         name: r.name,
-        placementId: r.placementId,
+        placement: placementOf(r.placementId, r.vmId || `inventory id ${r.lifecycleId}`),
+        attributes: NO_ATTRIBUTE_VALUES,
         attributesId: r.attributesId,
         proratedVms: r.avgIsPresent,
         avgVcpu: r.avgVcpuCount,
@@ -127,23 +145,25 @@ async function collectVcenter(
         money: r.money,
       });
     }
-    return { vcenter: vcenter.name, source: 'monthly_summary', total_samples: rows[0]?.totalSamples ?? 0 };
+    return { vcenter: vcenter.name, source: 'monthly_summary', total_samples: monthSamples };
   }
   const times = await readSampleTimes(ctx.store, vcenter.id, window.start, window.end);
   if (times.length === 0) return { vcenter: vcenter.name, source: 'spans', total_samples: 0 };
-  const spans = await readWindowSpans(ctx.store, vcenter.id, window.start, window.end);
-  const vmIds = new Map(spans.map((s) => [s.lifecycleId, s.vmId]));
+  const spans = read.spans;
+  const vmIds = read.withNames ? new Map(spans.map((s) => [s.lifecycleId, s.vmId])) : null;
   const rules = chargeRules(settings);
   const t = times.length;
   for (const f of windowFigures(times, spans, rateCardsFromSettings(settings.rate_cards), window, rules.classify)) {
     // The same divisions as the summaries' averages.
     const values = summaryValues(f.sums, t);
+    const vmId = vmIds?.get(f.lifecycleId) ?? '';
     out.push({
       vcenter: vcenter.name,
-      vmId: vmIds.get(f.lifecycleId)!,
+      vmId,
       lifecycleId: f.lifecycleId,
       name: f.latest.name,
-      placementId: f.latest.placementId,
+      placement: placementOf(f.latest.placementId, vmId || `inventory id ${f.lifecycleId}`),
+      attributes: NO_ATTRIBUTE_VALUES,
       attributesId: f.latest.attributesId,
       proratedVms: values.avgIsPresent,
       avgVcpu: values.avgVcpuCount,
@@ -155,24 +175,20 @@ async function collectVcenter(
   return { vcenter: vcenter.name, source: 'spans', total_samples: t };
 }
 
-/** Looks up the VMs' placements and (when a dimension reads them) attribute sets. */
-async function resolveVms(ctx: QueryContext, pending: readonly PendingVm[], withAttributes: boolean): Promise<AllocationVm[]> {
-  const placements = await readPlacements(ctx.store, pending.map((p) => p.placementId));
-  const texts = withAttributes ? await readAttributeSetTexts(ctx.store, pending.map((p) => p.attributesId)) : new Map<number, string>();
-  const attributeSets = new Map<number, Readonly<Record<string, string>>>([[0, {}]]);
-  const attributesOf = (id: number) => {
-    let set = attributeSets.get(id);
+/** Reads the VMs' attribute sets (each distinct one once) and gives every VM its values. */
+async function attachAttributeSets(ctx: QueryContext, vms: CollectedVm[]): Promise<void> {
+  const texts = await readAttributeSetTexts(ctx.store, new Set(vms.map((v) => v.attributesId)));
+  const sets = new Map<number, Readonly<Record<string, string>>>([[0, NO_ATTRIBUTE_VALUES]]);
+  for (const vm of vms) {
+    let set = sets.get(vm.attributesId);
     if (!set) {
-      set = Object.fromEntries(parseAttributeSet(texts.get(id) ?? NO_ATTRIBUTES, `vm_attribute_sets.attributes (id ${id})`));
-      attributeSets.set(id, set);
+      const text = texts.get(vm.attributesId);
+      if (text === undefined) throw new VctpError('database', `vm_attribute_sets: no row ${vm.attributesId}, which VM ${vm.vcenter}/${vm.vmId || vm.lifecycleId} refers to`);
+      set = Object.fromEntries(parseAttributeSet(text, `vm_attribute_sets.attributes (id ${vm.attributesId})`));
+      sets.set(vm.attributesId, set);
     }
-    return set;
-  };
-  return pending.map(({ placementId, attributesId, ...vm }) => {
-    const placement = placements.get(placementId);
-    if (!placement) throw new VctpError('database', `vm_placements: no row ${placementId}, which VM ${vm.vcenter}/${vm.vmId} refers to`);
-    return { ...vm, placement, attributes: withAttributes ? attributesOf(attributesId) : {} };
-  });
+    vm.attributes = set;
+  }
 }
 
 const iso = (unix: number) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
