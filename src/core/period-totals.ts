@@ -6,11 +6,12 @@
 // the class of a VM is that of its latest sample in the period.
 //
 // Cost: each row's units resolved by its class (cost.ts chargedUnits), summed over the rows as
-// exact integers, then the one division of moneyOf with the period's TotalSamples and periods per
-// month (all rows share both). So the total does not depend on the order of the rows, and is not
-// the float sum of the rows' money (which would depend on it).
+// exact integers (exact-sum.ts: a vCenter's month passes 2^53), then the one division of moneyOf
+// with the period's TotalSamples and periods per month (all rows share both). So the total does
+// not depend on the order of the rows, and is not the float sum of the rows' money (which would).
 import type { ChargeClass } from './charge-rules.js';
-import { addCostUnits, chargedUnits, emptyCostUnits, moneyOf, type CostUnits, type Money } from './cost.js';
+import { chargedUnits, moneyOf, type CostUnits, type Money } from './cost.js';
+import { ExactSum } from './exact-sum.js';
 import { emptySums, addSums, type SampleSums } from './period-rollup.js';
 import { emptyTotals, type VcenterTotals } from './totals.js';
 import { DISK_UNITS_PER_GB, RAM_UNITS_PER_GB } from './units.js';
@@ -32,8 +33,7 @@ export interface PeriodTotals extends VcenterTotals {
 export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: number, periodsPerMonth: number): PeriodTotals {
   const totals = emptyTotals();
   const charged: SampleSums = emptySums();
-  // Charged units in a CostUnits so that addCostUnits checks the sum stays exact (below 2^53).
-  const units = emptyCostUnits();
+  const units = { vcpu: new ExactSum(), ram: new ExactSum(), disk: new ExactSum(), vm: new ExactSum() };
   for (const row of rows) {
     totals.vmCount++;
     if (row.poweredOn) totals.poweredOnCount++;
@@ -41,9 +41,14 @@ export function periodTotals(rows: Iterable<PeriodTotalsInput>, totalSamples: nu
     else if (row.chargeClass === 'srm_placeholder' || row.chargeClass === 'srm_standby') totals.srmPlaceholderCount++;
     else if (row.chargeClass === 'node_charge') totals.nodeChargeVmCount++;
     else addSums(charged, row.sums);
-    addCostUnits(units, { ...chargedUnits(row.cost, row.chargeClass), template: 0, srm: 0, node: 0 });
+    const billed = chargedUnits(row.cost, row.chargeClass);
+    units.vcpu.add(billed.vcpu);
+    units.ram.add(billed.ram);
+    units.disk.add(billed.disk);
+    units.vm.add(billed.vm);
   }
-  const cost = moneyOf(units, totalSamples, periodsPerMonth);
+  const summed = { vcpu: units.vcpu.toNumber(), ram: units.ram.toNumber(), disk: units.disk.toNumber(), vm: units.vm.toNumber() };
+  const cost = moneyOf(summed, totalSamples, periodsPerMonth);
   if (totalSamples === 0) return { ...totals, cost };
   const tiered = charged.tinHits + charged.bronzeHits + charged.silverHits + charged.goldHits;
   totals.chargeableVmCount = charged.samplesPresent / totalSamples;

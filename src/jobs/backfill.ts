@@ -4,7 +4,7 @@
 // Rows of a closed month (vctp month close) are kept as they are: its figures are final, and
 // rebuilt under changed settings they would no longer be the ones closed. The result says which.
 import { chargeRules, type ChargeRules } from '../core/charge-rules.js';
-import { emptyCostUnits } from '../core/cost.js';
+import type { CostUnits } from '../core/cost.js';
 import { VctpError } from '../core/errors.js';
 import { type AggregationSpan, emptySums } from '../core/period-rollup.js';
 import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
@@ -22,7 +22,7 @@ import {
 } from '../store/backfill-repository.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { readClosures } from '../store/month-closure-repository.js';
-import { readPeriodSpans, readSampleTimes } from '../store/summary-repository.js';
+import { readPeriodSpans, readSampleTimes, SUMMARY_COST_UNIT_COLUMNS } from '../store/summary-repository.js';
 import { writePeriodTotals, writeSnapshotTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import type { AggregationSettings } from './aggregation-settings.js';
@@ -137,15 +137,42 @@ function groupByPeriod(groups: readonly SummaryTotalsGroup[]): Map<number, Summa
 /**
  * periodTotals() counts one input per VM and adds up the sums of chargeable ones: a group of n VMs
  * becomes its summed input followed by n - 1 inputs with empty sums, so the counts and the (integer)
- * sums are exactly those of the rows.
+ * sums are exactly those of the rows. A group's cost units, read exactly as text, can pass 2^53
+ * (each VM's stays below it): they are spread over the group's n inputs in pieces of at most
+ * 2^53 - 1, which periodTotals adds up exactly again.
  */
 function* expandGroups(groups: readonly SummaryTotalsGroup[], rules: ChargeRules): Generator<PeriodTotalsInput> {
   for (const group of groups) {
-    const input = totalsInputFromRow(group, rules);
-    yield input;
-    const rest: PeriodTotalsInput = { ...input, sums: emptySums(), cost: emptyCostUnits() };
-    for (let i = 1; i < group.vmCount; i++) yield rest;
+    const pieces = SUMMARY_COST_UNIT_COLUMNS.map((column) => splitSafe(BigInt(String(group.row[column] ?? 0)), group.vmCount));
+    const costAt = (i: number): CostUnits => ({
+      vcpu: pieces[0]![i]!,
+      ram: pieces[1]![i]!,
+      disk: pieces[2]![i]!,
+      vm: pieces[3]![i]!,
+      template: pieces[4]![i]!,
+      srm: pieces[5]![i]!,
+      node: pieces[6]![i]!,
+    });
+    // The row without its cost sums (which totalsInputFromRow would take as numbers), then the pieces.
+    const row = { ...group.row, ...Object.fromEntries(SUMMARY_COST_UNIT_COLUMNS.map((column) => [column, 0])) };
+    const input = totalsInputFromRow({ row, cluster: group.cluster }, rules);
+    yield { ...input, cost: costAt(0) };
+    for (let i = 1; i < group.vmCount; i++) yield { ...input, sums: emptySums(), cost: costAt(i) };
   }
+}
+
+/** `total` as `count` safe integers that add up to it (it is below count x 2^53: one part per VM). */
+function splitSafe(total: bigint, count: number): number[] {
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  const parts: number[] = [];
+  let rest = total;
+  for (let i = 0; i < count; i++) {
+    const part = rest > max ? max : rest;
+    parts.push(Number(part));
+    rest -= part;
+  }
+  if (rest !== 0n) throw new VctpError('database', 'a summary group\'s cost units exceed 2^53 per VM');
+  return parts;
 }
 
 // The integer quantities a VM adds to a snapshot's totals: counts, vCPUs, MiB of RAM, 0.01 GiB of

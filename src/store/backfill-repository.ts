@@ -69,7 +69,10 @@ export async function insertHourlyTotals(
 export interface SummaryTotalsGroup {
   periodStart: number;
   vmCount: number;
-  /** Column names as totalsInputFromRow reads them; `name` is '' unless grouped by name. */
+  /**
+   * Column names as totalsInputFromRow reads them; `name` is '' unless grouped by name. The cost
+   * unit sums are decimal text: a group's can pass 2^53, which a number would round.
+   */
   row: Record<string, unknown>;
   cluster: string | null;
 }
@@ -90,7 +93,7 @@ export async function readSummaryTotalsGroups(db: SqlExecutor, kind: PeriodKind,
            SUM(r.samples_present) AS samples_present, SUM(r.sum_vcpu) AS sum_vcpu, SUM(r.sum_ram_mb) AS sum_ram_mb,
            SUM(r.sum_disk_centigb) AS sum_disk_centigb, SUM(r.tin_hits) AS tin_hits, SUM(r.bronze_hits) AS bronze_hits,
            SUM(r.silver_hits) AS silver_hits, SUM(r.gold_hits) AS gold_hits,
-           ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `SUM(r.${c}) AS ${c}`).join(', '))}
+           ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `CAST(SUM(r.${c}) AS TEXT) AS ${c}`).join(', '))}
     FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
     WHERE r.vcenter_id = ${vcenterId}
     GROUP BY r.${sql.raw(period)}, r.is_template, r.powered_on, r.srm_placeholder, p.cluster${nameGroup}`);

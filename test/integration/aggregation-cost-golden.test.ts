@@ -18,6 +18,7 @@ import { aggregateDay } from '../../src/jobs/aggregate-daily.js';
 import { aggregateMonth } from '../../src/jobs/aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from '../../src/jobs/aggregation-settings.js';
 import { captureInventory, type CaptureSettings } from '../../src/jobs/capture-inventory.js';
+import { runBackfill } from '../../src/jobs/backfill.js';
 import type { JobContext } from '../../src/jobs/context.js';
 import { readTotals } from '../../src/queries/totals.js';
 import type { Store } from '../../src/store/executor.js';
@@ -351,6 +352,14 @@ for (const engine of ENGINES) {
       const hourly = await readTotals(ctx, { view: 'hourly', days: 45 });
       assert.equal(hourly.currency, null);
       assert.ok(hourly.rows.length > 0 && hourly.rows.every((r) => r.cost === null));
+    });
+
+    it('vctp backfill rebuilds the same daily and monthly totals cost from the summaries', async () => {
+      const result = await runBackfill(ctx, SETTINGS, { lockWaitSeconds: 0 });
+      assert.equal(result.skipped, false);
+      assert.deepStrictEqual((await stored(store, 'monthly', APRIL)).totals, expected((c) => c.month, 120, 1).totals);
+      assert.deepStrictEqual((await stored(store, 'daily', dayPeriod('2026-04-05'))).totals, expected((c) => c.day5, 4, 30).totals);
+      assert.deepStrictEqual((await stored(store, 'daily', dayPeriod('2026-04-20'))).totals, expected((c) => c.day20, 4, 30).totals);
     });
 
     it('a month read from its daily rows (hourly history of April 1st gone) is the same to the bit, both engines', async () => {
