@@ -17,7 +17,7 @@ import { containerViewFilterSpec } from './soap-envelope.js';
 import { errorText, isVimFault } from './vim-errors.js';
 import { collectTags, type VmTags } from './tags.js';
 import type { VimSession } from './vim-session.js';
-import { CLOUD_UUID_PATH, CUSTOM_VALUE_PATH, VM_PATHS, vmFacts, type VmFacts } from './vm-properties.js';
+import { CLOUD_UUID_PATH, CUSTOM_VALUE_PATH, OwnedStrings, VM_PATHS, vmFacts, type VmFacts } from './vm-properties.js';
 
 export interface CollectOptions {
   /** RetrievePropertiesEx maxObjects; default 1000. Servers may return fewer per page. */
@@ -32,7 +32,7 @@ export interface CollectOptions {
   lookupCreationEvent?: (vmId: string) => boolean;
   /** Read the VMs' tags through vAPI; default true. false: records carry tags null (not read). */
   tags?: boolean;
-  /** VMs per vAPI list-attached-tags-on-objects call (default src/vcenter/tags.ts TAG_BATCH). */
+  /** Tag ids per vAPI list-attached-objects-on-tags call (default src/vcenter/tags.ts TAG_BATCH). */
   tagBatchSize?: number;
 }
 
@@ -84,25 +84,17 @@ async function readTagsOrNull(session: VimSession, facts: readonly VmFacts[], op
 }
 
 /**
- * customValue pairs to name -> value. The names and values of thousands of VMs are a handful of
- * distinct strings: each is kept once. A key without a name (a field deleted meanwhile) is skipped;
- * a later pair of one key replaces an earlier one.
+ * customValue pairs to name -> value (the values are already one copy each: OwnedStrings). A key
+ * without a name (a field deleted meanwhile) is skipped; a later pair of one key replaces an earlier one.
  */
 function customAttributeReader(fieldNames: Map<number, string> | null): (f: VmFacts) => CustomAttributes | null {
   if (fieldNames === null) return () => null;
-  const strings = new Map<string, string>();
-  const intern = (s: string): string => {
-    const kept = strings.get(s);
-    if (kept !== undefined) return kept;
-    strings.set(s, s);
-    return s;
-  };
   return (f) => {
     if (f.customValues === null) return NO_CUSTOM_ATTRIBUTES;
     const map = new Map<string, string>();
     for (const [key, value] of f.customValues) {
       const name = fieldNames.get(key);
-      if (name !== undefined) map.set(name, intern(value));
+      if (name !== undefined) map.set(name, value);
     }
     return map.size === 0 ? NO_CUSTOM_ATTRIBUTES : map;
   };
@@ -112,10 +104,11 @@ async function collectVmFacts(session: VimSession, options: CollectOptions, with
   const run = (paths: readonly string[]): Promise<VmFacts[]> =>
     withContainerView(session, ['VirtualMachine'], async (view) => {
       const facts: VmFacts[] = [];
+      const strings = new OwnedStrings();
       await retrieveAll(session, containerViewFilterSpec(view, [{ type: 'VirtualMachine', pathSet: paths }]), {
         pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
         signal: options.signal,
-        onObject: (content) => facts.push(vmFacts(content)),
+        onObject: (content) => facts.push(vmFacts(content, strings)),
         onPage: options.onProgress,
       });
       return facts;

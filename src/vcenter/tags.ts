@@ -1,14 +1,20 @@
 // The tags attached to a vCenter's VMs, by category name, in a few vAPI calls per capture (never
-// one per VM): list-attached-tags-on-objects for the VMs in batches, then one GET per tag that is
-// attached to any of them and one per category of those tags (vAPI has no call that returns the
+// one per VM): the list of tag ids, list-attached-objects-on-tags for them in batches, then one GET
+// per tag attached to any VM and one per category of those tags (vAPI has no call that returns the
 // names of several tags at once). Tags and categories the user may not read are simply absent, as
 // vCenter leaves them out of its answers.
+//
+// Why objects-on-tags rather than list-attached-tags-on-objects (tags per VM): that call takes every
+// VM's id and answers every VM, tagged or not, so its cost grows with the inventory (10 calls, ~450 KB
+// sent and ~700 KB parsed per 10,000 VMs: 40-85 ms of CPU with no tag in use at all, 90-220 ms with
+// the simulator's tags), while this one grows with the attachments only (a vCenter without tags costs
+// two calls; the same tags 20-105 ms). Measured against the simulator with 10,000 VMs.
 import { VctpError } from '../core/errors.js';
 import { VapiHttpError, VapiSession } from './vapi-session.js';
 import type { VimSession } from './vim-session.js';
 
-/** VMs per list-attached-tags-on-objects call: ~45 KB of request body, well inside vCenter's limits. */
-export const TAG_BATCH = 1000;
+/** Tag ids per list-attached-objects-on-tags call. */
+export const TAG_BATCH = 500;
 /** GETs of tags and categories in flight at once (the transport keeps 4 sockets per vCenter). */
 const PARALLEL_GETS = 4;
 
@@ -17,57 +23,68 @@ export type VmTags = Map<string, Map<string, string[]>>;
 
 export interface TagsOptions {
   signal?: AbortSignal | undefined;
-  /** VMs per list-attached-tags-on-objects call (tests make it small). */
+  /** Tag ids per list-attached-objects-on-tags call (tests make it small). */
   batchSize?: number;
 }
 
 interface Paths {
-  attachedOnObjects: string;
+  tags: string;
+  attachedObjects: string;
   tag: (id: string) => string;
   category: (id: string) => string;
 }
 
 const PATHS: Record<VapiSession['flavour'], Paths> = {
   api: {
-    attachedOnObjects: '/api/cis/tagging/tag-association?action=list-attached-tags-on-objects',
+    tags: '/api/cis/tagging/tag',
+    attachedObjects: '/api/cis/tagging/tag-association?action=list-attached-objects-on-tags',
     tag: (id) => `/api/cis/tagging/tag/${pathId(id)}`,
     category: (id) => `/api/cis/tagging/category/${pathId(id)}`,
   },
   rest: {
-    attachedOnObjects: '/rest/com/vmware/cis/tagging/tag-association?~action=list-attached-tags-on-objects',
+    tags: '/rest/com/vmware/cis/tagging/tag',
+    attachedObjects: '/rest/com/vmware/cis/tagging/tag-association?~action=list-attached-objects-on-tags',
     tag: (id) => `/rest/com/vmware/cis/tagging/tag/id:${pathId(id)}`,
     category: (id) => `/rest/com/vmware/cis/tagging/category/id:${pathId(id)}`,
   },
 };
 
 /**
- * Every VM's tags. Throws (a VctpError naming the vCenter) when the tagging endpoint is absent or
- * fails; the caller decides what a capture does then (src/vcenter/inventory-collector.ts).
+ * Every VM's tags (of the VMs in `vmIds`). Throws (a VctpError naming the vCenter) when the tagging
+ * endpoint is absent or fails; the caller decides what a capture does then
+ * (src/vcenter/inventory-collector.ts).
  */
 export async function collectTags(vim: VimSession, vmIds: readonly string[], options: TagsOptions = {}): Promise<VmTags> {
+  if (vmIds.length === 0) return new Map();
   const vapi = await VapiSession.login(vim, options.signal);
   try {
-    return await readTags(vapi, vmIds, options);
+    return await readTags(vapi, new Set(vmIds), options);
   } finally {
     await vapi.logout();
   }
 }
 
-async function readTags(vapi: VapiSession, vmIds: readonly string[], options: TagsOptions): Promise<VmTags> {
+async function readTags(vapi: VapiSession, vms: ReadonlySet<string>, options: TagsOptions): Promise<VmTags> {
   const paths = PATHS[vapi.flavour];
+  const tagIds = list(await vapi.get(paths.tags), 'tag list').filter((t): t is string => typeof t === 'string');
   const attached = new Map<string, string[]>();
   const batch = Math.max(1, options.batchSize ?? TAG_BATCH);
-  for (let i = 0; i < vmIds.length; i += batch) {
+  for (let i = 0; i < tagIds.length; i += batch) {
     options.signal?.throwIfAborted();
-    const objectIds = vmIds.slice(i, i + batch).map((id) => ({ type: 'VirtualMachine', id }));
-    const answer = await vapi.post(paths.attachedOnObjects, { object_ids: objectIds });
-    for (const item of list(answer, 'list-attached-tags-on-objects')) {
-      const object = record(item)?.['object_id'];
-      const vmId = record(object)?.['id'];
-      const tagIds = record(item)?.['tag_ids'];
-      if (typeof vmId !== 'string' || !Array.isArray(tagIds)) continue;
-      const ids = tagIds.filter((t): t is string => typeof t === 'string');
-      if (ids.length > 0) attached.set(vmId, ids);
+    const answer = await vapi.post(paths.attachedObjects, { tag_ids: tagIds.slice(i, i + batch) });
+    for (const item of list(answer, 'list-attached-objects-on-tags')) {
+      const tagId = record(item)?.['tag_id'];
+      const objects = record(item)?.['object_ids'];
+      if (typeof tagId !== 'string' || !Array.isArray(objects)) continue;
+      for (const object of objects) {
+        const o = record(object);
+        const vmId = o?.['id'];
+        // Hosts, datastores, networks... carry tags too; only the VMs collected count.
+        if (o?.['type'] !== 'VirtualMachine' || typeof vmId !== 'string' || !vms.has(vmId)) continue;
+        const ids = attached.get(vmId);
+        if (ids) ids.push(tagId);
+        else attached.set(vmId, [tagId]);
+      }
     }
   }
 
@@ -77,9 +94,9 @@ async function readTags(vapi: VapiSession, vmIds: readonly string[], options: Ta
   const categories = await getAll(vapi, [...categoryIds], paths.category, options.signal);
 
   const result: VmTags = new Map();
-  for (const [vmId, tagIds] of attached) {
+  for (const [vmId, ids] of attached) {
     const byCategory = new Map<string, string[]>();
-    for (const tagId of tagIds) {
+    for (const tagId of ids) {
       const tag = tags.get(tagId);
       const category = tag && typeof tag['category_id'] === 'string' ? categories.get(tag['category_id']) : undefined;
       const tagName = tag?.['name'];
@@ -131,7 +148,8 @@ function pathId(id: string): string {
 
 function list(value: unknown, what: string): unknown[] {
   if (Array.isArray(value)) return value;
-  if (value === undefined) return [];
+  // govmomi's simulator answers an empty list as null.
+  if (value === undefined || value === null) return [];
   throw new VctpError('vcenter', `vAPI ${what}: expected a list, got ${typeof value}`);
 }
 

@@ -6,7 +6,7 @@
 // Two flavours of the same API: `/api/...` (vCenter 7.0 U2 and later; plain JSON) and
 // `/rest/com/vmware/...` (vCenter 6.5 to 8; answers wrapped in {"value": ...}, actions as
 // `~action=`). The login tries `/api/session` first and falls back to `/rest/com/vmware/cis/session`
-// when the server does not know it (404). Nothing here logs a header or a body: the login carries
+// when that answers anything but success or a refusal (401, 403). Nothing here logs a header or a body: the login carries
 // the password and every call the session id.
 import type { IncomingMessage } from 'node:http';
 import { VctpError } from '../core/errors.js';
@@ -57,9 +57,11 @@ export class VapiSession {
         if (typeof id !== 'string' || id === '') throw new VctpError('vcenter', `vCenter ${vim.name}: vAPI POST ${path} returned no session id`);
         return new VapiSession(vim.name, transport, timeoutMs, flavour, id, signal);
       } catch (error) {
-        if (error instanceof VapiHttpError && error.status === 404 && flavour === 'api') continue;
-        if (error instanceof VapiHttpError && (error.status === 401 || error.status === 403)) {
-          throw new VctpError('vcenter', `vCenter ${vim.name}: vAPI login refused for user ${username} (HTTP ${error.status} on POST ${path})`);
+        const refused = error instanceof VapiHttpError && (error.status === 401 || error.status === 403);
+        // Before 7.0 U2 /api does not exist: 404, or whatever a proxy in front answers. /rest decides.
+        if (error instanceof VapiHttpError && !refused && flavour === 'api') continue;
+        if (refused) {
+          throw new VctpError('vcenter', `vCenter ${vim.name}: vAPI login refused for user ${username} (HTTP ${(error as VapiHttpError).status} on POST ${path})`);
         }
         throw error;
       }
