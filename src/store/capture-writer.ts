@@ -8,8 +8,10 @@ import type { CapturedVm, SpanDiff } from '../core/span-diff.js';
 import { identityKey, placementKey, type SpanState } from '../core/span-state.js';
 import type { VcenterTotals } from '../core/totals.js';
 import { NO_ATTRIBUTES } from '../core/vm-attributes.js';
+import { formatUnixTime } from '../core/time-bounds.js';
 import { excludeCaptures } from './capture-lock.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
+import { assertOpen } from './month-closure-repository.js';
 import { type LifecycleRow, loadAttributeSets, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
 import { chunks, flag, inList } from './sql-util.js';
 import { writeSnapshotTotals } from './totals-repository.js';
@@ -81,6 +83,8 @@ export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promis
     throw new VctpError('lock', `another capture stored a snapshot of this vCenter meanwhile (latest is now ${latest}); nothing written`);
   }
   const { diff, snapshotTime: t } = write;
+  // Under the capture lock, which `vctp month close` takes too: a month closed since the run began is final.
+  await assertOpen(tx, `snapshot ${formatUnixTime(t)}`, t, t + 1);
   const previous = write.previousSnapshotTime;
 
   const closing = [...diff.changed.map((c) => c.old.spanId), ...diff.removed.map((s) => s.spanId)];

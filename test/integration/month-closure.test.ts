@@ -3,8 +3,12 @@
 // snapshots stored or taken back in it and lifecycle corrections over it; timers' runs, repair,
 // retention and backfill go on around it (retention keeps its hourly history and daily summaries
 // whole, trimming the months on either side); reopening lets it be aggregated again, to the same
-// rows; both acts are in job_runs and month_closure_events.
+// rows; both acts are in job_runs and month_closure_events. Its workbooks say it is closed.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { VctpError } from '../../src/core/errors.js';
@@ -17,6 +21,8 @@ import { runBackfill } from '../../src/jobs/backfill.js';
 import { runImportVm } from '../../src/jobs/import-vm.js';
 import { runMonthClose, runMonthReopen } from '../../src/jobs/month-close.js';
 import { runRepair } from '../../src/jobs/repair.js';
+import { captureInventory } from '../../src/jobs/capture-inventory.js';
+import { buildReport } from '../../src/jobs/report.js';
 import { runRetention } from '../../src/jobs/retention.js';
 import { runSnapshot, type SnapshotSettings } from '../../src/jobs/snapshot.js';
 import { runSnapshotDelete } from '../../src/jobs/snapshot-delete.js';
@@ -141,6 +147,22 @@ for (const engine of ENGINES) {
       assert.match(e.message, /^2026-02: the month is already closed \(by alice at 2026-04-21T\d\d:\d\d:\d\dZ \("February invoiced"\)\)$/);
     });
 
+    it('its monthly workbook, and a daily one of its days, say so on the front sheet', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vctp-closed-report-'));
+      const settings = { ...RETENTION, reports_dir: dir, report_summary_pivots: [] };
+      const noteOf = async (path: string) => {
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.readFile(path);
+        return String(wb.getWorksheet('Report')!.getCell('A2').value);
+      };
+      const monthly = await buildReport(ctx(), settings, { kind: 'monthly', period: FEB });
+      assert.match(await noteOf(monthly.path), /^Closed on 2026-04-21T\d\d:\d\d:\d\dZ by alice \("February invoiced"\); figures final$/);
+      const daily = await buildReport(ctx(), settings, { kind: 'daily', period: dayPeriod('2026-02-27') });
+      assert.match(await noteOf(daily.path), /^Its month 2026-02 closed on 2026-04-21T\d\d:\d\d:\d\dZ by alice \("February invoiced"\); figures final$/);
+      const march = await buildReport(ctx(), settings, { kind: 'monthly', period: MAR });
+      assert.equal(await noteOf(march.path), 'null');
+    });
+
     it('refuses to re-aggregate the month or any of its days, when named', async () => {
       const ids = await vcenters();
       const input = { vcenterId: ids.get('vc1')!, vcenter: 'vc1', engine: 'app' as const };
@@ -198,6 +220,11 @@ for (const engine of ENGINES) {
       const snapshotSettings = { ...RETENTION, vcenter_addresses: ['https://vc1/sdk'], vcenter_username: 'u' } as unknown as SnapshotSettings;
       e = await refusal(runSnapshot(ctx(), snapshotSettings, { at: febTime + 1800, password: 'x' }));
       assert.match(e.message, /^--at 2026-02-27T06:30:00Z: the month 2026-02 is closed/);
+      // And in the capture's own transaction (a month closed while a run waited): nothing is stored.
+      e = await refusal(captureInventory(ctx(), SETTINGS, { vcenter: 'vc3', snapshotTime: febTime, records: [] }));
+      assert.match(e.message, /^snapshot 2026-02-27T06:00:00Z: the month 2026-02 is closed/);
+      assert.equal((await store.all(sql`SELECT 1 FROM snapshot_registry r JOIN vcenters v ON v.id = r.vcenter_id WHERE v.name = 'vc3'`)).length, 0);
+      await store.run(sql`DELETE FROM vcenters WHERE name = 'vc3'`);
       // A VM seen in February (and since): its summaries of February carry its lifecycle.
       const vmId = String(
         (await store.all<{ vm_id: string }>(sql`
