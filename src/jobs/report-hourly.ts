@@ -8,7 +8,7 @@ import { hourText, utcBoundsText, utcInstant } from '../core/report-period-text.
 import { addContribution, type Breakdown, emptyBreakdown } from '../core/report-totals.js';
 import { diskCentiGb, ramMb } from '../core/units.js';
 import type { FrontSheetModel } from '../reports/front-sheet.js';
-import { HOURLY_VM_COLUMNS, vmValues } from '../reports/vm-sheet.js';
+import { HOURLY_VM_SHEET, vmValues } from '../reports/vm-sheet.js';
 import type { ReportDocument } from '../reports/write-report.js';
 import { dateCell } from '../reports/workbook-stream.js';
 import { type HourlyVmRow, readHourlyVmPage, readRegistry, type RegistryEntry } from '../store/report-repository.js';
@@ -130,10 +130,11 @@ export async function hourlyDocument(ctx: JobContext, settings: ReportSettings, 
     // vctp prices days and months, not hours: an hourly report has no cost.
     cost: null,
     totals: totalsModel(perVcenter, null),
-    vmColumns: HOURLY_VM_COLUMNS,
+    vmColumns: HOURLY_VM_SHEET.columns,
+    vmPrinted: HOURLY_VM_SHEET.printed,
     vmPages: async function* () {
       for (const s of plan.snapshots) {
-        for await (const page of pages(s)) yield page.map((r) => vmValues(HOURLY_VM_COLUMNS, r, classifyRow(rules, r)));
+        for await (const page of pages(s)) yield page.map((r) => vmValues(HOURLY_VM_SHEET.columns, r, classifyRow(rules, r)));
       }
     },
   };

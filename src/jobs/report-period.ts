@@ -23,7 +23,7 @@ import { addContribution, type Breakdown, breakdownTotals, emptyBreakdown } from
 import type { FrontSheetModel } from '../reports/front-sheet.js';
 import { DAILY_TOTALS_SHEET, HOURLY_TOTALS_SHEET, type IntervalRow, type IntervalSheetModel } from '../reports/interval-sheet.js';
 import { ALL_VCENTERS } from '../reports/totals-sheet.js';
-import { summaryVmColumns, vmValues } from '../reports/vm-sheet.js';
+import { summaryVmSheet, vmValues } from '../reports/vm-sheet.js';
 import { type CellValue, dateCell } from '../reports/workbook-stream.js';
 import type { ReportDocument } from '../reports/write-report.js';
 import {
@@ -67,7 +67,7 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
   const { period } = plan;
   const rules = chargeRules(settings);
   const cost = reportCost(settings);
-  const vmColumns = summaryVmColumns(cost);
+  const vmSheet = summaryVmSheet(cost);
   const pages = (s: RegistryEntry) =>
     pagesOf<SummaryVmRow>((after, limit) => readSummaryVmPage(ctx.store, period.kind, s.vcenterId, period.start, after, limit));
 
@@ -113,10 +113,11 @@ export async function periodDocument(ctx: JobContext, settings: ReportSettings, 
     costs,
     intervals,
     summary,
-    vmColumns,
+    vmColumns: vmSheet.columns,
+    vmPrinted: vmSheet.printed,
     vmPages: async function* () {
       for (const s of plan.summaries) {
-        for await (const page of pages(s)) yield page.map((r) => vmValues(vmColumns, r, classifyRow(rules, r)));
+        for await (const page of pages(s)) yield page.map((r) => vmValues(vmSheet.columns, r, classifyRow(rules, r)));
       }
     },
   };

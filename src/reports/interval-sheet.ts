@@ -56,7 +56,7 @@ const FIXED = 5;
 
 export function intervalColumns(model: Pick<IntervalSheetModel, 'labelHeader' | 'sourceHeader' | 'sourceKind'>): Column[] {
   return [
-    { header: model.labelHeader, kind: 'text', width: 26 },
+    { header: model.labelHeader, kind: 'text', width: 14 },
     { header: 'vCenter', kind: 'text', width: 24 },
     { header: 'From', kind: 'date' },
     { header: 'To', kind: 'date' },

@@ -10,6 +10,7 @@
 // (test/integration/report-print.test.ts), not only by reading the XML.
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
+import { columnLetters } from '../core/report-cells.js';
 import type ExcelJSTypes from 'exceljs';
 
 export type CellValue = string | number | boolean | Date | null;
@@ -29,19 +30,40 @@ const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
   date: 'yyyy-mm-dd hh:mm:ss',
 };
 
+/** Wide enough for the values: headers wrap onto more lines instead (a narrower table prints larger). */
 const DEFAULT_WIDTHS: Record<CellKind, number> = {
   text: 18,
-  id: 12,
-  int: 10,
-  count: 12,
-  decimal: 14,
-  ratio: 12,
-  pct: 12,
-  gb: 14,
-  money: 14,
-  date: 20,
-  bool: 10,
+  id: 9,
+  int: 8,
+  count: 10,
+  decimal: 10,
+  ratio: 9,
+  pct: 9,
+  gb: 11,
+  money: 12,
+  date: 19,
+  bool: 8,
 };
+
+/** Points per line of a wrapped header (the default row height). */
+const LINE_POINTS = 15;
+
+/** Lines `text` takes when wrapped at spaces into `width` characters (bold text is wider: two to spare). */
+export function wrappedLines(text: string, width: number): number {
+  const room = Math.max(1, width - 2);
+  let lines = 1;
+  let used = 0;
+  for (const word of text.split(' ')) {
+    const length = Math.min(word.length, room);
+    if (used === 0) used = length;
+    else if (used + 1 + length <= room) used += 1 + length;
+    else {
+      lines++;
+      used = length;
+    }
+  }
+  return lines;
+}
 
 export interface Column {
   header: string;
@@ -79,6 +101,8 @@ function printSetup(print: PrintOptions, titleRows: string | undefined): Pick<Pa
 }
 
 const HEADER_STYLE = { font: { bold: true }, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } } } as const;
+/** A table's header: wrapped in its column, the row as high as the longest header needs. */
+const TABLE_HEADER_STYLE = { ...HEADER_STYLE, alignment: { wrapText: true, vertical: 'top' } } as const;
 const BOLD = { font: { bold: true } } as const;
 const MAX_BACKLOG_BYTES = 4 << 20;
 
@@ -122,14 +146,20 @@ export class ReportWorkbook {
     cacheStyles(this.wb);
   }
 
-  /** A table: bold header row frozen and printed on every page, typed columns, an autofilter over all rows written. */
-  table(name: string, columns: readonly Column[], options: { freezeColumns?: number } = {}): TableSheet {
+  /**
+   * A table: bold header row (wrapped) frozen and printed on every page, typed columns, an
+   * autofilter over all rows written. `printColumns`: only the first so many columns are printed
+   * (a print area), so a very wide table prints large enough to read; all stay in the sheet.
+   */
+  table(name: string, columns: readonly Column[], options: { freezeColumns?: number; printColumns?: number } = {}): TableSheet {
     const ws = this.wb.addWorksheet(name, {
       views: [{ state: 'frozen', xSplit: options.freezeColumns ?? 0, ySplit: 1 }],
       ...printSetup(this.print, '1:1'),
     });
-    ws.columns = columns.map((c, i) => ({ key: `c${i}`, width: c.width ?? Math.max(DEFAULT_WIDTHS[c.kind], c.header.length + 3), style: columnStyle(c.kind) }));
-    return new TableSheet(ws, columns, () => this.error);
+    const widths = columns.map((c) => c.width ?? DEFAULT_WIDTHS[c.kind]);
+    ws.columns = columns.map((c, i) => ({ key: `c${i}`, width: widths[i], style: columnStyle(c.kind) }));
+    const headerLines = Math.max(...columns.map((c, i) => wrappedLines(c.header, widths[i]!)));
+    return new TableSheet(ws, columns, headerLines * LINE_POINTS, options.printColumns, () => this.error);
   }
 
   /**
@@ -157,10 +187,13 @@ export class TableSheet {
   constructor(
     private readonly ws: ExcelJSTypes.Worksheet,
     private readonly columns: readonly Column[],
+    headerHeight: number,
+    private readonly printColumns: number | undefined,
     private readonly writeError: () => Error | undefined,
   ) {
     const header = ws.addRow(columns.map((c) => c.header));
-    header.eachCell((cell) => (cell.style = HEADER_STYLE as Partial<ExcelJSTypes.Style>));
+    header.eachCell((cell) => (cell.style = TABLE_HEADER_STYLE as Partial<ExcelJSTypes.Style>));
+    header.height = headerHeight;
     header.commit();
   }
 
@@ -193,6 +226,8 @@ export class TableSheet {
   commit(): void {
     const last = this.columns.length;
     this.ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: this.rows, column: last } };
+    // exceljs turns this into the _xlnm.Print_Area defined name when the workbook is committed.
+    if (this.printColumns !== undefined && this.printColumns < last) this.ws.pageSetup.printArea = `A$1:${columnLetters(this.printColumns)}$${this.rows}`;
     this.ws.commit();
   }
 }

@@ -31,6 +31,8 @@ export interface ReportDocument {
   intervals?: IntervalSheetModel;
   summary?: PivotPlacement[];
   vmColumns: readonly Column[];
+  /** How many of vmColumns (the first) a printout shows (src/reports/vm-sheet.ts VmSheetLayout). */
+  vmPrinted: number;
   /** The VM sheet's rows, a page at a time (cell values in vmColumns order). */
   vmPages: () => AsyncIterable<CellValue[][]>;
 }
@@ -55,7 +57,7 @@ export async function writeReportWorkbook(doc: ReportDocument, path: string): Pr
       : [];
   if (doc.summary) writeSummarySheet(wb, doc.summary);
   if (intervals) writeIntervalSheet(wb, intervals);
-  const vms = wb.table(VM_SHEET, doc.vmColumns, { freezeColumns: 2 });
+  const vms = wb.table(VM_SHEET, doc.vmColumns, { freezeColumns: 2, printColumns: doc.vmPrinted });
   let vmRows = 0;
   for await (const page of doc.vmPages()) {
     for (const values of page) {
