@@ -1,6 +1,6 @@
 // The first sheet of every report: what it covers, when it was generated, from which snapshots or
 // summaries, and which snapshots are missing, per vCenter.
-import type { CellKind, CellValue, Column, ReportWorkbook } from './workbook-stream.js';
+import { type CellKind, type CellValue, type Column, type ReportWorkbook, wrapWords } from './workbook-stream.js';
 
 export const FRONT_SHEET = 'Report';
 
@@ -39,7 +39,10 @@ export function writeFrontSheet(wb: ReportWorkbook, model: FrontSheetModel): voi
     row++;
     sheet.set({ row, col: 1, value: 'How to read this report', bold: true });
     row++;
-    for (const note of model.notes) sheet.set({ row: row++, col: 1, value: note });
+    // Wrapped by hand into lines as wide as the columns above: a note running on over empty cells
+    // would widen the printed area, and the sheet prints one page wide, so everything would shrink.
+    const room = widths.reduce((sum, w) => sum + w, 0) - 4;
+    for (const note of model.notes) for (const line of wrapWords(note, room)) sheet.set({ row: row++, col: 1, value: line });
   }
   sheet.commit();
 }

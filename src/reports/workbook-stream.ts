@@ -48,21 +48,31 @@ const DEFAULT_WIDTHS: Record<CellKind, number> = {
 /** Points per line of a wrapped header (the default row height). */
 const LINE_POINTS = 15;
 
-/** Lines `text` takes when wrapped at spaces into `width` characters (bold text is wider: two to spare). */
-export function wrappedLines(text: string, width: number): number {
-  const room = Math.max(1, width - 2);
-  let lines = 1;
-  let used = 0;
-  for (const word of text.split(' ')) {
-    const length = Math.min(word.length, room);
-    if (used === 0) used = length;
-    else if (used + 1 + length <= room) used += 1 + length;
+/** `text` wrapped at spaces into lines of at most `room` characters (a longer word is cut). */
+export function wrapWords(text: string, room: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(' ')) {
+    while (word.length > room) {
+      if (line !== '') lines.push(line);
+      lines.push(word.slice(0, room));
+      word = word.slice(room);
+      line = '';
+    }
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= room) line += ` ${word}`;
     else {
-      lines++;
-      used = length;
+      lines.push(line);
+      line = word;
     }
   }
+  if (line !== '' || lines.length === 0) lines.push(line);
   return lines;
+}
+
+/** Lines a header takes wrapped in a column `width` characters wide (bold text is wider: two to spare). */
+export function wrappedLines(text: string, width: number): number {
+  return wrapWords(text, Math.max(1, width - 2)).length;
 }
 
 export interface Column {

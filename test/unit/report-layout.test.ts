@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { costSheetName } from '../../src/reports/allocation-sheet.js';
 import { HOURLY_VM_SHEET, summaryVmSheet } from '../../src/reports/vm-sheet.js';
-import { wrappedLines } from '../../src/reports/workbook-stream.js';
+import { wrappedLines, wrapWords } from '../../src/reports/workbook-stream.js';
 
 describe('report layout', () => {
   it('wraps a header at spaces into its column, two characters to spare for bold text', () => {
@@ -12,6 +12,9 @@ describe('report layout', () => {
     assert.equal(wrappedLines('Average provisioned disk (GiB)', 11), 4); // Average / provisioned / disk (GiB)... 9 characters a line
     assert.equal(wrappedLines('Cost total (EUR)', 12), 2);
     assert.equal(wrappedLines('Inventory ID', 9), 2);
+    assert.deepEqual(wrapWords('a note longer than one line, wrapped', 12), ['a note', 'longer than', 'one line,', 'wrapped']);
+    assert.deepEqual(wrapWords('x'.repeat(10), 4), ['xxxx', 'xxxx', 'xx']);
+    assert.deepEqual(wrapWords('', 4), ['']);
   });
 
   it('names Cost sheets within 31 characters, distinct when two names cut to the same', () => {
