@@ -56,20 +56,16 @@ const store: StoreSettings =
       : { database_driver: 'sqlite', database_url: resolve(dbArg) };
 const log = createLogger({ level: 'warn' });
 
-// RAM and disk prices are small on purpose: the period totals sum each vCenter's cost units over
-// all its VMs in one integer below 2^53 (src/core/period-totals.ts), which 5,000 VMs at a realistic
-// 5 EUR per GiB-month of RAM exceed (5,000 x ~16,384 MiB x 744 samples x 5,000,000 millionths), so
-// the aggregation refuses them. Allocation's own time does not depend on the prices.
 const RATE_CARD = {
   valid_from: '2020-01-01',
   currency: 'EUR',
   per: 'month' as const,
   tiers: {
-    gold: { vcpu: 20, ram_gb: 0.05, disk_gb: 0.02, vm: 2 },
-    silver: { vcpu: 14, ram_gb: 0.04, disk_gb: 0.015, vm: 1 },
-    bronze: { vcpu: 9, ram_gb: 0.03, disk_gb: 0.01, vm: 0.5 },
-    tin: { vcpu: 5, ram_gb: 0.02, disk_gb: 0.005, vm: 0 },
-    none: { vcpu: 5, ram_gb: 0.02, disk_gb: 0.005, vm: 0 },
+    gold: { vcpu: 20, ram_gb: 5, disk_gb: 0.1, vm: 2 },
+    silver: { vcpu: 14, ram_gb: 3.5, disk_gb: 0.08, vm: 1 },
+    bronze: { vcpu: 9, ram_gb: 2, disk_gb: 0.05, vm: 0.5 },
+    tin: { vcpu: 5, ram_gb: 1, disk_gb: 0.03, vm: 0 },
+    none: { vcpu: 5, ram_gb: 1, disk_gb: 0.03, vm: 0 },
   },
   templates: 0.5,
   srm_placeholders: 0,
@@ -157,8 +153,8 @@ async function prepare(): Promise<{ month: string; lastWeek: string; vms: number
   }
 }
 
-/** One run under GNU time: wall seconds and maximum resident set size. */
-function runAllocation(settingsPath: string, allocationArgs: string[]): Promise<{ s: number; rssMb: number; out: string }> {
+/** One run under GNU time: wall seconds, CPU seconds (user + system) and maximum resident set size. */
+function runAllocation(settingsPath: string, allocationArgs: string[]): Promise<{ s: number; cpu: number; rssMb: number; out: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn('/usr/bin/time', ['-v', process.execPath, join(ROOT, 'bin/vctp'), '-s', settingsPath, 'allocation', ...allocationArgs, '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -172,8 +168,10 @@ function runAllocation(settingsPath: string, allocationArgs: string[]): Promise<
     child.on('close', (code) => {
       const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-      if (code !== 0 || !wall || !rss) reject(new Error(`vctp allocation ${allocationArgs.join(' ')} exited ${code}:\n${err}`));
-      else resolveRun({ s: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]), rssMb: Number(rss[1]) / 1024, out });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(err);
+      if (code !== 0 || !wall || !rss || !user || !system) reject(new Error(`vctp allocation ${allocationArgs.join(' ')} exited ${code}:\n${err}`));
+      else resolveRun({ s: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]), cpu: Number(user[1]) + Number(system[1]), rssMb: Number(rss[1]) / 1024, out });
     });
   });
 }
@@ -194,6 +192,8 @@ try {
     ].join('\n'),
   );
   const cases: [string, string[]][] = [
+    // The fixed cost of the command: start, settings, the read-only database, the vCenters; no VM.
+    ['2020-01-01 by tier (no snapshots: the command\'s fixed cost)', ['--window', '2020-01-01..2020-01-01', '--by', 'tier']],
     [`${month} by tenant,tier (monthly summaries)`, ['--window', month, '--by', 'tenant,tier']],
     [`${month} by cluster,tier (monthly summaries)`, ['--window', month, '--by', 'cluster,tier']],
     [`${month} by vm (monthly summaries)`, ['--window', month, '--by', 'vm']],
@@ -202,15 +202,17 @@ try {
   ];
   console.log(`fleet-L on ${store.database_driver}: ${vms.toLocaleString('en-US')} VMs in ${month}, ${spans.toLocaleString('en-US')} spans; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
   for (const [label, allocationArgs] of cases) {
+    console.log(`    (load average ${loadavg()[0]!.toFixed(1)})`);
     const results = [];
     for (let i = 0; i < runs; i++) results.push(await runAllocation(settingsPath, allocationArgs));
     const answer = JSON.parse(results[0]!.out) as { rows: unknown[]; total: { vms: number; cost: { total: number } }; sources: { source: string }[] };
     const s = results.map((r) => r.s).sort((a, b) => a - b);
+    const cpu = results.map((r) => r.cpu).sort((a, b) => a - b);
     const rss = results.map((r) => r.rssMb).sort((a, b) => a - b);
     const mid = Math.floor(runs / 2);
     console.log(
       `  ${label}: ${answer.rows.length} rows, ${answer.total.vms} VMs, total ${answer.total.cost.total.toFixed(2)} EUR; ` +
-        `wall median ${s[mid]!.toFixed(2)} s (min ${s[0]!.toFixed(2)}, max ${s[runs - 1]!.toFixed(2)}), peak RSS median ${Math.round(rss[mid]!)} MB (max ${Math.round(rss[runs - 1]!)} MB)`,
+        `wall median ${s[mid]!.toFixed(2)} s (min ${s[0]!.toFixed(2)}, max ${s[runs - 1]!.toFixed(2)}), CPU median ${cpu[mid]!.toFixed(2)} s (min ${cpu[0]!.toFixed(2)}), peak RSS median ${Math.round(rss[mid]!)} MB (max ${Math.round(rss[runs - 1]!)} MB)`,
     );
   }
 } finally {
