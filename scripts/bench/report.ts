@@ -2,10 +2,12 @@
 // wall time and peak RSS of `vctp report monthly`, the built binary in a process of its own (so the
 // figure is the report's, not the data generator's). Goal (issue 4): <= 10 s and <= 400 MB.
 //
-//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily] [--fleet fleet-S|fleet-L]
+//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily] [--fleet fleet-S|fleet-L] [--cost]
 //
 // --fleet: the reference fleet generated into an empty database (default fleet-L; fleet-S is one
 // vCenter of 1,000 VMs, the size of the workbook README "Reports" prints).
+// --cost: settings with a rate card and report_cost_dimensions [cluster, folder]: the workbook's
+// cost columns and Cost sheets (the figures are whatever the summaries hold).
 // --db: a database with a fleet already loaded (e.g. left by `vctp benchmark aggregations
 // --synthetic fleet-L --keep --db PATH`), else an empty one to generate fleet-L into (default: a
 // temporary SQLite file). The month is aggregated first when it has no monthly summary.
@@ -132,6 +134,13 @@ try {
       `  database_url: "${store.database_url}"`,
       `  reports_dir: "${join(work, 'reports')}"`,
       '  log_level: warn',
+      ...(args.includes('--cost')
+        ? [
+            '  rate_cards:',
+            '    - { valid_from: "2020-01-01", currency: EUR, per: month, tiers: { gold: { vcpu: 20, ram_gb: 5, disk_gb: 0.1, vm: 2 }, silver: { vcpu: 14, ram_gb: 3.5, disk_gb: 0.08 }, none: { vcpu: 8, ram_gb: 2 } } }',
+            '  report_cost_dimensions: [ cluster, folder ]',
+          ]
+        : []),
       '',
     ].join('\n'),
   );
