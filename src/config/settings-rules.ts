@@ -1,6 +1,6 @@
 // Rules that span several keys, and the assembly of the final Settings. They run on the keys that
 // passed their own validation, so one bad key does not hide a problem in another.
-import { BUILT_IN_DIMENSIONS } from '../core/cost-dimensions.js';
+import { ALLOCATION_ROW_FIELDS, BUILT_IN_DIMENSIONS } from '../core/cost-dimensions.js';
 import { sqliteNotPersistentReason } from '../core/sqlite-url.js';
 import { duplicateVcenterAddresses } from '../core/vcenter-address.js';
 import { hasScheme } from './schema-helpers.js';
@@ -99,6 +99,8 @@ function costRules(fields: Partial<SettingsFields>): string[] {
   (fields.cost_dimensions ?? []).forEach((dimension, index) => {
     if (builtIn.includes(dimension.name)) {
       problems.push(`settings.cost_dimensions[${index}].name: ${dimension.name} is a built-in dimension (${BUILT_IN_DIMENSIONS.join(', ')})`);
+    } else if ((ALLOCATION_ROW_FIELDS as readonly string[]).includes(dimension.name)) {
+      problems.push(`settings.cost_dimensions[${index}].name: ${dimension.name} is a field of allocation rows (${ALLOCATION_ROW_FIELDS.join(', ')}); choose another name`);
     }
     const first = names.get(dimension.name);
     if (first !== undefined) problems.push(`settings.cost_dimensions[${index}].name: ${dimension.name} is already defined by entry ${first}`);

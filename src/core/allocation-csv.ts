@@ -8,8 +8,18 @@ export const CSV_FIGURE_COLUMNS = ['vms', 'prorated_vms', 'avg_vcpu', 'avg_ram_g
 
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  const text = typeof value === 'string' ? neutraliseFormula(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A text cell starting with = + - @ (or a tab or carriage return) is a formula to Excel and
+ * LibreOffice, and VM names, tags and attributes are typed by anyone with vCenter access: such a
+ * value is written with a leading apostrophe, as OWASP's CSV-injection advice says, so a
+ * spreadsheet shows it as text. Numbers are written as numbers.
+ */
+function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 function figureCells(f: AllocationFigures): number[] {

@@ -6,6 +6,9 @@
 export const BUILT_IN_DIMENSIONS = ['vcenter', 'datacenter', 'cluster', 'folder', 'pool', 'tier', 'vm'] as const;
 export type BuiltInDimension = (typeof BUILT_IN_DIMENSIONS)[number];
 
+/** The fields of an allocation row beside its dimensions: a dimension may not take their names. */
+export const ALLOCATION_ROW_FIELDS = ['vms', 'prorated_vms', 'avg_vcpu', 'avg_ram_gb', 'avg_disk_gb', 'cost', 'vm_id', 'currency'] as const;
+
 export type DimensionSource =
   | { kind: 'custom_attribute'; key: string }
   | { kind: 'tag'; key: string }

@@ -102,11 +102,11 @@ export function addChargedUnits(a: ChargedUnits, b: ChargedUnits): void {
 // The SQL engine sums in 64-bit integers; past 2^53 JavaScript numbers would round and the
 // engines would disagree. Real prices are many orders of magnitude below this.
 function assertExact(units: CostUnits): void {
-  for (const value of Object.values(units)) {
-    if (!Number.isSafeInteger(value)) {
-      throw new VctpError('config', 'settings.rate_cards: a VM\'s cost in a period exceeds 2^53 millionths of the currency; check the prices\' scale');
-    }
-  }
+  // Field by field, not Object.values: this runs once per span and period, and an array per call
+  // showed up as garbage collection in allocation over the spans.
+  const safe = Number.isSafeInteger;
+  if (safe(units.vcpu) && safe(units.ram) && safe(units.disk) && safe(units.vm) && safe(units.template) && safe(units.srm) && safe(units.node)) return;
+  throw new VctpError('config', "settings.rate_cards: a VM's cost in a period exceeds 2^53 millionths of the currency; check the prices' scale");
 }
 
 /**

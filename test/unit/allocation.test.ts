@@ -1,7 +1,7 @@
 // `vctp allocation`'s pure parts: the windows, the grouping into rows, the CSV.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocationCsv } from '../../src/core/allocation-csv.js';
+import { allocationCsv, csvField } from '../../src/core/allocation-csv.js';
 import { monthParts, parseAllocationWindow } from '../../src/core/allocation-window.js';
 import { groupAllocation, parseDimensions, type AllocationVm } from '../../src/core/allocation.js';
 import { costDimensionsFromSettings } from '../../src/core/cost-dimensions.js';
@@ -165,5 +165,15 @@ describe('allocation rows', () => {
       'vm,vm_id,vcenter,vms,prorated_vms,avg_vcpu,avg_ram_gb,avg_disk_gb,cost_vcpu,cost_ram,cost_disk,cost_vm,cost_total,currency\r\n' +
         '"a,""b""",vm-1,vc1,1,1,2,4,50,5,2.5,1.25,1.25,10,EUR\r\n',
     );
+  });
+});
+
+describe('allocation CSV cells', () => {
+  it('writes a text value that a spreadsheet would run as a formula with a leading apostrophe', () => {
+    assert.equal(csvField('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`);
+    assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvField('-1+2'), "'-1+2");
+    assert.equal(csvField(-1.5), '-1.5');
+    assert.equal(csvField('web-01'), 'web-01');
   });
 });

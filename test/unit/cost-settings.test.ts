@@ -105,3 +105,11 @@ describe('cost settings', () => {
     assert.match(shapes, /cost_dimensions\[0\]\.from: expected custom_attribute:<name>, tag:<category> or "folder_level: N"/);
   });
 });
+
+describe('cost dimension names', () => {
+  it('refuses a name an allocation row already uses for a figure', () => {
+    const text = problemsOf('settings:\n  cost_dimensions:\n    - {name: cost, from: "tag:Cost"}\n    - {name: vms, from: "tag:X"}\n').join('\n');
+    assert.match(text, /cost_dimensions\[0\]\.name: cost is a field of allocation rows/);
+    assert.match(text, /cost_dimensions\[1\]\.name: vms is a field of allocation rows/);
+  });
+});
