@@ -21,30 +21,35 @@ import type { Store } from '../store/executor.js';
 import { readAttributeSetTexts, readPlacements } from '../store/allocation-repository.js';
 import type { ReportSettings } from './report-common.js';
 
-/** A VM row of the report as allocation needs it, before its placement and attribute set are looked up. */
-interface PendingVm extends Omit<AllocationVm, 'placement' | 'attributes'> {
-  placementId: number;
-  attributesId: number;
-}
+const NOT_YET_READ: AllocationPlacement = { datacenter: null, cluster: null, folder: null, resourcePool: null, tier: null };
+const NO_ATTRIBUTE_VALUES: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Collects the report's VM rows in report order (by vCenter, then inventory id) while its first pass reads them. */
+/**
+ * Collects the report's VM rows in report order (by vCenter, then inventory id) while its first
+ * pass reads them; their placements and attribute sets are filled in once all are read (the ids
+ * kept beside them, so no VM object is copied: a 50,000-VM month makes 50,000 of them).
+ */
 export class ReportAllocation {
-  private readonly pending: PendingVm[] = [];
+  private readonly vms: AllocationVm[] = [];
+  private readonly placementIds: number[] = [];
+  private readonly attributesIds: number[] = [];
 
   add(vcenter: string, r: SummaryTotalsRow): void {
-    this.pending.push({
+    this.vms.push({
       vcenter,
       vmId: r.vmId,
       lifecycleId: r.inventoryId,
       name: r.name,
-      placementId: r.placementId,
-      attributesId: r.attributesId,
+      placement: NOT_YET_READ,
+      attributes: NO_ATTRIBUTE_VALUES,
       proratedVms: r.avgIsPresent,
       avgVcpu: r.avgVcpuCount,
       avgRamGb: r.avgRamGb,
       avgDiskGb: r.avgProvisionedDisk,
       money: r.money,
     });
+    this.placementIds.push(r.placementId);
+    this.attributesIds.push(r.attributesId);
   }
 
   /** The sheets' models; placements and attribute sets are read once, by id. */
@@ -78,10 +83,10 @@ export class ReportAllocation {
   }
 
   private async resolve(store: Store, dimensions: readonly AllocationDimension[]): Promise<AllocationVm[]> {
-    const placements = await readPlacements(store, this.pending.map((p) => p.placementId));
+    const placements = await readPlacements(store, this.placementIds);
     const withAttributes = dimensions.some((d) => d.kind === 'configured' && d.dimension.source.kind !== 'folder_level');
-    const texts = withAttributes ? await readAttributeSetTexts(store, this.pending.map((p) => p.attributesId)) : new Map<number, string>();
-    const sets = new Map<number, Readonly<Record<string, string>>>([[0, {}]]);
+    const texts = withAttributes ? await readAttributeSetTexts(store, this.attributesIds) : new Map<number, string>();
+    const sets = new Map<number, Readonly<Record<string, string>>>([[0, NO_ATTRIBUTE_VALUES]]);
     const attributesOf = (id: number): Readonly<Record<string, string>> => {
       let set = sets.get(id);
       if (set === undefined) {
@@ -90,11 +95,13 @@ export class ReportAllocation {
       }
       return set;
     };
-    return this.pending.map(({ placementId, attributesId, ...vm }) => {
-      const placement: AllocationPlacement | undefined = placements.get(placementId);
-      if (placement === undefined) throw new VctpError('database', `vm_placements: no row ${placementId}, which VM ${vm.vcenter}/${vm.vmId} refers to`);
-      return { ...vm, placement, attributes: withAttributes ? attributesOf(attributesId) : {} };
+    this.vms.forEach((vm, i) => {
+      const placement = placements.get(this.placementIds[i]!);
+      if (placement === undefined) throw new VctpError('database', `vm_placements: no row ${this.placementIds[i]}, which VM ${vm.vcenter}/${vm.vmId} refers to`);
+      vm.placement = placement;
+      if (withAttributes) vm.attributes = attributesOf(this.attributesIds[i]!);
     });
+    return this.vms;
   }
 }
 
