@@ -7,8 +7,8 @@
 // rate card inside one month, src/core/rate-cards.ts pricingSegments: 1-3 of them) and each span's
 // samples are counted per segment they fall in, then priced with that segment's card and scale and
 // the span's tier. Exact integers, so the order of spans and segments does not matter.
-import { addCostUnits, addSampleCost, emptyCostUnits, type CostUnits } from './cost.js';
-import type { PricingSegment } from './rate-cards.js';
+import { addCostUnits, emptyCostUnits, type CostUnits } from './cost.js';
+import { tierPrices, type PricingSegment } from './rate-cards.js';
 import type { Tier } from './tiers.js';
 import { diskCentiGb, ramMb } from './units.js';
 
@@ -108,6 +108,11 @@ export function addHits(sums: SampleSums, tier: Tier | null, n: number): void {
   }
 }
 
+/** Each segment's samples as indexes [from, to) into the period's sorted sample times. */
+export function sampleRanges(sampleTimes: readonly number[], segments: readonly PricingSegment[]): { from: number; to: number }[] {
+  return segments.map((seg) => ({ from: lowerBound(sampleTimes, seg.start), to: lowerBound(sampleTimes, seg.end) }));
+}
+
 /**
  * Rolls spans up over the sample times of one vCenter and period (sorted ascending, all inside
  * the period). VMs present in no sample of the period get no rollup: there is nothing to charge.
@@ -118,10 +123,8 @@ export function rollupSpans(
   spans: Iterable<AggregationSpan>,
   segments: readonly PricingSegment[] = [],
 ): Map<number, VmPeriodRollup> {
-  // Each priced segment as a range of sample indexes [from, to), found once per period.
-  const priced = segments
-    .filter((seg) => seg.card !== undefined)
-    .map((seg) => ({ seg, from: lowerBound(sampleTimes, seg.start), to: lowerBound(sampleTimes, seg.end) }));
+  const ranges = sampleRanges(sampleTimes, segments);
+  const priced = segments.flatMap((seg, i) => (seg.card === undefined || ranges[i]!.to <= ranges[i]!.from ? [] : [{ card: seg.card, scale: seg.scale, ...ranges[i]! }]));
   const rollups = new Map<number, VmPeriodRollup>();
   for (const span of spans) {
     const from = lowerBound(sampleTimes, span.firstSeen);
@@ -131,23 +134,54 @@ export function rollupSpans(
     const lastTime = sampleTimes[to - 1]!;
     let rollup = rollups.get(span.lifecycleId);
     if (!rollup) {
-      rollup = { lifecycleId: span.lifecycleId, snapshotTime: lastTime, latest: span, ...emptySums(), cost: emptyCostUnits() };
+      // A plain literal (no spread): one per VM.
+      rollup = {
+        lifecycleId: span.lifecycleId,
+        snapshotTime: lastTime,
+        latest: span,
+        samplesPresent: 0,
+        sumVcpu: 0,
+        sumRamMb: 0,
+        sumDiskCentiGb: 0,
+        tinHits: 0,
+        bronzeHits: 0,
+        silverHits: 0,
+        goldHits: 0,
+        cost: { vcpu: 0, ram: 0, disk: 0, vm: 0, template: 0, srm: 0, node: 0 },
+      };
       rollups.set(span.lifecycleId, rollup);
     } else if (lastTime > rollup.snapshotTime) {
       rollup.snapshotTime = lastTime;
       rollup.latest = span;
     }
-    const sizes = { vcpuCount: span.vcpuCount, ramMb: ramMb(span.ramGb), diskCentiGb: diskCentiGb(span.provisionedDiskGb) };
+    const vcpu = span.vcpuCount;
+    const ram = ramMb(span.ramGb);
+    const disk = diskCentiGb(span.provisionedDiskGb);
     rollup.samplesPresent += n;
-    rollup.sumVcpu += n * sizes.vcpuCount;
-    rollup.sumRamMb += n * sizes.ramMb;
-    rollup.sumDiskCentiGb += n * sizes.diskCentiGb;
+    rollup.sumVcpu += n * vcpu;
+    rollup.sumRamMb += n * ram;
+    rollup.sumDiskCentiGb += n * disk;
     addHits(rollup, span.tier, n);
+    // cost.ts addSampleCost for the span's samples in each priced segment, written out here because
+    // it runs per span (~70,000 a fleet-L month): the exactness check runs once per VM, below.
     for (const p of priced) {
-      const k = Math.min(to, p.to) - Math.max(from, p.from);
-      if (k > 0) addSampleCost(rollup.cost, p.seg.card, p.seg.scale, span.tier, k, sizes);
+      const inSegment = Math.min(to, p.to) - Math.max(from, p.from);
+      if (inSegment <= 0) continue;
+      const k = inSegment * p.scale;
+      const price = tierPrices(p.card, span.tier);
+      const c = rollup.cost;
+      c.vcpu += k * price.vcpu * vcpu;
+      c.ram += k * price.ramGb * ram;
+      c.disk += k * price.diskGb * disk;
+      c.vm += k * price.vm;
+      c.template += k * p.card.template;
+      c.srm += k * p.card.srmPlaceholder;
+      c.node += k * p.card.nodeCharged;
     }
   }
+  // Every term is a non-negative integer, so a sum that stayed below 2^53 was added exactly (a
+  // term past 2^53 would have taken the sum past it too): cost.ts's check of the sums.
+  if (priced.length > 0) for (const r of rollups.values()) addCostUnits(emptyCostUnits(), r.cost);
   return rollups;
 }
 

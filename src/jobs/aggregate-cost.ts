@@ -17,13 +17,15 @@ import type { ChargeRules } from '../core/charge-rules.js';
 import { chargedUnits, moneyOf } from '../core/cost.js';
 import type { PeriodTotalsInput } from '../core/period-totals.js';
 import { daysInMonthOf, type Period, type PeriodKind } from '../core/periods.js';
+import { sampleRanges } from '../core/period-rollup.js';
 import { pricingSegments, rateCardsFromSettings, type PricingSegment } from '../core/rate-cards.js';
 import type { SqlExecutor } from '../store/executor.js';
 import type { SqlCost } from '../store/sql-engine/index.js';
-import { readPlacementClusters, readSummaryTotalsInputs, updateSummaryMoney } from '../store/summary-repository.js';
+import { readSummaryTotalsGroups } from '../store/backfill-repository.js';
+import { readPlacementClusters, readSummaryRowsNamed, updateSummaryMoney } from '../store/summary-repository.js';
 import { num } from '../store/sql-util.js';
 import type { AggregationSettings } from './aggregation-settings.js';
-import { totalsInputFromRow } from './period-totals-input.js';
+import { totalsInputFromRow, totalsInputsFromGroups } from './period-totals-input.js';
 
 export interface PeriodPricing {
   segments: PricingSegment[];
@@ -39,17 +41,21 @@ export function periodPricing(settings: AggregationSettings, kind: PeriodKind, p
   };
 }
 
-/** The `sql` engine's cost input: the pricing and the clusters node_charge_clusters matches. */
-export async function sqlCostOf(db: SqlExecutor, settings: AggregationSettings, pricing: PeriodPricing): Promise<SqlCost> {
+/**
+ * The `sql` engine's cost input: the pricing, each segment's samples as indexes into the period's
+ * sorted sample times (the ones the statement counts), and the clusters node_charge_clusters matches.
+ */
+export async function sqlCostOf(db: SqlExecutor, settings: AggregationSettings, pricing: PeriodPricing, sampleTimes: readonly number[]): Promise<SqlCost> {
   const node = anyGlob(settings.node_charge_clusters);
   const nodeClusters = settings.node_charge_clusters.length === 0 ? [] : (await readPlacementClusters(db)).filter((c) => node(c));
-  return { ...pricing, nodeClusters };
+  return { ...pricing, sampleRanges: sampleRanges(sampleTimes, pricing.segments), sampleCount: sampleTimes.length, nodeClusters };
 }
 
 /**
- * After the `sql` engine's statement: its rows read back as period totals inputs (classified by the
- * rules, units checked exact), and the money of rows whose latest name is an active/active one (the
- * class the statement could not see) rewritten from their stored units.
+ * After the `sql` engine's statement: the period totals' inputs, from its rows grouped by what the
+ * charge rules look at (backfill's groups: a few groups per vCenter, not a row per VM, with the
+ * cost units summed exactly), and the money of rows whose latest name is an active/active one
+ * (the class the statement could not see) rewritten from their stored units.
  */
 export async function sqlTotalsInputs(
   tx: SqlExecutor,
@@ -61,16 +67,16 @@ export async function sqlTotalsInputs(
   totalSamples: number,
   periodsPerMonth: number,
 ): Promise<PeriodTotalsInput[]> {
-  const stored = (await readSummaryTotalsInputs(tx, kind, vcenterId, periodStart)).map((r) => ({ row: r.row, input: totalsInputFromRow(r, rules) }));
-  if (settings.srm_activeactive_vms.length > 0) {
+  const byName = settings.srm_activeactive_vms.length > 0;
+  const groups = await readSummaryTotalsGroups(tx, kind, vcenterId, byName, periodStart);
+  if (byName) {
     const activeActive = anyGlob(settings.srm_activeactive_vms);
-    const rewrites = stored
-      .filter(({ row }) => activeActive(String(row.name)))
-      .map(({ row, input }) => ({
-        lifecycleId: num(row.lifecycle_id),
-        money: moneyOf(chargedUnits(input.cost, input.chargeClass), totalSamples, periodsPerMonth),
-      }));
+    const names = [...new Set(groups.map((g) => String(g.row.name)))].filter((name) => activeActive(name));
+    const rewrites = (await readSummaryRowsNamed(tx, kind, vcenterId, periodStart, names)).map((r) => {
+      const input = totalsInputFromRow(r, rules);
+      return { lifecycleId: num(r.row.lifecycle_id), money: moneyOf(chargedUnits(input.cost, input.chargeClass), totalSamples, periodsPerMonth) };
+    });
     await updateSummaryMoney(tx, kind, vcenterId, periodStart, rewrites);
   }
-  return stored.map((s) => s.input);
+  return [...totalsInputsFromGroups(groups, rules)];
 }

@@ -65,7 +65,7 @@ export async function aggregateDay(ctx: JobContext, settings: AggregationSetting
     if (input.engine === 'app') {
       totalsInputs = await appDailyRows(tx, vcenterId, period, sampleTimes, rules, pricing);
     } else {
-      await sqlDailyRows(tx, vcenterId, period.start, period.end, await sqlCostOf(tx, settings, pricing));
+      await sqlDailyRows(tx, vcenterId, period.start, period.end, await sqlCostOf(tx, settings, pricing, sampleTimes));
       totalsInputs = await sqlTotalsInputs(tx, settings, rules, 'daily', vcenterId, period.start, sampleTimes.length, pricing.periodsPerMonth);
     }
     const totals = periodTotals(totalsInputs, sampleTimes.length, pricing.periodsPerMonth);

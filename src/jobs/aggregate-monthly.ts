@@ -99,7 +99,7 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
         ),
       );
     } else {
-      const cost = await sqlCostOf(tx, settings, pricing);
+      const cost = await sqlCostOf(tx, settings, pricing, times);
       await sqlMonthlyRows(tx, vcenterId, period.start, period.end, readSpans ? 'hourly' : 'daily', totalSamples, cost);
       totalsInputs = await sqlTotalsInputs(tx, settings, rules, 'monthly', vcenterId, period.start, totalSamples, pricing.periodsPerMonth);
     }

@@ -4,7 +4,6 @@
 // Rows of a closed month (vctp month close) are kept as they are: its figures are final, and
 // rebuilt under changed settings they would no longer be the ones closed. The result says which.
 import { chargeRules, type ChargeRules } from '../core/charge-rules.js';
-import type { CostUnits } from '../core/cost.js';
 import { VctpError } from '../core/errors.js';
 import { type AggregationSpan, emptySums } from '../core/period-rollup.js';
 import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
@@ -22,14 +21,14 @@ import {
 } from '../store/backfill-repository.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { readClosures } from '../store/month-closure-repository.js';
-import { readPeriodSpans, readSampleTimes, SUMMARY_COST_UNIT_COLUMNS } from '../store/summary-repository.js';
+import { readPeriodSpans, readSampleTimes } from '../store/summary-repository.js';
 import { writePeriodTotals, writeSnapshotTotals } from '../store/totals-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import type { AggregationSettings } from './aggregation-settings.js';
 import type { JobContext } from './context.js';
 import { withJobLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
-import { totalsInputFromRow } from './period-totals-input.js';
+import { totalsInputsFromGroups } from './period-totals-input.js';
 
 export interface BackfillInput {
   lockWaitSeconds: number;
@@ -83,7 +82,7 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
             for (const kind of ['daily', 'monthly'] as const) {
               const groups = groupByPeriod(await readSummaryTotalsGroups(tx, kind, vc.id, byName));
               for (const summary of summaries.filter((s) => s.kind === kind && open(s.periodStart))) {
-                const inputs = expandGroups(groups.get(summary.periodStart) ?? [], rules);
+                const inputs = totalsInputsFromGroups(groups.get(summary.periodStart) ?? [], rules);
                 const expected = summary.expectedSamples ?? expectedOf(kind, summary.periodStart, settings);
                 const periodsPerMonth = kind === 'daily' ? daysInMonthOf(summary.periodStart) : 1;
                 await writePeriodTotals(tx, vc.id, kind, summary.periodStart, periodTotals(inputs, summary.totalSamples, periodsPerMonth), {
@@ -132,47 +131,6 @@ function groupByPeriod(groups: readonly SummaryTotalsGroup[]): Map<number, Summa
     else map.set(g.periodStart, [g]);
   }
   return map;
-}
-
-/**
- * periodTotals() counts one input per VM and adds up the sums of chargeable ones: a group of n VMs
- * becomes its summed input followed by n - 1 inputs with empty sums, so the counts and the (integer)
- * sums are exactly those of the rows. A group's cost units, read exactly as text, can pass 2^53
- * (each VM's stays below it): they are spread over the group's n inputs in pieces of at most
- * 2^53 - 1, which periodTotals adds up exactly again.
- */
-function* expandGroups(groups: readonly SummaryTotalsGroup[], rules: ChargeRules): Generator<PeriodTotalsInput> {
-  for (const group of groups) {
-    const pieces = SUMMARY_COST_UNIT_COLUMNS.map((column) => splitSafe(BigInt(String(group.row[column] ?? 0)), group.vmCount));
-    const costAt = (i: number): CostUnits => ({
-      vcpu: pieces[0]![i]!,
-      ram: pieces[1]![i]!,
-      disk: pieces[2]![i]!,
-      vm: pieces[3]![i]!,
-      template: pieces[4]![i]!,
-      srm: pieces[5]![i]!,
-      node: pieces[6]![i]!,
-    });
-    // The row without its cost sums (which totalsInputFromRow would take as numbers), then the pieces.
-    const row = { ...group.row, ...Object.fromEntries(SUMMARY_COST_UNIT_COLUMNS.map((column) => [column, 0])) };
-    const input = totalsInputFromRow({ row, cluster: group.cluster }, rules);
-    yield { ...input, cost: costAt(0) };
-    for (let i = 1; i < group.vmCount; i++) yield { ...input, sums: emptySums(), cost: costAt(i) };
-  }
-}
-
-/** `total` as `count` safe integers that add up to it (it is below count x 2^53: one part per VM). */
-function splitSafe(total: bigint, count: number): number[] {
-  const max = BigInt(Number.MAX_SAFE_INTEGER);
-  const parts: number[] = [];
-  let rest = total;
-  for (let i = 0; i < count; i++) {
-    const part = rest > max ? max : rest;
-    parts.push(Number(part));
-    rest -= part;
-  }
-  if (rest !== 0n) throw new VctpError('database', 'a summary group\'s cost units exceed 2^53 per VM');
-  return parts;
 }
 
 // The integer quantities a VM adds to a snapshot's totals: counts, vCPUs, MiB of RAM, 0.01 GiB of

@@ -84,8 +84,16 @@ export interface SummaryTotalsGroup {
  * groups equal totals from the rows exactly (the sums are integers), and a year of daily rows comes
  * back as a few thousand groups instead of millions of rows.
  */
-export async function readSummaryTotalsGroups(db: SqlExecutor, kind: PeriodKind, vcenterId: number, byName: boolean): Promise<SummaryTotalsGroup[]> {
+export async function readSummaryTotalsGroups(
+  db: SqlExecutor,
+  kind: PeriodKind,
+  vcenterId: number,
+  byName: boolean,
+  /** Only this period (the sql aggregation engine's totals); default every period. */
+  periodStart?: number,
+): Promise<SummaryTotalsGroup[]> {
   const { table, period } = SUMMARY_TABLE[kind];
+  const onePeriod = periodStart === undefined ? sql`` : sql` AND r.${sql.raw(period)} = ${periodStart}`;
   const name = byName ? sql`r.name` : sql`''`;
   const nameGroup = byName ? sql`, r.name` : sql``;
   const rows = await db.all<Record<string, unknown>>(sql`
@@ -95,7 +103,7 @@ export async function readSummaryTotalsGroups(db: SqlExecutor, kind: PeriodKind,
            SUM(r.silver_hits) AS silver_hits, SUM(r.gold_hits) AS gold_hits,
            ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `CAST(SUM(r.${c}) AS TEXT) AS ${c}`).join(', '))}
     FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
-    WHERE r.vcenter_id = ${vcenterId}
+    WHERE r.vcenter_id = ${vcenterId}${onePeriod}
     GROUP BY r.${sql.raw(period)}, r.is_template, r.powered_on, r.srm_placeholder, p.cluster${nameGroup}`);
   return rows.map((row) => ({
     periodStart: num(row.period_start),

@@ -10,7 +10,7 @@ import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
 import type { SummaryValues } from '../core/summary-values.js';
 import type { Tier } from '../core/tiers.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
-import { flag, num } from './sql-util.js';
+import { chunks, flag, inList, num } from './sql-util.js';
 import { readLifecycleImportRanges } from './vm-lifecycle-repository.js';
 
 export const SUMMARY_TABLE: Record<PeriodKind, { table: string; period: string }> = {
@@ -254,21 +254,26 @@ export async function upsertSummaryRegistry(tx: SqlExecutor, r: SummaryRegistryR
       created_at = excluded.created_at, expected_samples = excluded.expected_samples, total_samples = excluded.total_samples`);
 }
 
-/** The inputs of period totals for rows already stored (the SQL engine's path). */
-export async function readSummaryTotalsInputs(
+/** A period's stored rows whose latest name is one of `names` (the sql engine's active/active VMs). */
+export async function readSummaryRowsNamed(
   db: SqlExecutor,
   kind: PeriodKind,
   vcenterId: number,
   periodStart: number,
+  names: readonly string[],
 ): Promise<{ row: Record<string, unknown>; cluster: string | null }[]> {
   const { table, period } = SUMMARY_TABLE[kind];
-  const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT r.lifecycle_id, r.name, r.is_template, r.powered_on, r.srm_placeholder, r.samples_present, r.sum_vcpu, r.sum_ram_mb,
-           r.sum_disk_centigb, r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits,
-           ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `r.${c}`).join(', '))}, p.cluster
-    FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
-    WHERE r.vcenter_id = ${vcenterId} AND r.${sql.raw(period)} = ${periodStart}`);
-  return rows.map((row) => ({ row, cluster: row.cluster == null ? null : String(row.cluster) }));
+  const out: { row: Record<string, unknown>; cluster: string | null }[] = [];
+  for (const chunk of chunks(names)) {
+    const rows = await db.all<Record<string, unknown>>(sql`
+      SELECT r.lifecycle_id, r.name, r.is_template, r.powered_on, r.srm_placeholder, r.samples_present, r.sum_vcpu, r.sum_ram_mb,
+             r.sum_disk_centigb, r.tin_hits, r.bronze_hits, r.silver_hits, r.gold_hits,
+             ${sql.raw(SUMMARY_COST_UNIT_COLUMNS.map((c) => `r.${c}`).join(', '))}, p.cluster
+      FROM ${sql.raw(table)} r JOIN vm_placements p ON p.id = r.placement_id
+      WHERE r.vcenter_id = ${vcenterId} AND r.${sql.raw(period)} = ${periodStart} AND r.name IN (${inList(chunk)})`);
+    out.push(...rows.map((row) => ({ row, cluster: row.cluster == null ? null : String(row.cluster) })));
+  }
+  return out;
 }
 
 /** Every cluster name placements hold (a few per vCenter): the SQL engine matches node_charge_clusters against them. */

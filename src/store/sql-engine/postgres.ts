@@ -4,17 +4,18 @@
 // `/` of integers truncates and `100.0` is NUMERIC, so every ratio casts both exact integers to
 // float8 first (one IEEE division, as in Node); SUM(bigint) is NUMERIC, so sums are cast back to
 // int8 (exact: every sum is far below 2^53; cost units are checked by the jobs when read back).
-// Cost as in ./sqlite.ts: sub-spans per pricing segment, the latest one chosen by its lo.
+// Cost as in ./sqlite.ts (./columns.ts spanCostSql), from the same width_bucket values.
 import { sql, type SQL } from 'drizzle-orm';
 import type { PeriodKind } from '../../core/periods.js';
 import type { SqlExecutor } from '../executor.js';
 import {
   chargeClassSql,
-  SEGMENT_PRICE_COLUMNS,
-  segmentTierRows,
+  type CostDialect,
+  spanCostSql,
   type SpanPeriod,
   type SqlCost,
   summaryTarget,
+  type UnitColumns,
   unitsAndMoney,
   unitsOf,
 } from './columns.js';
@@ -52,19 +53,14 @@ const LATEST = sql`v.name, v.identity_id, v.placement_id, v.provisioned_disk_gb,
     v.is_template, v.powered_on, v.srm_placeholder`;
 
 const int = (value: number): SQL => sql.raw(`${value}::int8`);
+const DIALECT: CostDialect = { int, least: (a, b) => sql`LEAST(${a}, ${b})`, greatest: (a, b) => sql`GREATEST(${a}, ${b})` };
 
-/** The summary row's attributes_id, cost units and money, from a source `v` with the unit sums and `total`. */
-function costTail(cls: SQL, periodsPerMonth: number, attributesId: SQL): SQL {
-  return sql`${attributesId}, ${unitsAndMoney(unitsOf('v'), cls, sql`v.total`, periodsPerMonth, ratio, int)}`;
+/** The summary row's attributes_id, cost units and money, from a source `v` with `total`. */
+function costTail(units: UnitColumns, cls: SQL, periodsPerMonth: number, attributesId: SQL): SQL {
+  return sql`${attributesId}, ${unitsAndMoney(units, cls, sql`v.total`, periodsPerMonth, ratio, int)}`;
 }
 
-/** The pricing segments x tiers as a VALUES table `seg` (./columns.ts segmentTierRows). */
-function segmentsCte(cost: SqlCost): SQL {
-  const rows = segmentTierRows(cost.segments).map(
-    (r) => sql`(${int(r.start)}, ${int(r.end)}, ${r.tier}::text, ${sql.join(r.prices.map(int), sql`, `)})`,
-  );
-  return sql`seg(seg_start, seg_end, tier, ${sql.raw(SEGMENT_PRICE_COLUMNS.join(', '))}) AS (VALUES ${sql.join(rows, sql`, `)})`;
-}
+const withComma = (parts: SQL[]): SQL => (parts.length === 0 ? sql`` : sql`, ${sql.join(parts, sql`, `)}`);
 
 /**
  * Inserts the summary rows of [start, end) computed from the vCenter's spans. The period's sample
@@ -78,38 +74,38 @@ export async function postgresRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p
   const end = sql`${p.end}::int8`;
   const last = sql`${p.end - 1}::int8`;
   const total = p.totalSamples === null ? sql`cardinality(t.ts)::int8` : sql`${p.totalSamples}::int8`;
+  const spanCost = spanCostSql(cost, DIALECT);
   await tx.run(sql`
-    WITH ${segmentsCte(cost)},
-    times AS MATERIALIZED (
+    WITH times AS MATERIALIZED (
       SELECT COALESCE(array_agg(r.snapshot_time ORDER BY r.snapshot_time), '{}'::int8[]) AS ts
       FROM snapshot_registry r
       WHERE r.vcenter_id = ${vc} AND r.kind = 'hourly' AND r.snapshot_time >= ${start} AND r.snapshot_time < ${end}
     ),
     present AS MATERIALIZED (
-      SELECT b.*, ${total} AS total,
-        width_bucket(b.hi, t.ts) - width_bucket(b.lo - 1, t.ts) AS n,
-        t.ts[width_bucket(b.hi, t.ts)] AS last_time
+      SELECT w.*, w.wh - w.wl AS n${withComma(spanCost.counts(sql`w.wh`, sql`w.wl`))}
       FROM (
-        SELECT s.lifecycle_id, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
-               s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id, pl.tier,
-               ${chargeClassSql(sql`s.is_template`, sql`s.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters)} AS cls,
-               ${jsRound(sql`s.ram_gb * 1024`)} AS ram_mb,
-               ${jsRound(sql`s.provisioned_disk_gb * 100`)} AS disk_centigb,
-               GREATEST(s.first_seen, g.seg_start) AS lo,
-               LEAST(COALESCE(s.last_seen, ${last}), g.seg_end - 1) AS hi,
-               ${sql.raw(SEGMENT_PRICE_COLUMNS.map((c) => `g.${c}`).join(', '))}
-        FROM vm_spans s JOIN vm_placements pl ON pl.id = s.placement_id
-        JOIN seg g ON g.tier = COALESCE(pl.tier, 'none') AND s.first_seen < g.seg_end AND (s.last_seen IS NULL OR s.last_seen >= g.seg_start)
-        WHERE s.vcenter_id = ${vc} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})
-      ) b
-      CROSS JOIN times t
+        SELECT b.*, ${total} AS total, width_bucket(b.hi, t.ts) AS wh, width_bucket(b.lo - 1, t.ts) AS wl,
+          t.ts[width_bucket(b.hi, t.ts)] AS last_time
+        FROM (
+          SELECT s.lifecycle_id, s.first_seen, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
+                 s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id, pl.tier,
+                 ${chargeClassSql(sql`s.is_template`, sql`s.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters)} AS cls,
+                 ${jsRound(sql`s.ram_gb * 1024`)} AS ram_mb,
+                 ${jsRound(sql`s.provisioned_disk_gb * 100`)} AS disk_centigb,
+                 GREATEST(s.first_seen, ${start}) AS lo,
+                 LEAST(COALESCE(s.last_seen, ${last}), ${last}) AS hi
+          FROM vm_spans s JOIN vm_placements pl ON pl.id = s.placement_id
+          WHERE s.vcenter_id = ${vc} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})
+        ) b
+        CROSS JOIN times t
+      ) w
     )
     INSERT INTO ${table} (${columns})
     SELECT ${vc}, v.lifecycle_id, ${start}, v.last_time,
       ${LATEST},
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
       ${sumsAndValues()},
-      ${costTail(sql`v.cls`, cost.periodsPerMonth, sql`v.attributes_id`)}
+      ${costTail(spanCost.units(), sql`v.cls`, cost.periodsPerMonth, sql`v.attributes_id`)}
     FROM (
       SELECT x.*,
         ROW_NUMBER() OVER w AS rn,
@@ -120,17 +116,10 @@ export async function postgresRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p
         (SUM(CASE WHEN x.tier = 'tin' THEN x.n ELSE 0 END) OVER w)::int8 AS tin_hits,
         (SUM(CASE WHEN x.tier = 'bronze' THEN x.n ELSE 0 END) OVER w)::int8 AS bronze_hits,
         (SUM(CASE WHEN x.tier = 'silver' THEN x.n ELSE 0 END) OVER w)::int8 AS silver_hits,
-        (SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) OVER w)::int8 AS gold_hits,
-        (SUM(x.n * x.p_vcpu * x.vcpu_count) OVER w)::int8 AS cost_vcpu_units,
-        (SUM(x.n * x.p_ram * x.ram_mb) OVER w)::int8 AS cost_ram_units,
-        (SUM(x.n * x.p_disk * x.disk_centigb) OVER w)::int8 AS cost_disk_units,
-        (SUM(x.n * x.p_vm) OVER w)::int8 AS cost_vm_units,
-        (SUM(x.n * x.p_template) OVER w)::int8 AS cost_template_units,
-        (SUM(x.n * x.p_srm) OVER w)::int8 AS cost_srm_units,
-        (SUM(x.n * x.p_node) OVER w)::int8 AS cost_node_units
+        (SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) OVER w)::int8 AS gold_hits${withComma(spanCost.sums((e) => sql`(SUM(${e}) OVER w)::int8`))}
       FROM present x
       WHERE x.n > 0
-      WINDOW w AS (PARTITION BY x.lifecycle_id ORDER BY x.lo DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+      WINDOW w AS (PARTITION BY x.lifecycle_id ORDER BY x.first_seen DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
     ) v
     LEFT JOIN vm_lifecycle l ON l.id = v.lifecycle_id
     WHERE v.rn = 1`);
@@ -157,7 +146,7 @@ export async function postgresMonthFromDaily(
       d.is_template, d.powered_on, d.srm_placeholder,
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
       ${sumsAndValues()},
-      ${costTail(chargeClassSql(sql`d.is_template`, sql`d.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters), cost.periodsPerMonth, sql`d.attributes_id`)}
+      ${costTail(unitsOf('v'), chargeClassSql(sql`d.is_template`, sql`d.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters), cost.periodsPerMonth, sql`d.attributes_id`)}
     FROM (
       SELECT lifecycle_id, MAX(day) AS last_day, ${totalSamples}::int8 AS total,
         SUM(samples_present)::int8 AS samples_present, SUM(sum_vcpu)::int8 AS sum_vcpu, SUM(sum_ram_mb)::int8 AS sum_ram_mb,

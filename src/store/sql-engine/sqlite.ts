@@ -17,23 +17,20 @@
 // Values are those of src/core/period-rollup.ts and summary-values.ts to the bit: integer sums,
 // then one double division of exact integers with the operands in the same order.
 //
-// Cost: the spans are joined to the period's pricing segments (a card inside a month; a day has
-// one, a month one per rate card valid in it), one row per segment and tier with the prices already
-// scaled (./columns.ts segmentTierRows). A span becomes one sub-span per segment it overlaps, with
-// lo/hi clipped to the segment, and the ranks and counts above count sub-spans unchanged; the join
-// on the tier picks the span's prices, so a sub-span's units are n x price x size, summed per VM.
-// The VM's latest sub-span (the greatest lo: sub-spans of a VM never overlap) gives the "as of the
-// end" columns, as the latest span did.
+// Cost (./columns.ts spanCostSql): per span, its samples in each rate card's part of the period come
+// from the same le values (le is an index into the period's sample times, and so are the parts'
+// bounds), priced by literals per tier; summed per VM with the other sums.
 import { sql, type SQL } from 'drizzle-orm';
 import type { PeriodKind } from '../../core/periods.js';
 import type { SqlExecutor } from '../executor.js';
 import {
   chargeClassSql,
-  SEGMENT_PRICE_COLUMNS,
-  segmentTierRows,
+  type CostDialect,
+  spanCostSql,
   type SpanPeriod,
   type SqlCost,
   summaryTarget,
+  type UnitColumns,
   unitsAndMoney,
   unitsOf,
 } from './columns.js';
@@ -73,19 +70,14 @@ const LATEST = sql`v.name, v.identity_id, v.placement_id, v.provisioned_disk_gb,
     v.is_template, v.powered_on, v.srm_placeholder`;
 
 const int = (value: number): SQL => sql.raw(String(value));
+const DIALECT: CostDialect = { int, least: (a, b) => sql`MIN(${a}, ${b})`, greatest: (a, b) => sql`MAX(${a}, ${b})` };
 
-/** The summary row's attributes_id, cost units and money, from a source `v` with the unit sums, `cls` and `total`. */
-function costTail(cls: SQL, periodsPerMonth: number, attributesId: SQL): SQL {
-  return sql`${attributesId}, ${unitsAndMoney(unitsOf('v'), cls, sql`v.total`, periodsPerMonth, ratio, int)}`;
+/** The summary row's attributes_id, cost units and money, from a source `v` with `total`. */
+function costTail(units: UnitColumns, cls: SQL, periodsPerMonth: number, attributesId: SQL): SQL {
+  return sql`${attributesId}, ${unitsAndMoney(units, cls, sql`v.total`, periodsPerMonth, ratio, int)}`;
 }
 
-/** The pricing segments x tiers as a VALUES table `seg` (./columns.ts segmentTierRows). */
-function segmentsCte(cost: SqlCost): SQL {
-  const rows = segmentTierRows(cost.segments).map(
-    (r) => sql`(${int(r.start)}, ${int(r.end)}, ${r.tier}, ${sql.join(r.prices.map(int), sql`, `)})`,
-  );
-  return sql`seg(seg_start, seg_end, tier, ${sql.raw(SEGMENT_PRICE_COLUMNS.join(', '))}) AS (VALUES ${sql.join(rows, sql`, `)})`;
-}
+const withComma = (parts: SQL[]): SQL => (parts.length === 0 ? sql`` : sql`, ${sql.join(parts, sql`, `)}`);
 
 /** Inserts the summary rows of [start, end) computed from the vCenter's spans. */
 export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: SpanPeriod, cost: SqlCost): Promise<void> {
@@ -95,19 +87,17 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
   const hourly = sql`r.vcenter_id = ${vc} AND r.kind = 'hourly'`;
   const inPeriod = sql`${hourly} AND r.snapshot_time >= ${p.start} AND r.snapshot_time < ${p.end}`;
   const total = p.totalSamples === null ? sql`(SELECT COUNT(*) FROM snapshot_registry r WHERE ${inPeriod})` : sql`CAST(${p.totalSamples} AS INTEGER)`;
+  const spanCost = spanCostSql(cost, DIALECT);
   await tx.run(sql`
-    WITH ${segmentsCte(cost)},
-    spans AS MATERIALIZED (
-      SELECT s.lifecycle_id, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
+    WITH spans AS MATERIALIZED (
+      SELECT s.lifecycle_id, s.first_seen, s.name, s.identity_id, s.placement_id, s.provisioned_disk_gb, s.vcpu_count,
              s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id, pl.tier,
              ${chargeClassSql(sql`s.is_template`, sql`s.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters)} AS cls,
              ${jsRound(sql`s.ram_gb * 1024`)} AS ram_mb,
              ${jsRound(sql`s.provisioned_disk_gb * 100`)} AS disk_centigb,
-             MAX(s.first_seen, g.seg_start) AS lo,
-             MIN(COALESCE(s.last_seen, ${last}), g.seg_end - 1) AS hi,
-             ${sql.raw(SEGMENT_PRICE_COLUMNS.map((c) => `g.${c}`).join(', '))}
+             MAX(s.first_seen, ${p.start}) AS lo,
+             MIN(COALESCE(s.last_seen, ${last}), ${last}) AS hi
       FROM vm_spans s JOIN vm_placements pl ON pl.id = s.placement_id
-      JOIN seg g ON g.tier = COALESCE(pl.tier, 'none') AND s.first_seen < g.seg_end AND (s.last_seen IS NULL OR s.last_seen >= g.seg_start)
       WHERE s.vcenter_id = ${vc} AND s.first_seen < ${p.end} AND (s.last_seen IS NULL OR s.last_seen >= ${p.start})
     ),
     -- le = how many of the period's sample times are <= x, for each bound x a span needs (hi and
@@ -125,7 +115,7 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
       WHERE is_time = 0
     ),
     present AS MATERIALIZED (
-      SELECT sp.*, rh.le - rl.le AS n
+      SELECT sp.*, rh.le - rl.le AS n${withComma(spanCost.counts(sql`rh.le`, sql`rl.le`))}
       FROM spans sp JOIN ranks rh ON rh.x = sp.hi JOIN ranks rl ON rl.x = sp.lo - 1
     )
     INSERT INTO ${table} (${columns})
@@ -135,9 +125,9 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
       ${LATEST},
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
       ${sumsAndValues()},
-      ${costTail(sql`v.cls`, cost.periodsPerMonth, sql`v.attributes_id`)}
+      ${costTail(spanCost.units(), sql`v.cls`, cost.periodsPerMonth, sql`v.attributes_id`)}
     FROM (
-      SELECT x.lifecycle_id, MAX(x.lo) AS lo, x.name, x.identity_id, x.placement_id, x.provisioned_disk_gb,
+      SELECT x.lifecycle_id, MAX(x.first_seen) AS first_seen, x.name, x.identity_id, x.placement_id, x.provisioned_disk_gb,
         x.vcpu_count, x.ram_gb, x.is_template, x.powered_on, x.srm_placeholder, x.attributes_id, x.cls, x.hi,
         ${total} AS total,
         SUM(x.n) AS samples_present,
@@ -147,14 +137,7 @@ export async function sqliteRowsFromSpans(tx: SqlExecutor, kind: PeriodKind, p: 
         SUM(CASE WHEN x.tier = 'tin' THEN x.n ELSE 0 END) AS tin_hits,
         SUM(CASE WHEN x.tier = 'bronze' THEN x.n ELSE 0 END) AS bronze_hits,
         SUM(CASE WHEN x.tier = 'silver' THEN x.n ELSE 0 END) AS silver_hits,
-        SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) AS gold_hits,
-        SUM(x.n * x.p_vcpu * x.vcpu_count) AS cost_vcpu_units,
-        SUM(x.n * x.p_ram * x.ram_mb) AS cost_ram_units,
-        SUM(x.n * x.p_disk * x.disk_centigb) AS cost_disk_units,
-        SUM(x.n * x.p_vm) AS cost_vm_units,
-        SUM(x.n * x.p_template) AS cost_template_units,
-        SUM(x.n * x.p_srm) AS cost_srm_units,
-        SUM(x.n * x.p_node) AS cost_node_units
+        SUM(CASE WHEN x.tier = 'gold' THEN x.n ELSE 0 END) AS gold_hits${withComma(spanCost.sums((e) => sql`SUM(${e})`))}
       FROM present x
       WHERE x.n > 0
       GROUP BY x.lifecycle_id
@@ -185,7 +168,7 @@ export async function sqliteMonthFromDaily(
       d.is_template, d.powered_on, d.srm_placeholder,
       COALESCE(l.creation_time, 0), COALESCE(l.deletion_time, 0),
       ${sumsAndValues()},
-      ${costTail(chargeClassSql(sql`d.is_template`, sql`d.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters), cost.periodsPerMonth, sql`d.attributes_id`)}
+      ${costTail(unitsOf('v'), chargeClassSql(sql`d.is_template`, sql`d.srm_placeholder`, sql`pl.cluster`, cost.nodeClusters), cost.periodsPerMonth, sql`d.attributes_id`)}
     FROM (
       SELECT lifecycle_id, MAX(day) AS last_day, CAST(${totalSamples} AS INTEGER) AS total,
         SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
