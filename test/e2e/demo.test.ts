@@ -59,6 +59,11 @@ describe('vctp demo (built binary)', { timeout: 10 * 60_000 }, () => {
     assert.match(out, new RegExp(`│ ${days[1]} │ 23/24 \\(1 missed\\)\\s+│\\s+1\\d\\d\\.\\d\\d │`));
     for (const month of new Set(days.map((d) => d.slice(0, 7)))) assert.match(out, new RegExp(`│ ${month}\\s+│ \\d+/\\d+`));
     for (const day of days) assert.match(out, new RegExp(`│ ${day} │(\\s+\\d+\\.\\d%\\s+│){5}`));
+    // The demo's prices and its simulator's Tenant attribute: money by tenant, every VM counted.
+    assert.match(out, new RegExp(`cost of ${days[0]} to ${days[1]} by tenant \\(custom attribute Tenant\\), EUR`));
+    for (const tenant of ['acme', 'globex', 'initech', 'unassigned', 'total']) assert.match(out, new RegExp(`│ ${tenant}\\s+│\\s+\\d+ │`));
+    const total = /│ total\s+│\s+\d+ │.*│\s+([\d,.]+) │\n/.exec(out);
+    assert.ok(total && Number(total[1]!.replace(/,/g, '')) > 0, 'the demo costs something');
     assert.ok(out.includes(join(dir, 'db.sqlite3')) || out.includes('db.sqlite3'));
   });
 

@@ -6,11 +6,13 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
+import type { AllocationFigures } from '../../core/allocation.js';
 import { demoWindow } from '../../core/demo-plan.js';
 import { InterruptedError, type InterruptSignal, VctpError } from '../../core/errors.js';
 import { demoCredentials, demoPaths, prepareDemoDir, writeDemoSettings } from '../../jobs/demo/demo-files.js';
 import { runDemo, type DemoResult } from '../../jobs/demo/run-demo.js';
 import { buildSimulator, findCheckout, startSimulator, type RunningSimulator } from '../../jobs/demo/simulator.js';
+import { readAllocation, type AllocationResult } from '../../queries/allocation.js';
 import { readTotals, type TotalsRow } from '../../queries/totals.js';
 import { fixed, renderTable, stdoutOutput } from '../output.js';
 import { parseIntegerFlag } from '../parse-time.js';
@@ -93,7 +95,12 @@ export async function demoCommand(globals: RuntimeOptions, flags: DemoFlags): Pr
         const back = Math.ceil((Date.now() / 1000 - window.start) / 86_400);
         const daily = (await readTotals(runtime.ctx, { view: 'daily', days: back })).rows.filter((r) => window.days.includes(r.period));
         const monthly = (await readTotals(runtime.ctx, { view: 'monthly', days: back })).rows.filter((r) => demo.months.includes(r.period));
-        return { ...demo, daily, monthly };
+        // The demo's days by tenant, as `vctp allocation` reads them (from the spans: a day range).
+        const allocation = await readAllocation(runtime.ctx, runtime.settings, {
+          window: `${window.days[0]}..${window.days[window.days.length - 1]}`,
+          by: 'tenant',
+        });
+        return { ...demo, daily, monthly, allocation };
       },
     );
     await simulator.stop();
@@ -119,7 +126,7 @@ interface PrintContext {
   totalMs: number;
 }
 
-function print(result: DemoResult & { daily: TotalsRow[]; monthly: TotalsRow[] }, c: PrintContext): void {
+function print(result: DemoResult & { daily: TotalsRow[]; monthly: TotalsRow[]; allocation: AllocationResult }, c: PrintContext): void {
   const out = stdoutOutput(false);
   const k = result.changes.byKind;
   out.write('');
@@ -134,6 +141,9 @@ function print(result: DemoResult & { daily: TotalsRow[]; monthly: TotalsRow[] }
   out.write(renderTable(['period', 'snapshots', 'VMs', 'vCPU', 'RAM GB', 'disk GB'], periods.map(sizeCells)));
   out.write('tier shares of the chargeable VMs (resource pools Tin, Bronze, Silver, Gold)');
   out.write(renderTable(['period', 'Tin', 'Bronze', 'Silver', 'Gold', 'no tier'], periods.map(tierCells)));
+  const a = result.allocation;
+  out.write(`cost of ${a.period} by tenant (custom attribute Tenant), ${a.currency ?? 'no currency'}, as vctp allocation computes it`);
+  out.write(renderTable(['tenant', 'VMs', 'prorated', 'vCPU', 'RAM GB', 'cost'], [...a.rows, { ...a.total, tenant: 'total' }].map(allocationCells)));
   for (const month of result.monthly) {
     if ((month.samples?.missing ?? 0) === 0) continue;
     out.write(`${month.period}: the month's summary counts the hours before and after the demo's days as missed snapshots (there were none)`);
@@ -160,6 +170,8 @@ function print(result: DemoResult & { daily: TotalsRow[]; monthly: TotalsRow[] }
   out.write(`  ./bin/vctp -s ${settings} status`);
   out.write(`  ./bin/vctp -s ${settings} totals --view hourly --days ${result.window.days.length + 1}`);
   if (result.example) out.write(`  ./bin/vctp -s ${settings} trace ${result.example} --view daily    # a VM the demo changed`);
+  out.write(`  ./bin/vctp -s ${settings} allocation --window ${result.allocation.window.start.slice(0, 10)}..${result.window.days[result.window.days.length - 1]} --by cost_centre,tier`);
+  if (result.example) out.write(`  ./bin/vctp -s ${settings} explain ${result.example} --day ${result.window.days[result.window.days.length - 1]}    # how its cost was computed`);
   out.write(`  ./bin/vctp -s ${settings} serve --no-tls --bind-ip 127.0.0.1 --port 8080    # then open http://127.0.0.1:8080/`);
 }
 
@@ -179,6 +191,10 @@ function sizeCells(r: TotalsRow): string[] {
   const t = r.totals;
   const samples = r.samples ? `${r.samples.present}/${r.samples.expected}${r.samples.missing > 0 ? ` (${r.samples.missing} missed)` : ''}` : '-';
   return [r.period, samples, fixed(t.chargeableVmCount, 2), fixed(t.vcpuTotal, 1), fixed(t.ramGbTotal, 1), fixed(t.diskGbTotal, 1)];
+}
+
+function allocationCells(r: AllocationFigures & { tenant?: string }): string[] {
+  return [r.tenant ?? '', String(r.vms), fixed(r.prorated_vms, 2), fixed(r.avg_vcpu, 1), fixed(r.avg_ram_gb, 1), fixed(r.cost.total, 2)];
 }
 
 function tierCells(r: TotalsRow): string[] {

@@ -58,6 +58,30 @@ export interface DemoSettingsValues {
 }
 
 /**
+ * Example prices, and cost dimensions from the custom attribute and tag category the simulator gives
+ * its VMs (test/vcsim/attributes.go: Tenant, CostCentre), so the demo's summaries, reports and
+ * `vctp allocation` show money.
+ */
+const DEMO_COST_SETTINGS = [
+  '  # demo prices (README "Chargeback in money"), EUR per month',
+  '  rate_cards:',
+  '    - valid_from: "2020-01-01"',
+  '      currency: EUR',
+  '      per: month',
+  '      tiers:',
+  '        gold:   { vcpu: 20, ram_gb: 5, disk_gb: 0.10, vm: 2 }',
+  '        silver: { vcpu: 14, ram_gb: 3.5, disk_gb: 0.08, vm: 2 }',
+  '        bronze: { vcpu: 9, ram_gb: 2, disk_gb: 0.05, vm: 1 }',
+  '        tin:    { vcpu: 5, ram_gb: 1, disk_gb: 0.03, vm: 1 }',
+  '        none:   { vcpu: 10, ram_gb: 2.5, disk_gb: 0.06, vm: 1 }',
+  '      templates: 0.5',
+  '  cost_dimensions:',
+  '    - { name: tenant, from: "custom_attribute:Tenant" }',
+  '    - { name: cost_centre, from: "tag:CostCentre" }',
+  '  report_cost_dimensions: [tenant, cost_centre]',
+];
+
+/**
  * Writes DIR/vctp.yml: SQLite in DIR, the simulator as the only vCenter, reports and metrics
  * textfiles where the demo puts them. The password is written in plaintext on purpose: vctp
  * encrypts it in place on first use (README "The vCenter password"); encryption_key makes the
@@ -85,6 +109,7 @@ export function writeDemoSettings(paths: DemoPaths, values: DemoSettingsValues):
     '  hourly_snapshot_retry_seconds: 5',
     `  reports_dir: ${q(paths.reportsDir)}`,
     `  metrics_textfile_dir: ${q(paths.metricsDir)}`,
+    ...DEMO_COST_SETTINGS,
     '',
   ];
   writeFileSync(paths.settings, lines.join('\n'), { mode: 0o600 });
