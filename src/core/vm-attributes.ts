@@ -62,6 +62,7 @@ export function parseAttributeSet(text: string, what = 'vm_attribute_sets.attrib
 
 /** Several tag names of one category as one value: sorted, duplicates dropped, joined. */
 export function tagValue(names: readonly string[]): string {
+  if (names.length === 1) return names[0]!; // nearly always: one tag per category
   return [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(TAG_SEPARATOR);
 }
 
@@ -76,6 +77,7 @@ export function attributeSetOf(
   tags: TagsByCategory | null | undefined,
   previous: string = NO_ATTRIBUTES,
 ): string {
+  if (customAttributes?.size === 0 && tags?.size === 0) return NO_ATTRIBUTES;
   const pairs: [string, string][] = [];
   const carried = customAttributes == null || tags == null ? parseAttributeSet(previous, 'previous attribute set') : null;
   if (customAttributes != null) {
