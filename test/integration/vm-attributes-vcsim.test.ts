@@ -1,7 +1,8 @@
 // Custom attributes and tags captured from VMware's simulator (test/vcsim -attributes: SOAP custom
 // fields, govmomi's vAPI tagging endpoint), through the real `vctp snapshot` job, on SQLite and
 // PostgreSQL: stored once per distinct set, a change of one VM's attribute or tag opens exactly that
-// VM's span, and a tagging endpoint that fails or is absent changes nothing (one warning).
+// VM's span, a tagging endpoint that fails or is absent changes nothing (one warning), and the
+// values serve as cost dimensions in `vctp allocation`'s query.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import { DEFAULT_TIER_PATTERNS } from '../../src/core/tiers.js';
 import { attributeSetOf, parseAttributeSet } from '../../src/core/vm-attributes.js';
 import type { JobContext } from '../../src/jobs/context.js';
+import { readAllocation } from '../../src/queries/allocation.js';
 import { runSnapshot, type SnapshotSettings } from '../../src/jobs/snapshot.js';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
 import type { Store } from '../../src/store/executor.js';
@@ -255,6 +257,27 @@ describe('custom attributes and tags from the simulator', () => {
         assert.deepEqual(warnings, []);
         const later = await openSpans(store, name);
         assert.notEqual(later.get(vmId)!.span_id, afterSpans.get(vmId)!.span_id);
+      });
+
+      it('serves as cost dimensions: vctp allocation by tenant (custom attribute) and cost centre (tag)', async () => {
+        const result = await readAllocation(ctx, {
+          ...settings,
+          rate_cards: [],
+          cost_dimensions: [
+            { name: 'tenant', from: 'custom_attribute:Tenant', default: 'unassigned' },
+            { name: 'cost_centre', from: 'tag:CostCentre', default: 'unassigned' },
+          ],
+        }, { window: '2026-04-21..2026-04-21', by: 'tenant,cost_centre' });
+        // Each VM is placed by its latest sample: its open span's set.
+        const expected = new Map<string, number>();
+        for (const row of (await openSpans(store, name)).values()) {
+          const set = setOf(row);
+          const key = `${set['custom_attribute:Tenant'] ?? 'unassigned'}/${set['tag:CostCentre'] ?? 'unassigned'}`;
+          expected.set(key, (expected.get(key) ?? 0) + 1);
+        }
+        const got = new Map(result.rows.map((r) => [`${r['tenant']}/${r['cost_centre']}`, r.vms]));
+        assert.deepEqual(new Map([...got].sort()), new Map([...expected].sort()));
+        assert.ok([...got.keys()].some((k) => k.startsWith('umbrella/')), 'the changed tenant is a row');
       });
     });
   }
