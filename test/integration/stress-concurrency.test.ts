@@ -230,13 +230,18 @@ function facts(vcenter: string, time: number, records: readonly VmRecord[]): Sam
     ramMb: ramMb(r.ramGb),
     diskCentiGb: diskCentiGb(roundDiskGb(r.provisionedDiskGb)),
     tier: tierOf(r.resourcePoolChain),
+    cluster: r.cluster,
+    isTemplate: r.isTemplate,
+    poweredOn: r.poweredOn,
+    srmPlaceholder: r.srmPlaceholder,
   }));
 }
 
 /** What vm_hourly_stats holds, as sample facts. */
 async function storedFacts(store: Store): Promise<SampleFact[]> {
   const rows = await store.all<Record<string, unknown>>(sql`
-    SELECT vcenter, vm_id, snapshot_time, name, vcpu_count, ram_gb, provisioned_disk, tier FROM vm_hourly_stats`);
+    SELECT vcenter, vm_id, snapshot_time, name, vcpu_count, ram_gb, provisioned_disk, tier, cluster, is_template, powered_on,
+      srm_placeholder FROM vm_hourly_stats`);
   return rows.map((r) => ({
     vcenter: String(r.vcenter),
     vmId: String(r.vm_id),
@@ -246,6 +251,10 @@ async function storedFacts(store: Store): Promise<SampleFact[]> {
     ramMb: ramMb(Number(r.ram_gb)),
     diskCentiGb: diskCentiGb(Number(r.provisioned_disk)),
     tier: (r.tier ?? null) as SampleFact['tier'],
+    cluster: r.cluster === null ? null : String(r.cluster),
+    isTemplate: Number(r.is_template) === 1,
+    poweredOn: Number(r.powered_on) === 1,
+    srmPlaceholder: Number(r.srm_placeholder) === 1,
   }));
 }
 
