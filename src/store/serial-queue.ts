@@ -5,7 +5,12 @@ export class SerialQueue {
   run<T>(task: () => Promise<T>): Promise<T> {
     // tail never rejects (see below), so each task starts once the previous one settled.
     const result = this.tail.then(task);
-    this.tail = result.catch(() => undefined);
+    // Settled to undefined either way: `result.catch()` would resolve to the task's value and keep
+    // the last query's rows alive until the next task runs.
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }
