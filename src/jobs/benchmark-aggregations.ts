@@ -22,6 +22,7 @@ import { type BulkLoadReport, removePeriodSummaries } from '../store/bulk-load.j
 import type { SqlExecutor, Store } from '../store/executor.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
+import { tuneForAggregation } from '../store/aggregation-session.js';
 import { aggregateDay } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
@@ -258,6 +259,8 @@ class Rollback<T> {
 async function rolledBack<T>(ctx: JobContext, fn: (ctx: JobContext) => Promise<T>): Promise<T> {
   try {
     await ctx.store.transaction(async (tx) => {
+      // As the jobs' own transactions are: every job of the run shares this one.
+      await tuneForAggregation(tx);
       throw new Rollback(await fn({ ...ctx, store: storeOver(tx, ctx.store) }));
     });
   } catch (signal) {

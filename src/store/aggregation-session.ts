@@ -15,8 +15,15 @@ import type { SqlExecutor } from './executor.js';
  * SET LOCAL ends with the transaction.
  */
 export async function tuneForAggregation(tx: SqlExecutor): Promise<void> {
-  if (tx.dialect !== 'postgres') return;
+  if (tx.dialect !== 'postgres' || tuned.has(tx)) return;
   await tx.run(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
   await tx.run(sql`SET LOCAL jit = off`);
   await tx.run(sql`SET LOCAL work_mem = '64MB'`);
+  tuned.add(tx);
 }
+
+// A transaction's executor lives for that transaction, and a nested transaction runs on the same
+// one. `vctp benchmark aggregations` on a configured database runs every job of a run inside one
+// transaction it rolls back, and tunes it first: the jobs' own calls then find it tuned (SET
+// TRANSACTION after the transaction's first query is an error).
+const tuned = new WeakSet<SqlExecutor>();

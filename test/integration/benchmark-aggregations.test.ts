@@ -159,7 +159,11 @@ for (const { engine } of cases) {
       assert.equal(configured.mode, 'configured');
       assert.equal(configured.day, '2026-03-31');
       assert.equal(configured.month, '2026-03');
-      assert.ok(configured.results.find((r) => r.window === 'daily' && r.engine === 'app')?.ok);
+      // Every window and engine, one job after another inside the one rolled-back transaction.
+      assert.deepEqual(
+        configured.results.filter((r) => !r.ok).map((r) => `${r.window}/${r.engine}: ${r.error}`),
+        [],
+      );
       assert.deepEqual({ ...(await snapshot())[0] }, { ...before[0] });
     });
   });
