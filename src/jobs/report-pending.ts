@@ -3,9 +3,10 @@
 // One report failing does not stop the others, unless the cause is a
 // setting (an unwritable reports_dir, a bad report_summary_pivots entry), which would fail them all.
 import { VctpError } from '../core/errors.js';
-import { hourLabel, hourStartOf } from '../core/periods.js';
+import { hourLabel, hourStartOf, monthStartOf } from '../core/periods.js';
 import { reportDataWindow, reportsWithData } from '../core/report-schedule.js';
 import { reportFileTime, reportPath, type ReportKind } from '../reports/report-file.js';
+import { readClosureEvents } from '../store/month-closure-repository.js';
 import { readRegistry } from '../store/report-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
 import type { ReportSettings } from './report-common.js';
@@ -32,11 +33,15 @@ export async function duePendingReports(ctx: JobContext, settings: ReportSetting
   const now = unixSeconds(ctx.now());
   const window = reportDataWindow(now, settings);
   const entries = await readRegistry(ctx.store, ['hourly', 'daily', 'monthly'], window.since, window.until);
+  // Closing or reopening a month changes its workbooks' front sheet ("Closed on ... by ..."), not
+  // their data: the latest such event counts as data time for the month's and its days' reports.
+  const closureTimes = new Map<number, number>();
+  for (const e of await readClosureEvents(ctx.store)) closureTimes.set(e.month, Math.max(closureTimes.get(e.month) ?? 0, e.at));
   return reportsWithData(entries, now, settings).map((r) => ({
     kind: r.kind,
     period: r.period,
     request: r.kind === 'hourly' ? { kind: 'hourly', hourStart: r.hourStart } : { kind: r.kind, period: r.periodOf },
-    dataTime: r.dataTime,
+    dataTime: r.kind === 'hourly' ? r.dataTime : Math.max(r.dataTime, closureTimes.get(monthStartOf(r.periodOf.start)) ?? 0),
   }));
 }
 

@@ -23,6 +23,8 @@ import { runMonthClose, runMonthReopen } from '../../src/jobs/month-close.js';
 import { runRepair } from '../../src/jobs/repair.js';
 import { captureInventory } from '../../src/jobs/capture-inventory.js';
 import { buildReport } from '../../src/jobs/report.js';
+import { duePendingReports } from '../../src/jobs/report-pending.js';
+import { readClosuresIn } from '../../src/store/month-closure-repository.js';
 import { runRetention } from '../../src/jobs/retention.js';
 import { runSnapshot, type SnapshotSettings } from '../../src/jobs/snapshot.js';
 import { runSnapshotDelete } from '../../src/jobs/snapshot-delete.js';
@@ -161,6 +163,12 @@ for (const engine of ENGINES) {
       assert.match(await noteOf(daily.path), /^Its month 2026-02 closed on 2026-04-21T\d\d:\d\d:\d\dZ by alice \("February invoiced"\); figures final$/);
       const march = await buildReport(ctx(), settings, { kind: 'monthly', period: MAR });
       assert.equal(await noteOf(march.path), 'null');
+      // vctp report pending rewrites a month's workbooks after a close or reopen: the event counts as data time.
+      const [closure] = await readClosuresIn(store, FEB.start, FEB.end);
+      const due = await duePendingReports(ctx(), { ...settings, daily_snapshot_max_age_months: 12 });
+      assert.equal(due.find((r) => r.kind === 'monthly' && r.period === '2026-02')?.dataTime, closure!.closedAt);
+      assert.equal(due.find((r) => r.kind === 'daily' && r.period === '2026-02-27')?.dataTime, closure!.closedAt);
+      assert.ok((due.find((r) => r.kind === 'monthly' && r.period === '2026-03')?.dataTime ?? 0) < closure!.closedAt);
     });
 
     it('refuses to re-aggregate the month or any of its days, when named', async () => {

@@ -58,7 +58,7 @@ function printClose(out: Output, result: MonthCloseResult): void {
   out.write(`  vCenters: ${result.vcenters.join(', ')}`);
   out.write(`  rate cards: ${result.rateCards.length === 0 ? 'none (no cost)' : `${result.rateCards.length}, in ${result.currency}`}`);
   out.write(`re-aggregating, repairing, trimming or changing its data is refused until \`vctp month reopen ${result.month} --reason TEXT\``);
-  out.write(`its workbook says so once written again: vctp report monthly --month ${result.month}`);
+  out.write(`its workbooks say so once written again: the next vctp report pending, or now vctp report monthly --month ${result.month}`);
 }
 
 function printReopen(out: Output, result: MonthReopenResult): void {
