@@ -78,7 +78,7 @@ export function addSampleCost(units: CostUnits, card: RateCard | undefined, scal
   units.template += k * card.template;
   units.srm += k * card.srmPlaceholder;
   units.node += k * card.nodeCharged;
-  assertExact(units);
+  assertExactUnits(units);
 }
 
 export function addCostUnits(a: CostUnits, b: CostUnits): void {
@@ -89,7 +89,7 @@ export function addCostUnits(a: CostUnits, b: CostUnits): void {
   a.template += b.template;
   a.srm += b.srm;
   a.node += b.node;
-  assertExact(a);
+  assertExactUnits(a);
 }
 
 export function addChargedUnits(a: ChargedUnits, b: ChargedUnits): void {
@@ -101,7 +101,7 @@ export function addChargedUnits(a: ChargedUnits, b: ChargedUnits): void {
 
 // The SQL engine sums in 64-bit integers; past 2^53 JavaScript numbers would round and the
 // engines would disagree. Real prices are many orders of magnitude below this.
-function assertExact(units: CostUnits): void {
+export function assertExactUnits(units: CostUnits): void {
   // Field by field, not Object.values: this runs once per span and period, and an array per call
   // showed up as garbage collection in allocation over the spans.
   const safe = Number.isSafeInteger;

@@ -7,7 +7,7 @@
 // rate card inside one month, src/core/rate-cards.ts pricingSegments: 1-3 of them) and each span's
 // samples are counted per segment they fall in, then priced with that segment's card and scale and
 // the span's tier. Exact integers, so the order of spans and segments does not matter.
-import { addCostUnits, emptyCostUnits, type CostUnits } from './cost.js';
+import { addCostUnits, assertExactUnits, emptyCostUnits, type CostUnits } from './cost.js';
 import { tierPrices, type PricingSegment } from './rate-cards.js';
 import type { Tier } from './tiers.js';
 import { diskCentiGb, ramMb } from './units.js';
@@ -181,7 +181,7 @@ export function rollupSpans(
   }
   // Every term is a non-negative integer, so a sum that stayed below 2^53 was added exactly (a
   // term past 2^53 would have taken the sum past it too): cost.ts's check of the sums.
-  if (priced.length > 0) for (const r of rollups.values()) addCostUnits(emptyCostUnits(), r.cost);
+  if (priced.length > 0) for (const r of rollups.values()) assertExactUnits(r.cost);
   return rollups;
 }
 
