@@ -113,10 +113,26 @@ export function parseProcStat(text: string): { pid: number; state: string; start
 }
 
 /**
- * The job locks vctp takes: 'snapshot' serialises captures (and snapshot delete), 'aggregate' every
- * job that writes summaries or the totals caches. withJobLock takes only these names, so status can
- * list them all (a PostgreSQL advisory lock is keyed by a hash of its name: the name cannot be read
- * back from pg_locks).
+ * The kinds of job lock (src/jobs/job-lock.ts has the hierarchy): 'snapshot' for captures and
+ * snapshot delete, 'aggregate' for every job that writes summaries or the totals caches. Each kind
+ * has a whole-database lock named by the kind alone and one lock per vCenter, `<kind>:<vCenter>`
+ * (the vCenter's name as stored: host[:port]). A PostgreSQL advisory lock is keyed by a hash of its
+ * name, which cannot be read back from pg_locks: status lists the names it can form (these kinds,
+ * and each with every known vCenter) and the rows holders write.
  */
-export const JOB_LOCK_NAMES = ['aggregate', 'snapshot'] as const;
-export type JobLockName = (typeof JOB_LOCK_NAMES)[number];
+export const JOB_LOCK_KINDS = ['aggregate', 'snapshot'] as const;
+export type JobLockKind = (typeof JOB_LOCK_KINDS)[number];
+/** The whole-database lock names. */
+export const JOB_LOCK_NAMES: readonly JobLockKind[] = JOB_LOCK_KINDS;
+export type JobLockName = JobLockKind | `${JobLockKind}:${string}`;
+
+/** `snapshot:vc1.example.com`: the lock of one kind of job on one vCenter. */
+export function vcenterLockName<K extends JobLockKind>(kind: K, vcenter: string): `${K}:${string}` {
+  return `${kind}:${vcenter}`;
+}
+
+/** A lock name's kind and vCenter (null: the whole-database lock). The vCenter may hold ':' (host:port). */
+export function parseLockName(name: string): { kind: string; vcenter: string | null } {
+  const colon = name.indexOf(':');
+  return colon < 0 ? { kind: name, vcenter: null } : { kind: name.slice(0, colon), vcenter: name.slice(colon + 1) };
+}

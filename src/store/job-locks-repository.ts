@@ -61,6 +61,27 @@ export async function readJobLock(db: SqlExecutor, name: string): Promise<Stored
   return rows[0] ? lockFromRow(rows[0]) : null;
 }
 
+/**
+ * Whether `name` is held now, and by whom (its row's holder; 'unknown' when PostgreSQL holds it
+ * before its holder wrote its row), without taking it: how a vCenter's lock checks, once taken,
+ * that no whole-database job holds its kind's lock (src/jobs/job-lock.ts). SQLite: the row decides,
+ * as `mayTakeOver` judges it; PostgreSQL: the advisory lock in pg_locks, or an older vctp's row
+ * (no run id) whose lease runs.
+ */
+export async function jobLockHolder(db: SqlExecutor, name: string, nowSeconds: number, mayTakeOver: (current: StoredLock, nowSeconds: number) => boolean): Promise<string | null> {
+  const row = await readJobLock(db, name);
+  if (db.dialect === 'sqlite') return row !== null && !mayTakeOver(row, nowSeconds) ? row.holder : null;
+  const [held] = await db.all<{ held: boolean | string }>(sql`
+    SELECT EXISTS (
+      SELECT 1 FROM pg_locks p
+      WHERE p.locktype = 'advisory' AND p.granted AND p.objsubid = 2
+        AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND p.classid = ${PG_JOB_LOCK_CLASS}::int4::oid AND p.objid = hashtext(${name})::oid
+    ) AS held`);
+  if (held?.held === true || held?.held === 't') return row?.holder ?? 'unknown';
+  return row !== null && row.runId === null && row.expiresAt >= nowSeconds ? row.holder : null;
+}
+
 /** A lock as `vctp status` sees it: its row (if any) and, on PostgreSQL, whether the lock itself is held. */
 export interface ListedLock {
   name: string;
@@ -176,7 +197,66 @@ const PG_JOB_LOCK_CLASS = 7_467_303;
  */
 const KEEPALIVE_SETTINGS = ['SET tcp_keepalives_idle = 30', 'SET tcp_keepalives_interval = 10', 'SET tcp_keepalives_count = 3'];
 
-/** PostgreSQL: a session advisory lock on a reserved connection; the row says who holds it. */
+/**
+ * PostgreSQL: the one reserved connection on which this process holds all its job locks (a
+ * collector holds one lock per vCenter it is capturing, with hourly_snapshot_concurrency several
+ * at once, and a whole-database job one per vCenter: a connection each would exhaust the pool of
+ * 4). Opened with the first lock, released with the last. Session advisory locks stack within a
+ * session, so a name must not be taken twice by one process: src/jobs/job-lock.ts keeps a set of
+ * the names this process holds and refuses a second take before it gets here.
+ */
+interface LockSession {
+  refs: number;
+  ready: Promise<postgres.ReservedSql>;
+}
+const lockSessions = new WeakMap<PostgresStore, LockSession>();
+
+async function joinLockSession(store: PostgresStore): Promise<{ connection: postgres.ReservedSql; leave: () => void }> {
+  let session = lockSessions.get(store);
+  if (!session) {
+    const ready = (async () => {
+      const connection = await store.client.reserve();
+      try {
+        for (const setting of KEEPALIVE_SETTINGS) await connection.unsafe(setting);
+      } catch (error) {
+        connection.release();
+        throw error;
+      }
+      return connection;
+    })();
+    const created: LockSession = { refs: 0, ready };
+    ready.catch(() => {
+      if (lockSessions.get(store) === created) lockSessions.delete(store);
+    });
+    lockSessions.set(store, created);
+    session = created;
+  }
+  const joined = session;
+  // Counted before waiting: the last leaver must not release a connection someone is about to use.
+  joined.refs++;
+  let connection: postgres.ReservedSql;
+  try {
+    connection = await joined.ready;
+  } catch (error) {
+    joined.refs--;
+    throw error;
+  }
+  let left = false;
+  return {
+    connection,
+    leave: () => {
+      if (left) return;
+      left = true;
+      joined.refs--;
+      if (joined.refs > 0) return;
+      if (lockSessions.get(store) === joined) lockSessions.delete(store);
+      // Should a statement on it have failed, the connection is broken and its session (and locks) gone.
+      connection.release();
+    },
+  };
+}
+
+/** PostgreSQL: a session advisory lock on the process's lock connection; the row says who holds it. */
 class AdvisoryLock implements JobLockHandle {
   readonly kind = 'advisory' as const;
   private held = false;
@@ -186,19 +266,14 @@ class AdvisoryLock implements JobLockHandle {
     private readonly store: PostgresStore,
     private readonly request: LockRequest,
     connection: postgres.ReservedSql,
+    private readonly leave: () => void,
   ) {
     this.connection = connection;
   }
 
   static async open(store: PostgresStore, request: LockRequest): Promise<AdvisoryLock> {
-    const connection = await store.client.reserve();
-    try {
-      for (const setting of KEEPALIVE_SETTINGS) await connection.unsafe(setting);
-    } catch (error) {
-      connection.release();
-      throw error;
-    }
-    return new AdvisoryLock(store, request, connection);
+    const { connection, leave } = await joinLockSession(store);
+    return new AdvisoryLock(store, request, connection, leave);
   }
 
   private get sql(): postgres.ReservedSql {
@@ -246,8 +321,7 @@ class AdvisoryLock implements JobLockHandle {
         }
       }
     } finally {
-      // Should the unlock have failed, the connection is broken and its session (and lock) gone.
-      connection.release();
+      this.leave();
     }
   }
 }
