@@ -1,14 +1,14 @@
 // What `vctp doctor` gets instead of a runtime: the settings *or why they did not load* (a broken
 // file is a finding, not a crash), the keys the file sets that vctp ignores, a logger, and the
-// vCenter password decrypted without the in-place rewrite that runtime.ts's resolver does. No
+// vCenter passwords decrypted without the in-place rewrite that runtime.ts's resolver does. No
 // database is opened here: doctor opens it read-only itself, and reports when it cannot.
-import { ignoredKeysOf, ignoredKeyWarnings, loadSettings, readVcenterPassword, settingsPathFrom } from '../config/index.js';
-import type { IgnoredKey, ReadPassword, Settings } from '../config/index.js';
+import { ignoredKeysOf, ignoredKeyWarnings, loadSettings, readVcenterLogins, settingsPathFrom } from '../config/index.js';
+import type { IgnoredKey, ReadLogin, Settings } from '../config/index.js';
 import { isVctpError } from '../core/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { RuntimeOptions } from './runtime.js';
 
-export type { IgnoredKey, ReadPassword, Settings };
+export type { IgnoredKey, ReadLogin, Settings };
 
 export interface DoctorRuntime {
   settingsPath: string;
@@ -20,8 +20,8 @@ export interface DoctorRuntime {
   /** Keys the file sets that vctp accepts but does not act on, with the reason. */
   ignoredKeys: readonly IgnoredKey[];
   log: Logger;
-  /** settings.vcenter_password, decrypted; the settings file is never rewritten. Throws a credentials VctpError. */
-  vcenterPassword(): ReadPassword;
+  /** Every configured vCenter's login, the passwords decrypted (or why not); the settings file is never rewritten. */
+  vcenterLogins(): ReadLogin[];
 }
 
 export async function loadDoctorRuntime(options: RuntimeOptions): Promise<DoctorRuntime> {
@@ -37,7 +37,7 @@ export async function loadDoctorRuntime(options: RuntimeOptions): Promise<Doctor
       warnings: loaded.warnings.filter((w) => !aboutIgnored.has(w)),
       ignoredKeys,
       log: createLogger({ level: options.quiet ? 'error' : (options.logLevel ?? loaded.settings.log_level), output: loaded.settings.log_output }),
-      vcenterPassword: () => readVcenterPassword(loaded),
+      vcenterLogins: () => readVcenterLogins(loaded),
     };
   } catch (error) {
     if (!isVctpError(error)) throw error;
@@ -48,9 +48,7 @@ export async function loadDoctorRuntime(options: RuntimeOptions): Promise<Doctor
       warnings: [],
       ignoredKeys: [],
       log: createLogger({ level: options.quiet ? 'error' : (options.logLevel ?? 'info'), output: 'text' }),
-      vcenterPassword: () => {
-        throw error;
-      },
+      vcenterLogins: () => [],
     };
   }
 }

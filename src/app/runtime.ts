@@ -1,10 +1,10 @@
 // The one composition root: settings -> logger -> store -> metrics, assembled here for every entry
 // point (the CLI now, `vctp serve` later). Entry points ask this module for a runtime and hand its
 // job context to jobs and queries; none of them opens a database or reads the environment itself.
-import { isInteractiveTerminal, loadSettings, readRuntimeEnv, resolveVcenterPassword, settingsPathFrom } from '../config/index.js';
-import type { LoadedSettings, RuntimeEnv, Settings } from '../config/index.js';
+import { isInteractiveTerminal, loadSettings, readRuntimeEnv, resolveVcenterLogins, settingsPathFrom } from '../config/index.js';
+import type { LoadedSettings, RuntimeEnv, Settings, VcenterLogin } from '../config/index.js';
 
-export type { Settings };
+export type { Settings, VcenterLogin };
 import type { JobContext } from '../jobs/context.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { installInterrupt } from './interrupt.js';
@@ -35,8 +35,11 @@ export interface SettingsRuntime {
   env: RuntimeEnv;
   /** Whether stderr is a terminal that can redraw a progress line. */
   interactive: boolean;
-  /** settings.vcenter_password, decrypted (plaintext is encrypted in the settings file in place). */
-  vcenterPassword(): Promise<string>;
+  /**
+   * Every configured vCenter (vcenter_addresses and vcenters) with its username and decrypted
+   * password; plaintext passwords are encrypted in the settings file in place.
+   */
+  vcenterLogins(): Promise<VcenterLogin[]>;
 }
 
 export interface Runtime extends SettingsRuntime {
@@ -59,7 +62,7 @@ export async function loadRuntimeSettings(options: RuntimeOptions): Promise<Sett
     log,
     env: readRuntimeEnv(),
     interactive: isInteractiveTerminal(process.stderr),
-    vcenterPassword: () => resolveVcenterPassword(loaded, log),
+    vcenterLogins: () => resolveVcenterLogins(loaded, log),
   };
 }
 

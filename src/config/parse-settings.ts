@@ -6,7 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { findIgnoredKeys, ignoredKeyWarnings, recordIgnoredKeys } from './ignored-keys.js';
 import { issueLines, SettingsError } from './problems.js';
 import { assembleSettings, crossKeyRules } from './settings-rules.js';
-import { DEPRECATED_KEYS, pivotEntrySchema, SECRET_KEYS, settingsFields, type SettingsFields } from './settings-schema.js';
+import { DEPRECATED_KEYS, isSecretPath, pivotEntrySchema, settingsFields, vcenterEntrySchema, type SettingsFields } from './settings-schema.js';
 import type { LoadedSettings } from './settings-types.js';
 import { describePosition, documentToValues, isMapping, type YamlValue } from './yaml-values.js';
 
@@ -46,7 +46,7 @@ export function parseSettings(yamlText: string, path: string, options: ParseOpti
   for (const key of Object.keys(settingsFields) as (keyof SettingsFields)[]) {
     const result = settingsFields[key].safeParse(raw[key], { reportInput: true });
     if (result.success) fields[key] = result.data;
-    else problems.push(...issueLines(['settings', key], result.error.issues, SECRET_KEYS.has(key)));
+    else for (const issue of result.error.issues) problems.push(...issueLines(['settings', key], [issue], isSecretPath(key, issue.path)));
   }
 
   const rules = crossKeyRules(fields as Partial<SettingsFields>);
@@ -88,7 +88,7 @@ function withoutUnsetValues(map: Mapping): Mapping {
   const out = Object.create(null) as Mapping;
   for (const [key, value] of Object.entries(map)) {
     if (value === null || value === '') continue;
-    out[key] = key === 'report_summary_pivots' && Array.isArray(value)
+    out[key] = (key === 'report_summary_pivots' || key === 'vcenters') && Array.isArray(value)
       ? value.map((entry) => (isMapping(entry) ? withoutUnsetValues(entry) : entry))
       : value;
   }
@@ -102,12 +102,14 @@ function unknownKeyWarnings(raw: Mapping): string[] {
     if (deprecated.includes(key)) warnings.push(`settings.${key}: deprecated and ignored`);
     else if (!Object.hasOwn(settingsFields, key)) warnings.push(`settings.${key}: unknown key, ignored`);
   }
-  const pivots = raw.report_summary_pivots;
-  if (Array.isArray(pivots)) {
-    pivots.forEach((entry, index) => {
+  const entryKeys: [string, object][] = [['report_summary_pivots', pivotEntrySchema.shape], ['vcenters', vcenterEntrySchema.shape]];
+  for (const [list, shape] of entryKeys) {
+    const entries = raw[list];
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry, index) => {
       if (!isMapping(entry)) return;
       for (const key of Object.keys(entry)) {
-        if (!Object.hasOwn(pivotEntrySchema.shape, key)) warnings.push(`settings.report_summary_pivots[${index}].${key}: unknown key, ignored`);
+        if (!Object.hasOwn(shape, key)) warnings.push(`settings.${list}[${index}].${key}: unknown key, ignored`);
       }
     });
   }

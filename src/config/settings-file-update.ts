@@ -1,16 +1,16 @@
-// Writes one changed setting back into the settings file (today: the encrypted vcenter_password),
+// Writes one changed setting back into the settings file (today: an encrypted vCenter password),
 // or says why it did not. Never throws for an ordinary reason: the caller already has the value it
 // needs, and a file that cannot be updated must not stop the service.
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic, type AtomicWriteOptions } from '../files/atomic-write.js';
-import { replaceSettingScalar } from './yaml-scalar-edit.js';
+import { replaceSettingScalar, type SettingPath } from './yaml-scalar-edit.js';
 
 export type UpdateOutcome = { updated: true } | { updated: false; reason: string };
 
 export async function updateSettingInFile(
   path: string,
-  key: string,
+  key: SettingPath,
   expected: string,
   replacement: string,
   options: AtomicWriteOptions = {},

@@ -3,6 +3,7 @@
 import { ALLOCATION_ROW_FIELDS, BUILT_IN_DIMENSIONS } from '../core/cost-dimensions.js';
 import { sqliteNotPersistentReason } from '../core/sqlite-url.js';
 import { duplicateVcenterAddresses } from '../core/vcenter-address.js';
+import { vcenterEntries } from '../core/vcenter-logins.js';
 import { hasScheme } from './schema-helpers.js';
 import { DEFAULT_DATABASE_URL, type SettingsFields } from './settings-schema.js';
 import type { Settings } from './settings-types.js';
@@ -55,9 +56,17 @@ export function crossKeyRules(fields: Partial<SettingsFields>): RuleResult {
 
   // One vCenter listed twice would be captured twice into one history, and every later hour would
   // fail (src/core/vcenter-address.ts says which spellings are the same vCenter).
-  const addresses = fields.vcenter_addresses ?? [];
-  for (const { index, first } of duplicateVcenterAddresses(addresses)) {
-    problems.push(`settings.vcenter_addresses[${index}]: the same vCenter as [${first}] (${withoutUserInfo(addresses[first]!)})`);
+  // The same holds across vcenter_addresses and vcenters: listed in both, it would also have two
+  // passwords, and which was meant is not vctp's to guess (src/core/vcenter-logins.ts).
+  const entries = vcenterEntries({ vcenter_addresses: fields.vcenter_addresses ?? [], vcenters: fields.vcenters ?? [] });
+  for (const { index, first } of duplicateVcenterAddresses(entries.map((e) => e.url))) {
+    const [later, earlier] = [entries[index]!, entries[first]!];
+    const sameKey = later.urlKey.startsWith('settings.vcenter_addresses') && earlier.urlKey.startsWith('settings.vcenter_addresses');
+    problems.push(
+      sameKey
+        ? `${later.urlKey}: the same vCenter as [${first}] (${withoutUserInfo(earlier.url)})`
+        : `${later.urlKey}: the same vCenter as ${earlier.urlKey} (${withoutUserInfo(earlier.url)}); list each vCenter once, under vcenter_addresses (shared credentials) or vcenters (its own)`,
+    );
   }
 
   const metrics = new Map<string, number>();

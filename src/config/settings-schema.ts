@@ -85,6 +85,18 @@ const credential = () => nonEmptyStr(undefined, 'as-written');
 // settings.vcenter_password as written (enc:v1:, legacy ciphertext or plaintext); password-rule.ts.
 const vcenterPassword = credential().refine((v) => !isTooShortPlaintext(v), { error: `is too short: ${TOO_SHORT_PLAINTEXT}` });
 
+const vcenterUrl = () => strWhere('expected an http:// or https:// URL such as https://vc.example.com/sdk', isHttpUrl);
+
+// Every field is required: an entry that borrowed the shared vcenter_username/password would be
+// a vcenter_addresses entry written the long way, and two ways of saying one thing hide mistakes.
+export const vcenterEntrySchema = z.object({
+  url: vcenterUrl(),
+  username: credential(),
+  password: vcenterPassword,
+});
+
+const vcenterEntry = mapping(vcenterEntrySchema.shape, 'expected a mapping with url, username, password');
+
 export const pivotEntrySchema = z.object({
   metric: oneOf(PIVOT_METRICS),
   title: nonEmptyStr().optional(),
@@ -170,10 +182,9 @@ export const settingsFields = {
   enable_legacy_api: bool().default(false),
   vcenter_inventory_snapshot_seconds: int(1).default(3600),
   vcenter_inventory_aggregate_seconds: int(1).default(86400),
-  vcenter_addresses: list(
-    strWhere('expected an http:// or https:// URL such as https://vc.example.com/sdk', isHttpUrl),
-    'expected a list of vCenter URLs',
-  ).default(() => []),
+  vcenter_addresses: list(vcenterUrl(), 'expected a list of vCenter URLs').default(() => []),
+  // vctp addition: one credential per vCenter (src/core/vcenter-logins.ts says how it combines with the above).
+  vcenters: list(vcenterEntry, 'expected a list of vCenters, each a mapping with url, username, password').default(() => []),
 
   // Snapshots
   hourly_snapshot_concurrency: int(0).default(0),
@@ -209,6 +220,11 @@ export const settingsFields = {
 } satisfies Record<string, z.ZodType>;
 
 export type SettingsFields = { [K in keyof typeof settingsFields]: z.output<(typeof settingsFields)[K]> };
+
+/** Whether a problem at this path under settings.<key> is about a secret (only the password of a vcenters entry is). */
+export function isSecretPath(key: string, path: readonly PropertyKey[]): boolean {
+  return SECRET_KEYS.has(key) || (key === 'vcenters' && path[1] === 'password');
+}
 
 /** Keys whose values must never appear in a problem message: they hold or may embed credentials. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['vcenter_password', 'encryption_key', 'auth_jwt_signing_key', 'database_url']);

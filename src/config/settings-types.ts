@@ -19,6 +19,13 @@ export interface ReportSummaryPivot {
   title_cell?: string;
 }
 
+/** One entry of settings.vcenters; the password as written in the file (resolveVcenterLogins decrypts it). */
+export interface VcenterSetting {
+  url: string;
+  username: string;
+  password: string;
+}
+
 export type AuthRole = 'viewer' | 'admin';
 
 export interface Settings {
@@ -75,6 +82,8 @@ export interface Settings {
   vcenter_inventory_snapshot_seconds: number; // 3600
   vcenter_inventory_aggregate_seconds: number; // 86400
   vcenter_addresses: string[]; // []
+  /** vctp addition: vCenters with their own credentials; src/core/vcenter-logins.ts combines them with vcenter_addresses. */
+  vcenters: VcenterSetting[]; // []
 
   // Snapshots
   hourly_snapshot_concurrency: number; // 0 = unlimited

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VctpError } from '../core/errors.js';
 import { assertSnapshotTime, formatUnixTime } from '../core/time-bounds.js';
 import { notRetriedReason } from '../core/vcenter-fault.js';
+import { configuredVcenterUrls, type VcenterLogin } from '../core/vcenter-logins.js';
 import { assertOpen } from '../store/month-closure-repository.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, findVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
@@ -22,6 +23,8 @@ export type SnapshotSettings = SnapshotJobSettings & AfterJobSettings;
 interface SnapshotJobSettings extends CaptureSettings {
   vcenter_addresses: readonly string[];
   vcenter_username?: string;
+  /** vCenters with their own credentials (src/core/vcenter-logins.ts); their logins come in input.logins. */
+  vcenters?: readonly { url: string; username: string }[];
   vcenter_insecure: boolean;
   vcenter_ca_file?: string;
   /** Bound of every vCenter call, in seconds (default 60: src/vcenter/vim-session.ts). */
@@ -36,10 +39,18 @@ interface SnapshotJobSettings extends CaptureSettings {
 export interface SnapshotInput {
   /** Record the snapshot under this unix time instead of now (demo and backfill). */
   at?: number;
-  /** Only these vCenters (URLs as in vcenter_addresses, or their names). */
+  /** Only these vCenters (URLs as configured, or their names). */
   only?: readonly string[];
-  /** vCenter password, already resolved from the settings (src/config/credentials.ts). */
-  password: string;
+  /**
+   * Every configured vCenter with its credentials, resolved from the settings
+   * (src/config/credentials.ts resolveVcenterLogins): what the CLI passes.
+   */
+  logins?: readonly VcenterLogin[];
+  /**
+   * The short form for settings that list vcenter_addresses only (the demo, tests): each logs in
+   * as vcenter_username with this password. Ignored when `logins` is given.
+   */
+  password?: string;
   /** Objects per RetrievePropertiesEx page. */
   pageSize?: number;
   /** Capture a vCenter even when its latest snapshot is younger than half the snapshot interval. */
@@ -68,8 +79,8 @@ export type SnapshotResult =
   | { skipped: false; outcomes: VcenterOutcome[]; reports: AfterJobReports | null };
 
 export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput): Promise<SnapshotResult> {
-  const urls = selectVcenters(settings.vcenter_addresses, input.only);
   assertCanSnapshot(settings);
+  const logins = selectVcenters(loginsOf(settings, input), input.only);
   // Before anything is locked or collected: a future --at would block every hourly run until then.
   if (input.at !== undefined) assertSnapshotTime('--at', input.at, unixSeconds(ctx.now()));
   // A snapshot stored in a closed month would change what its final figures were computed from.
@@ -79,11 +90,11 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
       if (input.at !== undefined) {
         // Again under the lock: a month may have been closed while this run waited for it.
         await assertOpen(ctx.store, `--at ${formatUnixTime(input.at)}`, input.at, input.at + 1);
-        for (const url of urls) await assertSnapshotTimeIsNew(ctx, vcenterName(url), input.at);
+        for (const login of logins) await assertSnapshotTimeIsNew(ctx, vcenterName(login.url), input.at);
       }
       const instances = new Map<string, string>();
-      return mapConcurrent(urls, settings.hourly_snapshot_concurrency, async (url) =>
-        (await recentSnapshot(ctx, settings, input, url)) ?? snapshotOne(ctx, settings, input, url, instances),
+      return mapConcurrent(logins, settings.hourly_snapshot_concurrency, async (login) =>
+        (await recentSnapshot(ctx, settings, input, login.url)) ?? snapshotOne(ctx, settings, input, login, instances),
       );
     });
     if (!locked.acquired) {
@@ -114,21 +125,28 @@ export function snapshotFailure(result: SnapshotResult): VctpError | null {
 }
 
 /** The settings a capture cannot start without; checked before anything else (the password) is resolved. */
-export function assertCanSnapshot(settings: Pick<SnapshotSettings, 'vcenter_addresses' | 'vcenter_username'>): void {
-  if (settings.vcenter_addresses.length === 0) {
-    throw new VctpError('config', 'settings.vcenter_addresses: no vCenter configured; add at least one SDK URL (https://host/sdk)');
+export function assertCanSnapshot(settings: Pick<SnapshotSettings, 'vcenter_addresses' | 'vcenter_username' | 'vcenters'>): void {
+  if (configuredVcenterUrls(settings).length === 0) {
+    throw new VctpError('config', 'settings.vcenter_addresses: no vCenter configured; add at least one SDK URL (https://host/sdk), or an entry to settings.vcenters');
   }
-  if (!settings.vcenter_username) {
+  if (settings.vcenter_addresses.length > 0 && !settings.vcenter_username) {
     throw new VctpError('config', 'settings.vcenter_username: required to log in to settings.vcenter_addresses');
   }
 }
 
-function selectVcenters(addresses: readonly string[], only: readonly string[] | undefined): string[] {
-  if (!only || only.length === 0) return [...addresses];
-  const chosen = addresses.filter((url) => only.includes(url) || only.includes(vcenterName(url)));
-  const unknown = only.filter((name) => !addresses.some((url) => url === name || vcenterName(url) === name));
+function loginsOf(settings: SnapshotSettings, input: SnapshotInput): readonly VcenterLogin[] {
+  if (input.logins) return input.logins;
+  if ((settings.vcenters?.length ?? 0) > 0) throw new VctpError('internal', 'settings.vcenters needs input.logins (resolveVcenterLogins)');
+  return settings.vcenter_addresses.map((url) => ({ url, username: settings.vcenter_username ?? '', password: input.password ?? '' }));
+}
+
+function selectVcenters(logins: readonly VcenterLogin[], only: readonly string[] | undefined): VcenterLogin[] {
+  if (!only || only.length === 0) return [...logins];
+  const matches = (login: VcenterLogin, name: string) => login.url === name || vcenterName(login.url) === name;
+  const chosen = logins.filter((login) => only.some((name) => matches(login, name)));
+  const unknown = only.filter((name) => !logins.some((login) => matches(login, name)));
   if (unknown.length > 0) {
-    throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: not in settings.vcenter_addresses (${addresses.map(vcenterName).join(', ')})`);
+    throw new VctpError('usage', `--vcenter ${unknown.join(', ')}: not a configured vCenter (${logins.map((l) => vcenterName(l.url)).join(', ')})`);
   }
   return chosen;
 }
@@ -166,9 +184,10 @@ async function snapshotOne(
   ctx: JobContext,
   settings: SnapshotSettings,
   input: SnapshotInput,
-  url: string,
+  login: VcenterLogin,
   instances: Map<string, string>,
 ): Promise<VcenterOutcome> {
+  const url = login.url;
   const vcenter = vcenterName(url);
   const log = ctx.log.child({ vcenter });
   const startedMs = ctx.now();
@@ -180,7 +199,7 @@ async function snapshotOne(
         attempts++;
         run.attempts(attempts);
         try {
-          const captured = await captureOnce(ctx, settings, input, url, instances);
+          const captured = await captureOnce(ctx, settings, input, login, instances);
           run.rows(captured.vmCount);
           return captured;
         } catch (error) {
@@ -213,14 +232,15 @@ async function captureOnce(
   ctx: JobContext,
   settings: SnapshotSettings,
   input: SnapshotInput,
-  url: string,
+  login: VcenterLogin,
   instances: Map<string, string>,
 ): Promise<CaptureSummary> {
+  const url = login.url;
   const vcenter = vcenterName(url);
   const target: VcenterTarget = {
     url,
-    username: settings.vcenter_username ?? '',
-    password: input.password,
+    username: login.username,
+    password: login.password,
     insecure: settings.vcenter_insecure,
     caFile: settings.vcenter_ca_file ?? null,
     ...(settings.vcenter_request_timeout_seconds === undefined ? {} : { timeoutMs: settings.vcenter_request_timeout_seconds * 1000 }),

@@ -1,6 +1,7 @@
 // Per vCenter, the complete UTC days of the last `days` that have fewer snapshots than the cadence
 // expects: GET /api/snapshots/missed over a window the caller picks, `vctp status` over a week.
 import { VctpError } from '../core/errors.js';
+import { configuredVcenterUrls } from '../core/vcenter-logins.js';
 import { dayPeriod, expectedSamples, formatDay, unixSeconds } from '../core/periods.js';
 import { readSampleCoverage, type SampleCoverage } from '../store/totals-read-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
@@ -12,6 +13,7 @@ export const MISSED_DEFAULT_DAYS = 7;
 
 export interface StatusSettings {
   vcenter_addresses: readonly string[];
+  vcenters?: readonly { url: string }[];
   vcenter_inventory_snapshot_seconds: number;
 }
 
@@ -56,7 +58,7 @@ export async function readMissedSnapshots(ctx: QueryContext, settings: StatusSet
   if (!Number.isInteger(days) || days < 1 || days > MISSED_MAX_DAYS) {
     throw new VctpError('usage', `days ${days}: expected a whole number from 1 to ${MISSED_MAX_DAYS}`);
   }
-  const configured = new Set(settings.vcenter_addresses.map(vcenterName));
+  const configured = new Set(configuredVcenterUrls(settings).map(vcenterName));
   const stored = await listVcenters(ctx.store);
   const ids = new Map(stored.map((v) => [v.name, v.id]));
   const names = [...new Set([...configured, ...stored.map((v) => v.name)])].sort();

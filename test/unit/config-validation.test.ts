@@ -157,6 +157,7 @@ const HOW_KEYS_TAKE_SCALARS: Record<string, Takes> = {
   vcenter_inventory_snapshot_seconds: 'typed',
   vcenter_inventory_aggregate_seconds: 'typed',
   vcenter_addresses: 'not-scalar',
+  vcenters: 'not-scalar',
   hourly_snapshot_concurrency: 'typed',
   hourly_snapshot_max_age_days: 'typed',
   daily_snapshot_max_age_months: 'typed',

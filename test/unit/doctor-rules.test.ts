@@ -232,12 +232,14 @@ describe('doctor: ignored settings keys', () => {
 
   it('reports them, and a settings file that does not load, in the settings checks', () => {
     const file = { path: '/x.yml', error: null, warnings: [], ignoredKeys: [{ key: 'capture_write_batch_size', reason: 'why', atDefault: true }] };
-    const [settings, ignored] = settingsChecks(file, { form: 'enc:v1' });
+    const [settings, ignored] = settingsChecks(file, [{ key: 'settings.vcenter_password', form: 'enc:v1' }]);
     assert.equal(settings?.status, 'ok');
     assert.equal(ignored?.status, 'warn');
     assert.match(ignored!.detail, /capture_write_batch_size \(at its default\): why/);
-    assert.equal(settingsChecks({ ...file, ignoredKeys: [] }, { form: 'plaintext' })[0]?.status, 'warn');
-    const broken = settingsChecks({ ...file, error: '/x.yml: settings.bind_port: expected an integer' }, null);
+    const plain = settingsChecks({ ...file, ignoredKeys: [] }, [{ key: 'settings.vcenters[1].password', form: 'plaintext' }])[0];
+    assert.equal(plain?.status, 'warn');
+    assert.match(plain!.detail, /settings\.vcenters\[1\]\.password: held as plaintext/);
+    const broken = settingsChecks({ ...file, error: '/x.yml: settings.bind_port: expected an integer' }, []);
     assert.deepEqual(broken.map((c) => [c.check, c.status]), [['settings', 'fail']]);
   });
 });

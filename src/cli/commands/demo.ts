@@ -89,8 +89,9 @@ export async function demoCommand(globals: RuntimeOptions, flags: DemoFlags): Pr
       { settings: paths.settings, logLevel: globals.logLevel ?? 'error', quiet: globals.quiet, metricsTextfileDir: paths.metricsDir },
       async (runtime) => {
         // The plaintext password in the new file is encrypted in place here (enc:v1:).
-        const password = await runtime.vcenterPassword();
-        const demo = await runDemo(runtime.ctx, runtime.settings, { window, seed, password, signal: interrupt.signal, say });
+        const logins = await runtime.vcenterLogins();
+        if (logins.length !== 1) throw new VctpError('internal', 'the demo settings name one vCenter, the simulator');
+        const demo = await runDemo(runtime.ctx, runtime.settings, { window, seed, login: logins[0]!, signal: interrupt.signal, say });
         // The totals query, as `vctp totals` reads it: the days of the window and the month(s).
         const back = Math.ceil((Date.now() / 1000 - window.start) / 86_400);
         const daily = (await readTotals(runtime.ctx, { view: 'daily', days: back })).rows.filter((r) => window.days.includes(r.period));

@@ -20,7 +20,7 @@ export async function doctorCommand(globals: RuntimeOptions, flags: DoctorFlags)
   const checks = await runDoctor({
     settingsFile: { path: runtime.settingsPath, error: runtime.settingsError, warnings: runtime.warnings, ignoredKeys: runtime.ignoredKeys },
     settings: runtime.settings,
-    vcenterPassword: runtime.vcenterPassword,
+    vcenterLogins: runtime.vcenterLogins,
     log: runtime.log,
     now: Date.now,
     timeoutMs: timeoutSeconds * 1000,

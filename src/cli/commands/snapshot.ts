@@ -23,7 +23,7 @@ export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFl
   // redraws it after (app/runtime.ts hands logDestination to the logger).
   const line = new StatusLine();
   const options: RuntimeOptions & { logDestination?: NodeJS.WritableStream } = { ...globals, logDestination: line.stream };
-  const { result, logsErrors } = await withRuntime(options, async ({ settings, ctx, log, interactive, vcenterPassword }) => {
+  const { result, logsErrors } = await withRuntime(options, async ({ settings, ctx, log, interactive, vcenterLogins }) => {
     const effective = {
       ...settings,
       hourly_snapshot_retry_seconds:
@@ -33,13 +33,13 @@ export async function snapshotCommand(globals: RuntimeOptions, flags: SnapshotFl
       lock_wait_seconds: flags.lockWait === undefined ? settings.lock_wait_seconds : parseIntegerFlag('--lock-wait', flags.lockWait),
     };
     assertCanSnapshot(settings);
-    const password = await vcenterPassword();
-    const progress = snapshotProgress(!flags.json && !globals.quiet && interactive, settings.vcenter_addresses.length, line);
+    const logins = await vcenterLogins();
+    const progress = snapshotProgress(!flags.json && !globals.quiet && interactive, logins.length, line);
     try {
       const result = await runSnapshot(ctx, effective, {
         at,
         only: flags.vcenter,
-        password,
+        logins,
         pageSize: flags.pageSize === undefined ? undefined : parseIntegerFlag('--page-size', flags.pageSize, 1),
         force: flags.force,
         onProgress: (event) => progress.update(event),

@@ -4,6 +4,7 @@
 // month(s) so far, the daily and monthly workbooks written, and the totals read back.
 import { describeChange, planDemo, type DemoChange, type DemoWindow } from '../../core/demo-plan.js';
 import { VctpError } from '../../core/errors.js';
+import type { VcenterLogin } from '../../core/vcenter-logins.js';
 import { dayPeriod, formatDay, formatMonth, monthPeriod } from '../../core/periods.js';
 import { collectInventory, VimSession, type VcenterTarget } from '../../vcenter/index.js';
 import { runAggregate, type AggregateResult } from '../aggregate.js';
@@ -18,8 +19,8 @@ export type DemoSettings = SnapshotSettings & AggregationSettings & ReportSettin
 export interface DemoInput {
   window: DemoWindow;
   seed: number;
-  /** settings.vcenter_password, resolved (and encrypted in the file) by the runtime. */
-  password: string;
+  /** The simulator and its credentials, resolved (and the password encrypted in the file) by the runtime. */
+  login: VcenterLogin;
   /** Stops the run between two steps; its reason (an InterruptedError) is what is thrown. */
   signal?: AbortSignal;
   /** One line of the demo's story (stdout). */
@@ -57,12 +58,11 @@ const DAY = 86_400;
 
 export async function runDemo(ctx: JobContext, settings: DemoSettings, input: DemoInput): Promise<DemoResult> {
   const { window, say } = input;
-  const url = settings.vcenter_addresses[0];
-  if (!url || settings.vcenter_addresses.length !== 1) throw new VctpError('internal', 'the demo settings name one vCenter, the simulator');
+  const { url, username, password } = input.login;
   const target: VcenterTarget = {
     url,
-    username: settings.vcenter_username ?? '',
-    password: input.password,
+    username,
+    password,
     insecure: settings.vcenter_insecure,
     caFile: settings.vcenter_ca_file ?? null,
   };
@@ -116,7 +116,7 @@ export async function runDemo(ctx: JobContext, settings: DemoSettings, input: De
         say(`  ${hourLabel(hour.time)}  no snapshot this hour (a missed snapshot: the day's summary flags it)`);
       } else {
         // No retries: a simulator that fails once has died, and waiting would only delay saying so.
-        const result = await runSnapshot(ctx, { ...settings, hourly_snapshot_max_retries: 0 }, { at: hour.time, password: input.password });
+        const result = await runSnapshot(ctx, { ...settings, hourly_snapshot_max_retries: 0 }, { at: hour.time, logins: [input.login] });
         if (result.skipped) throw new VctpError('lock', `another vctp snapshot holds this database (${result.holder})`);
         const outcome = result.outcomes[0];
         if (!outcome?.ok || !outcome.summary) {

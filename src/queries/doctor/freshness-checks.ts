@@ -5,6 +5,7 @@ import { doctorCheck, type DoctorCheck } from '../../core/doctor-check.js';
 import { dailyBehind, monthlyBehind, newestDueReports, type BehindSummary, type RegistryFact } from '../../core/doctor-freshness.js';
 import { dueDay, dueMonth, formatDuration, snapshotFreshness } from '../../core/doctor-rules.js';
 import { hourStartOf, unixSeconds } from '../../core/periods.js';
+import { configuredVcenterUrls } from '../../core/vcenter-logins.js';
 import { reportDataWindow, reportsWithData } from '../../core/report-schedule.js';
 import { reportFileTime, reportPath } from '../../reports/report-file.js';
 import { latestJobRuns } from '../../store/job-runs-repository.js';
@@ -27,7 +28,7 @@ async function snapshotChecks(ctx: QueryContext, settings: DoctorSettings, now: 
   const interval = settings.vcenter_inventory_snapshot_seconds;
   const checks: DoctorCheck[] = [];
   const names = new Set<string>();
-  for (const url of settings.vcenter_addresses) {
+  for (const url of configuredVcenterUrls(settings)) {
     let name: string;
     try {
       name = vcenterName(url);

@@ -18,21 +18,18 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
   const settings = input.settings;
   if (settings === null) {
     const skipped = (check: string) => doctorCheck(check, 'warn', 'not checked: the settings did not load');
-    return [...settingsChecks(input.settingsFile, null), skipped('vcenters'), skipped('database'), skipped('disk'), skipped('freshness'), await timers];
+    return [...settingsChecks(input.settingsFile, []), skipped('vcenters'), skipped('database'), skipped('disk'), skipped('freshness'), await timers];
   }
 
-  let password: { password: string } | { error: string };
-  let passwordFacts: PasswordFacts = null;
-  try {
-    const read = input.vcenterPassword();
-    password = { password: read.password };
-    passwordFacts = { form: read.form };
-  } catch (error) {
-    // Reported by each vCenter check, where the login needs it.
-    password = { error: (error as Error).message };
+  // A password that cannot be had is reported by the vCenter checks that need it.
+  const logins = input.vcenterLogins();
+  const passwordFacts: PasswordFacts[] = [];
+  for (const login of logins) {
+    const p = login.password;
+    if ('key' in p && !passwordFacts.some((f) => f.key === p.key)) passwordFacts.push({ key: p.key, form: p.form });
   }
 
-  const vcenters = vcenterChecks(settings, password, input.log, input.timeoutMs, input.now());
+  const vcenters = vcenterChecks(settings, logins, input.log, input.timeoutMs, input.now());
   const disk = diskChecks(settings);
   const database = (async () => {
     const outcome = await databaseChecks(settings, input.timeoutMs);

@@ -2,16 +2,17 @@
 import { doctorCheck, type DoctorCheck } from '../../core/doctor-check.js';
 import type { SettingsFileFacts } from './types.js';
 
-/** How the file holds settings.vcenter_password; null when it is unset or cannot be decrypted (the vCenter checks say why). */
-export type PasswordFacts = { form: string } | null;
+/** How the file holds one vCenter password (settings.vcenter_password, settings.vcenters[1].password); those unset or undecryptable are left out (the vCenter checks say why). */
+export type PasswordFacts = { key: string; form: string };
 
-export function settingsChecks(file: SettingsFileFacts, password: PasswordFacts): DoctorCheck[] {
+export function settingsChecks(file: SettingsFileFacts, passwords: readonly PasswordFacts[]): DoctorCheck[] {
   if (file.error !== null) {
     return [doctorCheck('settings', 'fail', `${file.error}\nfix the file; every other check needs it`, { path: file.path })];
   }
   const notes = [...file.warnings];
-  if (password && password.form !== 'enc:v1') {
-    notes.push(`settings.vcenter_password: held as ${password.form} in the file; put the output of \`vctp encrypt\` there (a job encrypts it in place only where it may write the file)`);
+  for (const password of passwords) {
+    if (password.form === 'enc:v1') continue;
+    notes.push(`${password.key}: held as ${password.form} in the file; put the output of \`vctp encrypt\` there (a job encrypts it in place only where it may write the file)`);
   }
   const settings = doctorCheck('settings', notes.length > 0 ? 'warn' : 'ok', [`${file.path} loads and is valid`, ...notes].join('\n'), {
     path: file.path,

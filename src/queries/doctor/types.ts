@@ -6,7 +6,7 @@ export interface DoctorSettings {
   database_driver: 'sqlite' | 'postgres';
   database_url: string;
   vcenter_addresses: readonly string[];
-  vcenter_username?: string;
+  vcenters?: readonly { url: string }[];
   vcenter_insecure: boolean;
   vcenter_ca_file?: string;
   vcenter_inventory_snapshot_seconds: number;
@@ -15,6 +15,15 @@ export interface DoctorSettings {
   metrics_textfile_dir?: string;
   hourly_snapshot_max_age_days: number;
   daily_snapshot_max_age_months: number;
+}
+
+/** One vCenter's login as the settings give it (src/config/credentials.ts readVcenterLogins). */
+export interface DoctorLogin {
+  url: string;
+  /** Unset: why, naming the key. */
+  username: string | { error: string };
+  /** The decrypted password, the key that holds it and how the file holds it; or why it cannot be had. */
+  password: { password: string; key: string; form: string } | { error: string };
 }
 
 export interface SettingsFileFacts {
@@ -34,8 +43,8 @@ export interface DoctorInput {
   settingsFile: SettingsFileFacts;
   /** null when the settings did not load. */
   settings: DoctorSettings | null;
-  /** The decrypted vCenter password and how the file holds it; throws when it cannot be had. */
-  vcenterPassword: () => { password: string; form: string };
+  /** Every configured vCenter with its username and decrypted password, or why each cannot be had. */
+  vcenterLogins: () => readonly DoctorLogin[];
   log: Logger;
   /** Unix milliseconds. */
   now: () => number;

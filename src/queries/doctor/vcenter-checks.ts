@@ -1,11 +1,11 @@
-// Doctor's vCenter checks, one per settings.vcenter_addresses entry: reachable, TLS trusted (and by
+// Doctor's vCenter checks, one per configured vCenter (vcenter_addresses and vcenters): reachable, TLS trusted (and by
 // what), login accepted; each bounded so that a frozen vCenter cannot hang doctor.
 import { doctorCheck, worstStatus, type CheckStatus, type DoctorCheck } from '../../core/doctor-check.js';
 import { sdkHint } from '../../core/doctor-rules.js';
 import type { Logger } from '../../log/logger.js';
 import { VimSession, vcenterName } from '../../vcenter/index.js';
 import { CaFileError, probeTls, type TlsFacts } from './tls-probe.js';
-import { withDeadline, type DoctorSettings } from './types.js';
+import { withDeadline, type DoctorLogin, type DoctorSettings } from './types.js';
 
 /** A certificate expiring this soon is worth a warning. */
 export const CERT_WARN_DAYS = 30;
@@ -14,15 +14,15 @@ type Line = { status: CheckStatus; text: string };
 
 export async function vcenterChecks(
   settings: DoctorSettings,
-  password: { password: string } | { error: string },
+  logins: readonly DoctorLogin[],
   log: Logger,
   timeoutMs: number,
   nowMs: number,
 ): Promise<DoctorCheck[]> {
-  if (settings.vcenter_addresses.length === 0) {
-    return [doctorCheck('vcenters', 'fail', 'settings.vcenter_addresses: no vCenter configured; add its SDK URL (https://host/sdk)')];
+  if (logins.length === 0) {
+    return [doctorCheck('vcenters', 'fail', 'settings.vcenter_addresses: no vCenter configured; add its SDK URL (https://host/sdk), or an entry to settings.vcenters')];
   }
-  const names = settings.vcenter_addresses.map((url) => {
+  const names = logins.map(({ url }) => {
     try {
       return vcenterName(url);
     } catch {
@@ -30,7 +30,8 @@ export async function vcenterChecks(
     }
   });
   return Promise.all(
-    settings.vcenter_addresses.map(async (url, index) => {
+    logins.map(async (login, index) => {
+      const url = login.url;
       const host = names[index];
       if (host == null) return doctorCheck(`vcenter ${url}`, 'fail', `invalid vCenter URL ${JSON.stringify(url)} (expected https://host[:port]/sdk)`, { url });
       // Check names stay unique when two URLs share host:port (http and https, say).
@@ -38,7 +39,7 @@ export async function vcenterChecks(
       const lines: Line[] = [];
       const facts: Record<string, unknown> = { url };
       try {
-        await withDeadline(probe(url, settings, password, log, timeoutMs, nowMs, lines, facts), timeoutMs, `vCenter ${name}`);
+        await withDeadline(probe(login, settings, log, timeoutMs, nowMs, lines, facts), timeoutMs, `vCenter ${name}`);
       } catch (error) {
         lines.push({ status: 'fail', text: `${(error as Error).message} (a frozen vCenter, or a firewall dropping packets)` });
       }
@@ -51,9 +52,8 @@ export async function vcenterChecks(
 }
 
 async function probe(
-  url: string,
+  { url, username, password }: DoctorLogin,
   settings: DoctorSettings,
-  password: { password: string } | { error: string },
   log: Logger,
   timeoutMs: number,
   nowMs: number,
@@ -82,8 +82,8 @@ async function probe(
     lines.push({ status: 'warn', text: 'plain http: no TLS, so the password crosses the network readable (use https://host/sdk)' });
   }
 
-  if (!settings.vcenter_username) {
-    lines.push({ status: 'fail', text: 'login not tried: settings.vcenter_username is not set' });
+  if (typeof username !== 'string') {
+    lines.push({ status: 'fail', text: `login not tried: ${username.error}` });
     return;
   }
   if ('error' in password) {
@@ -93,7 +93,7 @@ async function probe(
   const login = VimSession.login(
     {
       url,
-      username: settings.vcenter_username,
+      username,
       password: password.password,
       insecure: settings.vcenter_insecure,
       caFile: settings.vcenter_ca_file ?? null,
@@ -112,7 +112,7 @@ async function probe(
     const about = session.serviceContent;
     facts.login = 'ok';
     facts.apiVersion = about.apiVersion;
-    lines.push({ status: 'ok', text: `login ok as ${settings.vcenter_username} (${about.fullName || 'vCenter'}, API ${about.apiVersion})` });
+    lines.push({ status: 'ok', text: `login ok as ${username} (${about.fullName || 'vCenter'}, API ${about.apiVersion})` });
   } finally {
     await session.logout();
   }
