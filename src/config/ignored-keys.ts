@@ -10,8 +10,6 @@ import type { LoadedSettings } from './settings-types.js';
 /** Key -> why vctp ignores it. */
 export const IGNORED_KEY_REASONS: Readonly<Record<string, string>> = {
   enable_experimental_postgres: 'PostgreSQL is supported without an opt-in',
-  postgres_vm_hourly_partitioning_enabled:
-    'hourly history is kept as state spans (vm_hourly_stats is a view over them), so there are no hourly rows to partition',
   vcenter_inventory_aggregate_seconds:
     'daily aggregation runs once per UTC day from vctp-aggregate-daily.timer; the timer, not a cadence setting, decides when',
   snapshot_cleanup_cron: 'systemd timers schedule every job; vctp-db-cleanup.timer runs `vctp db cleanup`',

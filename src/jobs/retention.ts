@@ -10,6 +10,7 @@
 import { monthsKeptBefore, trimWindows } from '../core/month-closure.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { readClosures } from '../store/month-closure-repository.js';
+import { detachOldMonths, dropDetachedMonths } from '../store/pg-partitions-retention.js';
 import {
   deleteUnusedIdentities,
   deleteUnusedLifecycles,
@@ -110,15 +111,27 @@ export async function runRetention(ctx: JobContext, settings: RetentionSettings,
 
 async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInput, run?: JobRun): Promise<RetentionResult> {
   const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+    // Partitioned PostgreSQL: the months that lie wholly in the first trim window are detached
+    // whole first, outside the transaction as PostgreSQL requires; the transaction drops them
+    // (src/store/pg-partitions-retention.ts says why the result is the row-by-row one). A dry run
+    // detaches nothing.
+    if (!input.dryRun) {
+      const first = trimWindows(cuts.hourlyCut, await readClosures(ctx.store))[0];
+      if (first !== undefined) {
+        const detached = await detachOldMonths(ctx.store, first.to);
+        if (detached.partitions.length > 0) ctx.log.info({ partitions: detached.partitions }, `detached ${detached.partitions.length} monthly partitions before the cut`);
+      }
+    }
     let outcome: RetentionOutcome;
     try {
       outcome = await ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
+        const dropped = await dropDetachedMonths(tx);
         const removed: RetentionCounts = {
-          hourlySnapshots: 0,
-          spansDeleted: 0,
+          hourlySnapshots: dropped.registry,
+          spansDeleted: dropped.spans,
           spansTrimmed: 0,
-          hourlyTotals: 0,
+          hourlyTotals: dropped.hourlyTotals,
           latestTotals: 0,
           dailyRollupRows: 0,
           dailySummaries: 0,
@@ -127,7 +140,7 @@ async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInpu
           identities: 0,
         };
         const vcenters: RetentionVcenter[] = [];
-        const candidates: IdentityCandidate[] = [];
+        const candidates: IdentityCandidate[] = [...dropped.identities];
         // Read under the aggregation lock, which close and reopen take too: no month changes state meanwhile.
         const closures = await readClosures(tx);
         const closedMonthsKept = monthsKeptBefore(cuts.hourlyCut, closures);

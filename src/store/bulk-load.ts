@@ -7,6 +7,7 @@ import { VctpError } from '../core/errors.js';
 import type { PeriodKind } from '../core/periods.js';
 import type { SyntheticFleet } from '../core/synthetic-fleet.js';
 import type { BulkColumn, Store } from './executor.js';
+import { ensureMonthPartitions } from './pg-partitions.js';
 import { PostgresStore } from './postgres-store.js';
 import { flag, num } from './sql-util.js';
 import { SUMMARY_TABLE } from './summary-repository.js';
@@ -132,6 +133,8 @@ export async function loadSyntheticFleet(
     tables.push({ table, rows, ms: performance.now() - t0 });
   };
   await store.transaction(async (tx) => {
+    // A partitioned PostgreSQL database (pg-partitions.ts) needs the fleet's months first.
+    await ensureMonthPartitions(tx, fleet.snapshotTimes[0]!, fleet.snapshotTimes.at(-1)!);
     await timed('vcenters', fleet.vcenters.length, () => tx.insertRows('vcenters', [col('name', 'text')], fleet.vcenters.map((n) => [n])));
     // vCenter ids come from the database (PostgreSQL's identity sequence must stay in step with them).
     const rows = await tx.all<{ id: number; name: string }>(sql`SELECT id, name FROM vcenters`);

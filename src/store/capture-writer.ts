@@ -12,6 +12,7 @@ import { formatUnixTime } from '../core/time-bounds.js';
 import { excludeCaptures } from './capture-lock.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
 import { assertOpen } from './month-closure-repository.js';
+import { ensureMonthPartitions } from './pg-partitions.js';
 import { type LifecycleRow, loadAttributeSets, loadLifecycle, loadPlacements, nextId } from './span-repository.js';
 import { chunks, flag, inList } from './sql-util.js';
 import { writeSnapshotTotals } from './totals-repository.js';
@@ -86,6 +87,10 @@ export async function writeCapture(tx: SqlExecutor, write: CaptureWrite): Promis
   // Under the capture lock, which `vctp month close` takes too: a month closed since the run began is final.
   await assertOpen(tx, `snapshot ${formatUnixTime(t)}`, t, t + 1);
   const previous = write.previousSnapshotTime;
+  // Partitioned PostgreSQL (pg-partitions.ts): the months this capture writes into (closed spans
+  // end at `previous`) must have partitions; the migration step made this month's and the next, so
+  // this only creates one for a capture whose time is far from the clock (--at).
+  await ensureMonthPartitions(tx, previous ?? t, t);
 
   const closing = [...diff.changed.map((c) => c.old.spanId), ...diff.removed.map((s) => s.spanId)];
   if (closing.length > 0 && previous === null) throw new VctpError('internal', 'open spans without a previous snapshot');

@@ -7,6 +7,8 @@ import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
 import { fileURLToPath } from 'node:url';
 import { VctpError } from '../core/errors.js';
 import type { Store } from './executor.js';
+import { ensurePartitionsAhead } from './pg-partitions.js';
+import { applyPartitioningSetting } from './pg-partitions-convert.js';
 import { PostgresStore } from './postgres-store.js';
 import { assertMigratable } from './schema-guard.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -16,7 +18,16 @@ const MIGRATIONS_ROOT = fileURLToPath(new URL('../../drizzle/', import.meta.url)
 // Any fixed number: serialises concurrent migrators on one PostgreSQL database.
 const PG_MIGRATION_LOCK = 7_467_301;
 
-export async function migrateStore(store: Store, options: { adopt?: boolean } = {}): Promise<void> {
+export interface MigrateOptions {
+  adopt?: boolean;
+  /**
+   * settings.postgres_vm_hourly_partitioning_enabled (PostgreSQL only): true converts unpartitioned
+   * tables (pg-partitions-convert.ts), false refuses partitioned ones; undefined leaves them as they are.
+   */
+  partitioning?: boolean;
+}
+
+export async function migrateStore(store: Store, options: MigrateOptions = {}): Promise<void> {
   await assertMigratable(store, options.adopt ?? false);
   try {
     if (store instanceof SqliteStore) {
@@ -29,6 +40,11 @@ export async function migrateStore(store: Store, options: { adopt?: boolean } = 
       try {
         await reserved`SELECT pg_advisory_lock(${PG_MIGRATION_LOCK})`;
         await migratePg(drizzlePg(store.client), { migrationsFolder: `${MIGRATIONS_ROOT}postgres` });
+        // Still under the migration lock: two jobs starting together convert once.
+        const now = Math.floor(Date.now() / 1000);
+        await applyPartitioningSetting(store, options.partitioning, now);
+        // Every job passes here first: this month's and next month's partitions exist before it writes.
+        await ensurePartitionsAhead(store, now);
       } finally {
         await reserved`SELECT pg_advisory_unlock(${PG_MIGRATION_LOCK})`.catch(() => undefined);
         reserved.release();

@@ -11,13 +11,15 @@ import { SqliteStore, sqlitePathFromUrl } from './sqlite-store.js';
 export interface StoreSettings {
   database_driver: 'sqlite' | 'postgres';
   database_url: string;
+  /** Applied by the migration step (src/store/migrate.ts); absent leaves the tables as they are. */
+  postgres_vm_hourly_partitioning_enabled?: boolean;
 }
 
 export async function openStore(settings: StoreSettings, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = connect(settings);
   try {
     if (store instanceof PostgresStore) await store.ping();
-    if (options.migrate ?? true) await migrate(store);
+    if (options.migrate ?? true) await migrate(store, settings.postgres_vm_hourly_partitioning_enabled);
     return store;
   } catch (error) {
     await store.close().catch(() => undefined);
@@ -29,9 +31,10 @@ export async function openStore(settings: StoreSettings, options: { migrate?: bo
  * The migrations run on the driver directly, not through the store's executor: on PostgreSQL they
  * get the statement bound here, and their driver faults are named here, saying what was being done.
  */
-async function migrate(store: Store): Promise<void> {
+async function migrate(store: Store, partitioning: boolean | undefined): Promise<void> {
   try {
-    await (store instanceof PostgresStore ? store.withinStatementBound('the schema migrations', () => migrateStore(store)) : migrateStore(store));
+    const run = () => migrateStore(store, { partitioning });
+    await (store instanceof PostgresStore ? store.withinStatementBound('the schema migrations', run) : run());
   } catch (error) {
     const target: DatabaseTarget =
       store instanceof SqliteStore ? store.target : { engine: 'postgres', url: store.description };

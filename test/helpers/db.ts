@@ -32,7 +32,11 @@ function databaseName(): string {
   return `vctp_t_${process.pid}_${Date.now().toString(36)}_${counter++}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+/**
+ * `partitioned` (PostgreSQL): settings.postgres_vm_hourly_partitioning_enabled, so open() converts
+ * the tables to monthly partitions (src/store/pg-partitions.ts).
+ */
+export async function createTestDatabase(engine: Engine, options: { partitioned?: boolean } = {}): Promise<TestDatabase> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'vctp-test-'));
     const settings: StoreSettings = { database_driver: 'sqlite', database_url: join(dir, 'db.sqlite3') };
@@ -47,7 +51,11 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   }
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const settings: StoreSettings = { database_driver: 'postgres', database_url: url.toString() };
+  const settings: StoreSettings = {
+    database_driver: 'postgres',
+    database_url: url.toString(),
+    ...(options.partitioned ? { postgres_vm_hourly_partitioning_enabled: true } : {}),
+  };
   return {
     engine,
     settings,
