@@ -1,6 +1,8 @@
 // `vctp aggregate daily|monthly`: runs the aggregation of one period for each selected vCenter
-// under the aggregation lock, each vCenter its own recorded part of the run; one vCenter's failure
-// does not stop the others. With async_report_generation: false the period's report follows.
+// under that vCenter's aggregation lock (aggregate:<vCenter>), each vCenter its own recorded part
+// of the run; one vCenter's failure does not stop the others. A vCenter another collector is
+// aggregating, or aggregated while this run waited for it, is left to it: said in the result
+// (byOthers) and the log, not a failure. With async_report_generation: false the period's report follows.
 // A period in a closed month (vctp month close) is refused when named (--date, --month); the
 // default period of a timer's run is skipped instead, recorded and said, so that the timer does not
 // fail because someone closed the month first.
@@ -8,12 +10,14 @@ import { VctpError } from '../core/errors.js';
 import { closedByText, closedMonthError } from '../core/month-closure.js';
 import { dayPeriod, lastCompleteDay, lastCompleteMonth, monthPeriod, type Period } from '../core/periods.js';
 import { readClosuresIn } from '../store/month-closure-repository.js';
+import { readMonthlyRegistry } from '../store/repair-repository.js';
+import { readDailyRegistry } from '../store/summary-repository.js';
 import { listVcenters, vcentersWithData } from '../store/vcenter-repository.js';
 import { aggregateDay, type PeriodOutcome } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 import { type AfterJobReports, type AfterJobSettings, partialFailure, reportsAfterAggregate } from './report-after-job.js';
 
@@ -30,8 +34,8 @@ export interface AggregateInput {
 export type AggregateOutcome = (PeriodOutcome & { ok: true }) | { ok: false; vcenter: string; period: string; error: string };
 
 export type AggregateResult =
-  | { skipped: true; holder: string }
-  | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null; closed?: ClosedPeriod };
+  | { skipped: true; holder: string; byOthers?: ByAnother[] }
+  | { skipped: false; outcomes: AggregateOutcome[]; reports: AfterJobReports | null; closed?: ClosedPeriod; byOthers?: ByAnother[] };
 
 /** The default period was in a closed month: nothing was aggregated (outcomes is empty). */
 export interface ClosedPeriod {
@@ -79,42 +83,77 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
     });
   }
   return withJobRun(ctx, { job }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
-      const outcomes: AggregateOutcome[] = [];
-      for (const vc of selected) {
-        const args = { period, vcenterId: vc.id, vcenter: vc.name, engine: input.engine, partial: input.partial };
-        try {
-          const outcome = await withJobRun(ctx, { job, vcenter: vc.name }, async (part) => {
-            const done = input.kind === 'daily' ? await aggregateDay(ctx, settings, args) : await aggregateMonth(ctx, settings, args);
-            part.rows(done.rows);
-            return done;
-          });
-          if (outcome.missingSamples > 0) {
-            ctx.log.warn({ vcenter: vc.name, period: outcome.period, expected: outcome.expectedSamples, present: outcome.totalSamples }, 'snapshots missing in this period');
-          }
-          outcomes.push({ ...outcome, ok: true });
-        } catch (error) {
-          // A refused flag, a closed month, an interruption or a database fault is the run's, not this vCenter's.
-          if (error instanceof VctpError && ['usage', 'closed', 'interrupted', 'database'].includes(error.code)) throw error;
-          const message = (error as Error).message;
-          ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
-          outcomes.push({ ok: false, vcenter: vc.name, period: period.label, error: message });
+    const aggregateOne = async (vc: { id: number; name: string }): Promise<AggregateOutcome> => {
+      const args = { period, vcenterId: vc.id, vcenter: vc.name, engine: input.engine, partial: input.partial };
+      try {
+        const outcome = await withJobRun(ctx, { job, vcenter: vc.name }, async (part) => {
+          const done = input.kind === 'daily' ? await aggregateDay(ctx, settings, args) : await aggregateMonth(ctx, settings, args);
+          part.rows(done.rows);
+          return done;
+        });
+        if (outcome.missingSamples > 0) {
+          ctx.log.warn({ vcenter: vc.name, period: outcome.period, expected: outcome.expectedSamples, present: outcome.totalSamples }, 'snapshots missing in this period');
         }
+        return { ...outcome, ok: true };
+      } catch (error) {
+        // A refused flag, a closed month, an interruption or a database fault is the run's, not this vCenter's.
+        if (error instanceof VctpError && ['usage', 'closed', 'interrupted', 'database'].includes(error.code)) throw error;
+        const message = (error as Error).message;
+        ctx.log.error({ vcenter: vc.name, period: period.label, err: message }, `${job} failed; the previous summaries are kept`);
+        return { ok: false, vcenter: vc.name, period: period.label, error: message };
       }
-      return outcomes;
-    });
-    if (!locked.acquired) {
-      run.skip(`lock held by ${locked.holder}`);
-      return { skipped: true, holder: locked.holder };
+    };
+    // Each vCenter under its own lock (src/jobs/job-lock.ts), so that collectors sharing the
+    // database split the vCenters: first every vCenter whose lock is free now, then, waiting up to
+    // the lock wait, those another run held; one whose summary that run wrote meanwhile is left as
+    // it made it (aggregating it again would give the same rows: idempotent, but wasted).
+    const done = new Map<string, AggregateOutcome>();
+    const deferred: { vc: { id: number; name: string }; holder: string; stamp: number | null }[] = [];
+    for (const vc of selected) {
+      const stamp = await summaryStamp(ctx, input.kind, vc.id, period);
+      const locked = await withVcenterLock(ctx, 'aggregate', vc.name, 0, () => aggregateOne(vc));
+      if (locked.acquired) done.set(vc.name, locked.result);
+      else deferred.push({ vc, holder: locked.holder, stamp });
     }
-    const outcomes = locked.result;
+    const byOthers: ByAnother[] = [];
+    for (const { vc, holder, stamp } of deferred) {
+      const locked = await withVcenterLock(ctx, 'aggregate', vc.name, input.lockWaitSeconds, async () =>
+        (await summaryStamp(ctx, input.kind, vc.id, period)) !== stamp ? null : aggregateOne(vc),
+      );
+      if (!locked.acquired) byOthers.push({ vcenter: vc.name, holder: locked.holder, done: false });
+      else if (locked.result === null) byOthers.push({ vcenter: vc.name, holder, done: true });
+      else done.set(vc.name, locked.result);
+    }
+    for (const other of byOthers) {
+      ctx.log.info({ vcenter: other.vcenter, holder: other.holder, period: period.label }, other.done ? 'aggregated by another vctp while this run waited; not aggregated again' : 'another vctp is aggregating this vCenter; left to it');
+    }
+    if (done.size === 0 && byOthers.every((o) => !o.done)) {
+      run.skip(`lock held by ${byOthers.map((o) => `${o.holder} (${o.vcenter})`).join(', ')}`);
+      return { skipped: true, holder: byOthers[0]!.holder, byOthers };
+    }
+    const outcomes = selected.flatMap((vc) => done.get(vc.name) ?? []);
     run.rows(outcomes.reduce((n, o) => n + (o.ok ? o.rows : 0), 0));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length > 0) run.fail(vcenterFailures(outcomes.length, failed));
+    else if (outcomes.length === 0) run.skip(`aggregated by another vctp: ${byOthers.map((o) => `${o.vcenter} (${o.holder})`).join(', ')}`);
     // async_report_generation: false builds the report now, after the commit (never instead of it).
     const committed = outcomes.filter((o) => o.ok).length;
-    return { skipped: false, outcomes, reports: await reportsAfterAggregate(ctx, settings, period, committed) };
+    return { skipped: false, outcomes, byOthers, reports: await reportsAfterAggregate(ctx, settings, period, committed) };
   });
+}
+
+/** A vCenter left to another run: done (its summary was written while this one waited) or still held past the lock wait. */
+export interface ByAnother {
+  vcenter: string;
+  /** The other run, host:pid. */
+  holder: string;
+  done: boolean;
+}
+
+/** When the vCenter's summary of the period was registered (null: none yet): what tells that another run wrote it meanwhile. */
+async function summaryStamp(ctx: JobContext, kind: 'daily' | 'monthly', vcenterId: number, period: Period): Promise<number | null> {
+  const rows = kind === 'daily' ? await readDailyRegistry(ctx.store, vcenterId, period.start, period.start + 1) : await readMonthlyRegistry(ctx.store, vcenterId, period.start, period.start + 1);
+  return rows[0]?.createdAt ?? null;
 }
 
 function vcenterFailures(total: number, failed: readonly AggregateOutcome[]): string {

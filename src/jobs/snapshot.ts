@@ -13,7 +13,7 @@ import { ensureVcenterId, findVcenterId, latestSnapshotTime } from '../store/vce
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
 import { assertSnapshotTimeIsNew, captureInventory, type CaptureSettings, type CaptureSummary, mistakenLatestHint, snapshotTimeText } from './capture-inventory.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { type Locked, withVcenterLock, withVcenterLocks } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { type AfterJobReports, type AfterJobSettings, partialFailure, reportsAfterSnapshot } from './report-after-job.js';
@@ -72,6 +72,11 @@ export interface VcenterOutcome {
   error?: string;
   /** Why this vCenter was not captured although nothing failed (a snapshot younger than half the interval). */
   skipped?: string;
+  /**
+   * Another collector sharing the database (host:pid) had this vCenter: it captured it while this
+   * run waited for its lock, or still held it when the wait ran out. Not a failure.
+   */
+  capturedBy?: string;
 }
 
 export type SnapshotResult =
@@ -86,24 +91,22 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
   // A snapshot stored in a closed month would change what its final figures were computed from.
   if (input.at !== undefined) await assertOpen(ctx.store, `--at ${formatUnixTime(input.at)}`, input.at, input.at + 1);
   return withJobRun(ctx, { job: 'snapshot' }, async (run) => {
-    const locked = await withJobLock(ctx, 'snapshot', settings.lock_wait_seconds, async () => {
-      if (input.at !== undefined) {
-        // Again under the lock: a month may have been closed while this run waited for it.
-        await assertOpen(ctx.store, `--at ${formatUnixTime(input.at)}`, input.at, input.at + 1);
-        for (const login of logins) await assertSnapshotTimeIsNew(ctx, vcenterName(login.url), input.at);
-      }
-      const instances = new Map<string, string>();
-      return mapConcurrent(logins, settings.hourly_snapshot_concurrency, async (login) =>
-        (await recentSnapshot(ctx, settings, input, login.url)) ?? snapshotOne(ctx, settings, input, login, instances),
-      );
-    });
+    const locked = input.at === undefined ? await capturePerVcenter(ctx, settings, input, logins) : await captureAt(ctx, settings, input, input.at, logins);
     if (!locked.acquired) {
-      ctx.log.info({ holder: locked.holder }, 'another vctp snapshot is running; this run did nothing');
+      ctx.log.info({ holder: locked.holder }, 'another vctp snapshot has these vCenters; this run did nothing');
       run.skip(`lock held by ${locked.holder}`);
       return { skipped: true, holder: locked.holder };
     }
     const outcomes = locked.result;
-    if (outcomes.every((o) => o.skipped !== undefined)) run.skip('every vCenter has a snapshot younger than half the snapshot interval');
+    const byOthers = outcomes.filter((o) => o.capturedBy !== undefined);
+    for (const o of byOthers) ctx.log.info({ vcenter: o.vcenter, holder: o.capturedBy }, `not captured by this run: ${o.skipped}`);
+    if (outcomes.every((o) => o.skipped !== undefined)) {
+      run.skip(
+        byOthers.length === 0
+          ? 'every vCenter has a snapshot younger than half the snapshot interval'
+          : `no vCenter captured by this run: ${outcomes.map((o) => `${o.vcenter} ${o.capturedBy === undefined ? 'has a recent snapshot' : `by ${o.capturedBy}`}`).join('; ')}`,
+      );
+    }
     run.rows(outcomes.reduce((n, o) => n + (o.summary?.vmCount ?? 0), 0));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length > 0) run.fail(vcenterFailures(outcomes.length, failed));
@@ -111,6 +114,108 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
     const stored = outcomes.flatMap((o) => (o.ok && o.summary ? [o.summary.snapshotTime] : []));
     return { skipped: false, outcomes, reports: await reportsAfterSnapshot(ctx, settings, stored) };
   });
+}
+
+/**
+ * A plain run (no --at): each vCenter under its own lock (src/jobs/job-lock.ts), so that collectors
+ * sharing the database split the vCenters. First every vCenter whose lock is free now; then, waiting
+ * up to lock_wait_seconds, those another collector held. Under the lock the freshness rule
+ * (recentSnapshot) is applied again, so the vCenter the other collector has just captured is
+ * left alone; a snapshot stored while this run waited counts as that collector's even with --force
+ * (which was meant against the snapshot before, not one seconds old). A vCenter still held when
+ * the wait runs out is left to its holder. Only when every vCenter was held past the wait did the
+ * run do nothing (acquired: false).
+ */
+async function capturePerVcenter(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, logins: readonly VcenterLogin[]): Promise<Locked<VcenterOutcome[]>> {
+  const instances = new Map<string, string>();
+  const captureLocked = async (login: VcenterLogin) =>
+    (await recentSnapshot(ctx, settings, input, login.url)) ?? snapshotOne(ctx, settings, input, login, instances);
+  const outcomes = new Map<string, VcenterOutcome & { heldPastWait?: boolean }>();
+  const deferred: { login: VcenterLogin; holder: string; stamp: number | null }[] = [];
+  await mapConcurrent(logins, settings.hourly_snapshot_concurrency, async (login) => {
+    const vcenter = vcenterName(login.url);
+    const stamp = await latestOf(ctx, vcenter);
+    const locked = await withVcenterLock(ctx, 'snapshot', vcenter, 0, () => captureLocked(login));
+    if (locked.acquired) outcomes.set(login.url, locked.result);
+    else deferred.push({ login, holder: locked.holder, stamp });
+  });
+  await mapConcurrent(deferred, settings.hourly_snapshot_concurrency, async ({ login, holder, stamp }) => {
+    const vcenter = vcenterName(login.url);
+    const locked = await withVcenterLock(ctx, 'snapshot', vcenter, settings.lock_wait_seconds, async () => {
+      const latest = await latestOf(ctx, vcenter);
+      const now = unixSeconds(ctx.now());
+      if (latest !== null && latest !== stamp && now - latest < settings.vcenter_inventory_snapshot_seconds / 2) {
+        input.onProgress?.({ kind: 'done', vcenter, ok: true });
+        return byAnother(login.url, holder, `captured by ${holder} (another vctp) at ${snapshotTimeText(latest)} while this run waited for its lock`);
+      }
+      return captureLocked(login);
+    });
+    if (locked.acquired) outcomes.set(login.url, locked.result);
+    else {
+      input.onProgress?.({ kind: 'done', vcenter, ok: true });
+      outcomes.set(login.url, byAnother(login.url, locked.holder, `${locked.holder} (another vctp) still had it when the lock wait ran out; left to it`, true));
+    }
+  });
+  const list = logins.flatMap((login) => outcomes.get(login.url) ?? []);
+  const held = list.filter((o) => o.heldPastWait);
+  for (const o of list) delete o.heldPastWait;
+  if (list.length > 0 && held.length === list.length) return { acquired: false, holder: [...new Set(held.map((o) => o.capturedBy))].join(', ') };
+  return { acquired: true, result: list };
+}
+
+/**
+ * vctp snapshot --at T: every selected vCenter at T, or none (the time is checked for all before
+ * any is captured), so the run holds all their locks at once (sorted order, one wait). A vCenter
+ * that another collector captured at T while this run waited is left as it did (exactly once per
+ * vCenter and time); one that already had T before this run began is refused as ever.
+ */
+async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, at: number, logins: readonly VcenterLogin[]): Promise<Locked<VcenterOutcome[]>> {
+  const stamps = new Map<string, number | null>();
+  for (const login of logins) stamps.set(login.url, await latestOf(ctx, vcenterName(login.url)));
+  const holders = new Map<string, string>();
+  const locked = await withVcenterLocks(
+    ctx,
+    'snapshot',
+    logins.map((login) => vcenterName(login.url)),
+    settings.lock_wait_seconds,
+    async () => {
+      // Again under the lock: a month may have been closed while this run waited for it.
+      await assertOpen(ctx.store, `--at ${formatUnixTime(at)}`, at, at + 1);
+      const done = new Map<string, VcenterOutcome>();
+      const todo: VcenterLogin[] = [];
+      for (const login of logins) {
+        const vcenter = vcenterName(login.url);
+        const latest = await latestOf(ctx, vcenter);
+        if (latest === at && stamps.get(login.url) !== at) {
+          const holder = holders.get(vcenter) ?? 'another vctp';
+          done.set(login.url, byAnother(login.url, holder, `captured at ${snapshotTimeText(at)} by ${holder} while this run waited for its lock`));
+          continue;
+        }
+        await assertSnapshotTimeIsNew(ctx, vcenter, at);
+        todo.push(login);
+      }
+      const instances = new Map<string, string>();
+      const captured = await mapConcurrent(todo, settings.hourly_snapshot_concurrency, (login) => snapshotOne(ctx, settings, input, login, instances));
+      todo.forEach((login, i) => done.set(login.url, captured[i]!));
+      return logins.flatMap((login) => done.get(login.url) ?? []);
+    },
+    (vcenter, holder) => holders.set(vcenter, holder),
+  );
+  // Nothing to do for this run: every vCenter was captured at T by others.
+  if (locked.acquired && locked.result.length > 0 && locked.result.every((o) => o.capturedBy !== undefined)) {
+    return { acquired: false, holder: [...new Set(locked.result.map((o) => o.capturedBy))].join(', ') };
+  }
+  return locked;
+}
+
+function byAnother(url: string, holder: string, skipped: string, heldPastWait = false): VcenterOutcome & { heldPastWait?: boolean } {
+  return { vcenter: vcenterName(url), url, ok: true, attempts: 0, durationMs: 0, skipped, capturedBy: holder, ...(heldPastWait ? { heldPastWait } : {}) };
+}
+
+/** The vCenter's latest hourly snapshot time (null: none, or no such vCenter yet); reads only. */
+async function latestOf(ctx: JobContext, vcenter: string): Promise<number | null> {
+  const id = await findVcenterId(ctx.store, vcenter);
+  return id === null ? null : latestSnapshotTime(ctx.store, id);
 }
 
 function vcenterFailures(total: number, failed: readonly VcenterOutcome[]): string {

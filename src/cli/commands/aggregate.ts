@@ -42,15 +42,20 @@ function print(out: Output, kind: 'daily' | 'monthly', engine: string, result: A
     return out.write(`${kind} summaries of ${c.period}: not aggregated, the month ${c.month} is closed (by ${c.closedBy} at ${formatTime(c.closedAt)}); its figures are final`);
   }
   // One period and one engine per run: said once, above the table.
-  out.write(`${kind} summaries of ${result.outcomes[0]!.period}, engine ${engine}:`);
+  const label = result.outcomes[0]?.period;
+  out.write(label === undefined ? `${kind} summaries, engine ${engine}:` : `${kind} summaries of ${label}, engine ${engine}:`);
   out.table(
     ['vCenter', 'VMs', 'samples', 'missed', 'result'],
-    result.outcomes.map((o) =>
-      o.ok
-        ? [o.vcenter, o.rows, `${o.totalSamples}/${o.expectedSamples}`, o.missingSamples, `ok (${fixed(o.durationMs / 1000, 2)} s)`]
-        : // The error itself is in the job's log line for this vCenter (and in --json).
-          [o.vcenter, null, null, null, 'failed; the previous summaries are kept'],
-    ),
+    [
+      ...result.outcomes.map((o) =>
+        o.ok
+          ? [o.vcenter, o.rows, `${o.totalSamples}/${o.expectedSamples}`, o.missingSamples, `ok (${fixed(o.durationMs / 1000, 2)} s)`]
+          : // The error itself is in the job's log line for this vCenter (and in --json).
+            [o.vcenter, null, null, null, 'failed; the previous summaries are kept'],
+      ),
+      // Left to another collector sharing the database (src/jobs/aggregate.ts).
+      ...(result.byOthers ?? []).map((o) => [o.vcenter, null, null, null, o.done ? `aggregated by ${o.holder}` : `left to ${o.holder} (aggregating it)`]),
+    ],
   );
   printAfterJobReports(out, result.reports);
 }
