@@ -26,7 +26,7 @@ import { writePeriodTotals, writeSnapshotTotals } from '../store/totals-reposito
 import { listVcenters } from '../store/vcenter-repository.js';
 import type { AggregationSettings } from './aggregation-settings.js';
 import type { JobContext } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withEveryVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 import { totalsInputsFromGroups } from './period-totals-input.js';
 
@@ -54,7 +54,7 @@ export async function runBackfill(ctx: JobContext, settings: AggregationSettings
   const vcenters = await listVcenters(ctx.store);
   const rules = chargeRules(settings);
   return withJobRun(ctx, { job: 'backfill' }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+    const locked = await withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
       const outcomes: BackfillOutcome[] = [];
       // Under the aggregation lock, which close and reopen take too.
       const closures = await readClosures(ctx.store);

@@ -20,7 +20,7 @@ import { assertOpen } from '../store/month-closure-repository.js';
 import { findVcenterId, listVcenters } from '../store/vcenter-repository.js';
 import { insertLifecycleImport, readLifecycleFacts, type StoredLifecycle, writeLifecycleTimes } from '../store/vm-lifecycle-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 
 export const REASON_MAX_CHARS = 1000;
@@ -80,7 +80,7 @@ export async function runImportVm(ctx: JobContext, input: ImportVmInput): Promis
   await assertDaysOpen(ctx.store, input, await knownVm(ctx.store, vcenterId, input), change);
 
   return withJobRun(ctx, { job: 'import-vm' }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
+    const locked = await withVcenterLock(ctx, 'aggregate', input.vcenter, input.lockWaitSeconds, () =>
       ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
         // Read again under the locks: a capture or a snapshot delete may have moved the VM's sightings.

@@ -14,6 +14,14 @@
 //   (withEveryVcenterLock). A vCenter appearing meanwhile (its first capture) is kept out by the
 //   check above. Whole-database jobs exclude each other by the first lock; per-vCenter jobs never
 //   wait for a lock while holding another of the same kind in another order, so nothing deadlocks.
+//   A run that needs several vCenters at once (snapshot --at) takes them in sorted order too
+//   (withVcenterLocks). A job that needs both kinds (import-sqlite: the whole database) takes
+//   'snapshot' before 'aggregate', each with withEveryVcenterLock; no job takes them the other way.
+// Which job takes what: snapshot -> snapshot:<vCenter> (--at: all its vCenters at once); snapshot
+// delete -> snapshot:<vCenter>; aggregate daily|monthly and import-vm -> aggregate:<vCenter>;
+// repair, backfill, retention, month close|reopen -> every aggregate lock (withEveryVcenterLock);
+// import-sqlite -> every snapshot lock, then every aggregate lock. db cleanup changes no data and
+// takes none.
 // - Capture writers and the jobs that rewrite what depends on spans also take the capture lock
 //   inside their transaction (src/store/capture-lock.ts): a short PostgreSQL transaction lock, one
 //   for all vCenters, for id allocation; it is not a job lock and does not split work.
@@ -58,6 +66,24 @@ export async function withVcenterLock<T>(ctx: JobContext, kind: JobLockKind, vce
 }
 
 /**
+ * Several vCenters' locks of `kind`, taken in sorted order within one wait (each checked against
+ * the whole-database lock): a run that must hold them all at once (vctp snapshot --at: all its
+ * vCenters at one time, or none). `onBusy` hears who held a lock this run waited for.
+ */
+export async function withVcenterLocks<T>(
+  ctx: JobContext,
+  kind: JobLockKind,
+  vcenters: readonly string[],
+  waitSeconds: number,
+  fn: () => Promise<T>,
+  onBusy?: (vcenter: string, holder: string) => void,
+): Promise<Locked<T>> {
+  const sorted = [...new Set(vcenters)].sort();
+  const steps = sorted.map((vcenter) => ({ name: vcenterLockName(kind, vcenter), under: kind, onBusy: onBusy && ((holder: string) => onBusy(vcenter, holder)) }));
+  return withLocks(ctx, steps, waitSeconds, fn);
+}
+
+/**
  * The whole-database lock of `kind` and then every known vCenter's lock of it, in sorted order,
  * within one wait: for a job that works on every vCenter at once (or on the database as a whole:
  * retention, import-sqlite). Gives up (releasing what it took) if any stays held past the wait.
@@ -73,7 +99,7 @@ async function everyVcenterLockName(store: Store, kind: JobLockKind): Promise<st
 }
 
 /** A lock to take: by name (with its whole-database lock to check, for a vCenter's), or names read once the previous ones are held. */
-type LockStep = { name: string; under?: JobLockKind } | { names: () => Promise<string[]> };
+type LockStep = { name: string; under?: JobLockKind; onBusy?: (holder: string) => void } | { names: () => Promise<string[]> };
 
 /** Names this process holds, per store: a PostgreSQL session lock would stack, not refuse, a second take in the same session. */
 const heldHere = new WeakMap<Store, Set<string>>();
@@ -92,7 +118,7 @@ async function withLocks<T>(ctx: JobContext, steps: readonly LockStep[], waitSec
     for (const step of steps) {
       const names = 'names' in step ? await step.names() : [step.name];
       for (const name of names) {
-        const taken = await takeLock(ctx, name, 'under' in step ? step.under : undefined, deadline);
+        const taken = await takeLock(ctx, name, 'under' in step ? step.under : undefined, deadline, 'onBusy' in step ? step.onBusy : undefined);
         if (!taken.ok) return { acquired: false, holder: taken.holder };
         held.push(taken.lock);
       }
@@ -110,7 +136,13 @@ interface HeldLock {
 }
 
 /** Takes `name` (polling until `deadline`), or says who holds it. */
-async function takeLock(ctx: JobContext, name: string, under: JobLockKind | undefined, deadline: number): Promise<{ ok: true; lock: HeldLock } | { ok: false; holder: string }> {
+async function takeLock(
+  ctx: JobContext,
+  name: string,
+  under: JobLockKind | undefined,
+  deadline: number,
+  onBusy?: (holder: string) => void,
+): Promise<{ ok: true; lock: HeldLock } | { ok: false; holder: string }> {
   const self = currentProcessIdentity();
   const log = ctx.log.child({ lock: name });
   const judge = (current: StoredLock, nowSeconds: number): boolean => {
@@ -156,6 +188,7 @@ async function takeLock(ctx: JobContext, name: string, under: JobLockKind | unde
       }
       await held.release();
     }
+    onBusy?.(holder);
     if (Date.now() >= deadline) return { ok: false, holder };
     await waitFor(ctx, POLL_MS);
   }

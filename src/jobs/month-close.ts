@@ -16,7 +16,7 @@ import { excludeCaptures } from '../store/capture-lock.js';
 import type { SqlExecutor } from '../store/executor.js';
 import { deleteClosure, insertClosure, insertClosureEvent, readClosuresIn, vcentersWithHistory } from '../store/month-closure-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withEveryVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 import { readMonthStaleness } from './month-staleness.js';
 
@@ -71,7 +71,7 @@ export async function runMonthClose(ctx: JobContext, settings: MonthCloseSetting
   // Refusals first, outside the run; checked again under the locks, where they are final.
   await assertClosable(ctx, ctx.store, settings, month);
   return withJobRun(ctx, { job: 'month-close' }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
+    const locked = await withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
       ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
         const names = await assertClosable(ctx, tx, settings, month);
@@ -115,7 +115,7 @@ export async function runMonthReopen(ctx: JobContext, input: MonthChangeInput): 
   if (input.reason === '') throw new VctpError('usage', '--reason: say why the month is reopened (it is kept with the month\'s history)');
   await closureOf(ctx.store, month);
   return withJobRun(ctx, { job: 'month-reopen' }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
+    const locked = await withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, () =>
       ctx.store.transaction(async (tx) => {
         const closure = await closureOf(tx, month);
         await deleteClosure(tx, month.start);

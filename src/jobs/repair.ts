@@ -15,7 +15,7 @@ import { aggregateDay } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withEveryVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 import { readMonthStaleness } from './month-staleness.js';
 import { retentionCuts, type RetentionSettings } from './retention.js';
@@ -85,7 +85,7 @@ export async function runRepair(ctx: JobContext, settings: RepairSettings, input
   const hourlyCut = retentionCuts(now, settings).hourlyCut;
 
   return withJobRun(ctx, { job: 'repair' }, async (run) => {
-    const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+    const locked = await withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
       const actions: RepairAction[] = [];
       const base = { engine: input.engine };
       const closures = await readClosures(ctx.store);

@@ -21,7 +21,7 @@ import {
 } from '../store/retention-repository.js';
 import { listVcenters } from '../store/vcenter-repository.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withEveryVcenterLock } from './job-lock.js';
 import { type JobRun, withJobRun } from './job-run.js';
 
 const DAY = 86_400;
@@ -110,7 +110,7 @@ export async function runRetention(ctx: JobContext, settings: RetentionSettings,
 }
 
 async function retain(ctx: JobContext, cuts: RetentionCuts, input: RetentionInput, run?: JobRun): Promise<RetentionResult> {
-  const locked = await withJobLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
+  const locked = await withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, async () => {
     // Partitioned PostgreSQL: the months that lie wholly in the first trim window are detached
     // whole first, outside the transaction as PostgreSQL requires; the transaction drops them
     // (src/store/pg-partitions-retention.ts says why the result is the row-by-row one). A dry run

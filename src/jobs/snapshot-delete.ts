@@ -26,7 +26,7 @@ import { readDailyRegistry, readHourlyDays } from '../store/summary-repository.j
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
 import { vcenterName } from '../vcenter/index.js';
 import { type JobContext, unixSeconds } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 
 const HOUR = 3_600;
@@ -87,7 +87,7 @@ export async function runSnapshotDelete(ctx: JobContext, settings: SnapshotDelet
   await assertRegistered(ctx.store, vc, input.at);
   await assertOpen(ctx.store, atFlag(input.at), input.at, input.at + 1);
   return withJobRun(ctx, { job: 'snapshot-delete' }, async (run) => {
-    const locked = await withJobLock(ctx, 'snapshot', input.lockWaitSeconds, () =>
+    const locked = await withVcenterLock(ctx, 'snapshot', vc.name, input.lockWaitSeconds, () =>
       ctx.store.transaction(async (tx) => {
         await excludeCaptures(tx);
         await assertOpen(tx, atFlag(input.at), input.at, input.at + 1);
