@@ -32,6 +32,7 @@ export const SERVICE_GROUP = 'vctp';
 export function secretKeysOf(settings: Partial<Settings>): string[] {
   const keys: string[] = [];
   if (settings.vcenter_password) keys.push('vcenter_password');
+  if (settings.vcenters && settings.vcenters.length > 0) keys.push('vcenters passwords');
   if (settings.encryption_key) keys.push('encryption_key');
   if (settings.auth_jwt_signing_key) keys.push('auth_jwt_signing_key');
   if (settings.database_url && urlHoldsPassword(settings.database_url)) keys.push("database_url's password");
@@ -70,7 +71,7 @@ export function secretsAtRestWarning(settings: Partial<Settings>, file: Settings
 
   const held = secrets.join(', ');
   const key = settings.encryption_key ? 'its key is the encryption_key in the same file' : 'its key is derived from /etc/machine-id, which every local user can read';
-  const encrypted = settings.vcenter_password ? `; an enc:v1: value is no protection from whoever reads the file (${key})` : '';
+  const encrypted = settings.vcenter_password || (settings.vcenters?.length ?? 0) > 0 ? `; an enc:v1: value is no protection from whoever reads the file (${key})` : '';
   return `file mode ${mode.toString(8).padStart(4, '0')}: the file holds secrets (${held}) and ${readers}${encrypted}. Fix: ${fix}`;
 }
 
