@@ -8,6 +8,8 @@ const LEGACY_ACTIONS: Record<string, string[]> = {
   '-db-cleanup': ['db', 'cleanup'],
   '-backfill-vcenter-cache': ['backfill'],
   '-benchmark-aggregations': ['benchmark', 'aggregations'],
+  // -import-sqlite FILE: FILE stays among the other arguments, after the subcommand.
+  '-import-sqlite': ['import-sqlite'],
 };
 
 /** Legacy flags that take a value, and the option each became. */

@@ -21,6 +21,7 @@ export type JobName =
   | 'snapshot'
   | 'snapshot-delete'
   | 'import-vm'
+  | 'import-sqlite'
   | 'aggregate-daily'
   | 'aggregate-monthly'
   | 'report-hourly'
