@@ -4,6 +4,7 @@
 // as it is answered; a failure names what failed and offers to re-enter, retry or keep it anyway.
 // Prompts and checks are injected, so the flow runs in tests without a terminal.
 import type { InitAnswers, InitAuth, InitVcenter } from '../../app/init-settings.js';
+import { duplicateVcenterAddresses } from '../../core/vcenter-address.js';
 import type { CheckOutcome } from '../../jobs/init-checks.js';
 import { normaliseVcenterUrl, validateDirectory, validateLdapUrl, validatePostgresUrl } from './init-values.js';
 
@@ -83,7 +84,8 @@ async function askTls(io: WizardIo): Promise<Tls> {
 async function askVcenters(io: WizardIo, tls: Tls): Promise<Omit<InitVcenter, 'shared'>[]> {
   const vcenters: Omit<InitVcenter, 'shared'>[] = [];
   for (;;) {
-    const taken = (url: string) => vcenters.some((v) => v.url === url);
+    // The same vCenter in another spelling (vc1 and vc1:443) counts too: the settings would refuse it.
+    const taken = (url: string) => duplicateVcenterAddresses([...vcenters.map((v) => v.url), url]).length > 0;
     let url = await askAddress(io, vcenters.length, taken);
     const previous = vcenters.at(-1);
     let credentials =
