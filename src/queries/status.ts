@@ -1,7 +1,7 @@
 // `vctp status`: what was captured, per vCenter: the latest snapshot, its totals, the last
 // snapshot job's result, and the recent days that missed snapshots. Configured vCenters without
 // any data are listed too.
-import { JOB_LOCK_NAMES, mayTakeOver, type ProcessIdentity, type ProcessLookup } from '../core/lock-holder.js';
+import { JOB_LOCK_KINDS, JOB_LOCK_NAMES, mayTakeOver, vcenterLockName, type ProcessIdentity, type ProcessLookup } from '../core/lock-holder.js';
 import type { VcenterTotals } from '../core/totals.js';
 import { listJobLocks, type ListedLock } from '../store/job-locks-repository.js';
 import { latestJobRuns, type JobRun } from '../store/job-runs-repository.js';
@@ -12,6 +12,7 @@ import { unixSeconds } from '../core/periods.js';
 import type { QueryContext } from './context.js';
 import { readMissedSnapshots, type MissedSnapshots, type StatusSettings } from './missed-snapshots.js';
 
+export { parseLockName } from '../core/lock-holder.js';
 export { missedSnapshots, type MissedSnapshotDay, type MissedSnapshots, type StatusSettings } from './missed-snapshots.js';
 
 /** How many complete UTC days before today status checks for missed snapshots. */
@@ -28,7 +29,10 @@ export interface VcenterStatus {
 
 /** A job lock that is held now: the job running under it, and its holder as far as the database tells. */
 export interface RunningJob {
-  /** The lock's name: snapshot, aggregate. */
+  /**
+   * The lock's name: `snapshot:<vCenter>`, `aggregate:<vCenter>` (one vCenter's job), or `snapshot`,
+   * `aggregate` (a whole-database job: src/jobs/job-lock.ts).
+   */
   job: string;
   /**
    * running: its holder runs (or cannot be proven dead and its lease runs). stale: SQLite, a row
@@ -76,7 +80,9 @@ export async function readStatus(ctx: QueryContext, settings: StatusSettings): P
       missedSnapshots,
     };
   });
-  const running = runningJobs(await listJobLocks(ctx.store, JOB_LOCK_NAMES), unixSeconds(ctx.now()), currentProcessIdentity(), lookAtProcess);
+  // Every name a lock can have here: each kind's whole-database lock and its lock per known vCenter.
+  const lockNames = [...JOB_LOCK_NAMES, ...JOB_LOCK_KINDS.flatMap((kind) => missed.vcenters.map((v) => vcenterLockName(kind, v.vcenter)))];
+  const running = runningJobs(await listJobLocks(ctx.store, lockNames), unixSeconds(ctx.now()), currentProcessIdentity(), lookAtProcess);
   const closedMonths = (await readClosures(ctx.store)).map((c) => c.label);
   return { database: ctx.store.description, missedSnapshotDays: MISSED_SNAPSHOT_DAYS, vcenters, jobs: runs.filter((r) => r.vcenter === null), running, closedMonths };
 }

@@ -91,8 +91,8 @@ export interface ListedLock {
   advisoryHeld: boolean | null;
 }
 
-/** At most this many locks are listed (there is one per job lock name, a handful). */
-const LISTED_LOCKS_LIMIT = 100;
+/** At most this many locks are listed (one per job kind and per kind and vCenter: a few hundred at most). */
+const LISTED_LOCKS_LIMIT = 1000;
 
 /**
  * Every job lock row, and on PostgreSQL also the locks `names` whose advisory lock is held (with
@@ -115,12 +115,13 @@ export async function listJobLocks(db: SqlExecutor, names: readonly string[]): P
           AND p.classid = ${PG_JOB_LOCK_CLASS}::int4::oid AND p.objid = hashtext(c.name)::oid
       ) AS advisory_held
     FROM candidates c LEFT JOIN job_locks j ON j.name = c.name
-    ORDER BY c.name LIMIT ${LISTED_LOCKS_LIMIT}`);
-  return rows.map((r) => ({
-    name: String(r.lock_name),
-    row: r.name == null ? null : lockFromRow(r),
-    advisoryHeld: r.advisory_held === true || r.advisory_held === 't',
-  }));
+    ORDER BY c.name`);
+  // Only locks with a row or held: most candidate names (kind x vCenter) are free.
+  return rows
+    .map((r) => ({ r, held: r.advisory_held === true || r.advisory_held === 't' }))
+    .filter(({ r, held }) => r.name != null || held)
+    .slice(0, LISTED_LOCKS_LIMIT)
+    .map(({ r, held }) => ({ name: String(r.lock_name), row: r.name == null ? null : lockFromRow(r), advisoryHeld: held }));
 }
 
 function lockFromRow(r: Record<string, unknown>): StoredLock {

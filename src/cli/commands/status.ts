@@ -1,4 +1,4 @@
-import { readStatus, type MissedSnapshots, type RunningJob, type StatusReport, type VcenterStatus } from '../../queries/status.js';
+import { parseLockName, readStatus, type MissedSnapshots, type RunningJob, type StatusReport, type VcenterStatus } from '../../queries/status.js';
 import { type Cell, count, fixed, printJson, stdoutOutput, type Output } from '../output.js';
 import { formatTime } from '../parse-time.js';
 import { type RuntimeOptions, withRuntime } from '../../app/runtime.js';
@@ -59,15 +59,22 @@ function print(out: Output, report: StatusReport, wide: boolean): void {
 }
 
 /**
- * The jobs running now, one line (nothing when none): `running: snapshot (pid 4242 on host01 since
- * 2026-12-01T14:00:05Z)`; a stale lock gets a line of its own.
+ * The jobs running now, one line (nothing when none): `running: snapshot of vc1.example.com (pid
+ * 4242 on host01 since 2026-12-01T14:00:05Z), aggregate (every vCenter) (...)`; a stale lock gets
+ * a line of its own.
  */
 function printRunning(out: Output, running: readonly RunningJob[]): void {
   const live = running.filter((r) => r.state === 'running');
-  if (live.length > 0) out.write(`running: ${live.map((r) => `${r.job} (${holderText(r)})`).join(', ')}`);
+  if (live.length > 0) out.write(`running: ${live.map((r) => `${lockText(r.job)} (${holderText(r)})`).join(', ')}`);
   for (const r of running) {
-    if (r.state === 'stale') out.write(`${r.job} lock: stale (${r.detail ?? 'holder gone'}; was ${holderText(r)}; the next run takes it over)`);
+    if (r.state === 'stale') out.write(`${lockText(r.job)} lock: stale (${r.detail ?? 'holder gone'}; was ${holderText(r)}; the next run takes it over)`);
   }
+}
+
+/** `snapshot:vc1.example.com` -> `snapshot of vc1.example.com`; a whole-database lock -> `aggregate (every vCenter)`. */
+function lockText(name: string): string {
+  const { kind, vcenter } = parseLockName(name);
+  return vcenter === null ? `${kind} (every vCenter)` : `${kind} of ${vcenter}`;
 }
 
 function holderText(r: RunningJob): string {

@@ -61,7 +61,7 @@ const vcenterStatus = z
 
 const runningJob = z
   .object({
-    job: z.string().openapi({ description: 'The job lock: snapshot or aggregate', example: 'snapshot' }),
+    job: z.string().openapi({ description: 'The job lock: snapshot:<vCenter> or aggregate:<vCenter> (one vCenter), snapshot or aggregate (every vCenter)', example: 'snapshot:vc1.example.com' }),
     state: z.enum(['running', 'stale']).openapi({ description: 'stale: the holder is provably gone (or its lease ran out); the next run takes the lock over' }),
     holder: z.string().nullable().openapi({ description: 'host:pid as the holder recorded it; null when its row is not written yet', example: 'host01:4242' }),
     host: z.string().nullable(),
