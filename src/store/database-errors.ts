@@ -216,6 +216,13 @@ function sqlstateFault(error: Error, code: string, db: string): string | null {
     case 'XX002':
       return `${db} is damaged: ${what}. Repair it from a backup (REINDEX for an index). ${unstored}`;
   }
+  // A row of a month without a partition (src/store/pg-partitions.ts: there is no DEFAULT partition).
+  if (code === '23514' && /no partition of relation/.test(error.message)) {
+    return (
+      `${db} refused the write: ${what}. settings.postgres_vm_hourly_partitioning_enabled keeps the hourly history in monthly ` +
+      `partitions and this month has none: every job creates this month's and next month's (\`vctp db migrate\` too); a time far from now needs its own. ${unstored}`
+    );
+  }
   switch (cls) {
     case '08':
       return `${db}: the connection failed: ${what}. Check that the server is up and settings.database_url. ${unstored}`;

@@ -29,7 +29,7 @@ import { VctpError } from '../core/errors.js';
 import type { SqlExecutor } from './executor.js';
 import {
   ensureMonthPartitions,
-  nextMonthStart,
+  ensurePartitionsAhead,
   OPEN_SPAN_KEY,
   OPEN_SPANS_PARTITION,
   PARTITIONED_TABLES,
@@ -104,7 +104,8 @@ export async function convertToPartitioned(store: SqlExecutor, nowSeconds: numbe
       await tx.run(sql.raw(`ALTER TABLE "${t.table}" RENAME TO "${s.oldName}"`));
       await tx.run(sql.raw(`ALTER TABLE "${s.newName}" RENAME TO "${t.table}"`));
     }
-    await ensureMonthPartitions(tx, Math.min(range?.min ?? nowSeconds, nowSeconds), Math.max(range?.max ?? nowSeconds, nextMonthStart(nowSeconds)));
+    if (range !== null) await ensureMonthPartitions(tx, range.min, range.max);
+    await ensurePartitionsAhead(tx, nowSeconds);
     for (const t of todo) {
       const s = saved.get(t.table)!;
       const rows = await tx.run(sql.raw(`INSERT INTO "${t.table}" OVERRIDING SYSTEM VALUE SELECT * FROM "${s.oldName}"`));

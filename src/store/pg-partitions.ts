@@ -24,7 +24,7 @@
 // outside every partition therefore fails its statement (PostgreSQL: "no partition of relation ...
 // found for row"); ensureMonthPartitions, called by every writer with the times it writes (capture,
 // bulk loads, imports) and by every job's migration step for this month and the next, keeps that
-// from happening in normal operation, and the error names the setting (partitionError).
+// from happening in normal operation, and the error names the setting (database-errors.ts).
 import { sql } from 'drizzle-orm';
 import { VctpError } from '../core/errors.js';
 import { EARLIEST_SNAPSHOT_TIME, formatUnixTime } from '../core/time-bounds.js';
@@ -207,17 +207,40 @@ export async function timeRangeInUse(db: SqlExecutor): Promise<{ min: number; ma
   return r?.lo == null || r.hi == null ? null : { min: num(r.lo), max: num(r.hi) };
 }
 
-/**
- * The statement's error when a row fits no partition, rephrased to say why and what to do (the
- * driver's message names only the table).
- */
-export function partitionError(error: unknown): VctpError | null {
-  const e = error as { code?: unknown; message?: unknown };
-  if (e?.code !== '23514' || typeof e.message !== 'string' || !/no partition of relation/.test(e.message)) return null;
-  return new VctpError(
-    'database',
-    `${e.message}: settings.postgres_vm_hourly_partitioning_enabled keeps monthly partitions, and this row's month has none ` +
-      '(every job creates this month\'s and next month\'s; a time far from now needs them made: `vctp db migrate` makes the current ones)',
-    { cause: error },
-  );
+/** What `vctp doctor` shows: per partitioned table, its month partitions; detached months left over. */
+export interface PartitionFacts {
+  tables: { table: string; partitioned: boolean; months: string[]; others: string[] }[];
+  /** Detached months an interrupted retention left (the next run drops them). */
+  detached: string[];
+}
+
+export async function partitionFacts(db: SqlExecutor): Promise<PartitionFacts> {
+  const partitioned = await partitionedTables(db);
+  const tables: PartitionFacts['tables'] = [];
+  for (const t of PARTITIONED_TABLES) {
+    if (!partitioned.has(t.table)) {
+      tables.push({ table: t.table, partitioned: false, months: [], others: [] });
+      continue;
+    }
+    const direct = await listPartitions(db, t.table === t.monthParent ? [t.table] : [t.table, t.monthParent]);
+    const months: string[] = [];
+    const others: string[] = [];
+    for (const p of direct) {
+      const month = monthOfPartition(t.monthParent, p.name);
+      if (month !== null && p.parent === t.monthParent) months.push(new Date(month * 1000).toISOString().slice(0, 7));
+      else if (p.name !== t.monthParent) others.push(p.name);
+    }
+    tables.push({ table: t.table, partitioned: true, months: months.sort(), others });
+  }
+  const detached =
+    partitioned.size === 0
+      ? []
+      : (
+          await db.all<{ name: string }>(sql`
+            SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '_p[0-9]{6}$'`)
+        )
+          .map((r) => r.name)
+          .filter((name) => PARTITIONED_TABLES.some((t) => monthOfPartition(t.monthParent, name) !== null));
+  return { tables, detached };
 }

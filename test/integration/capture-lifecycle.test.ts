@@ -42,12 +42,15 @@ const vm = (vmId: string, over: Partial<VmRecord> = {}): VmRecord => ({
 const H = 3600;
 const T0 = 1_776_729_600; // 2026-04-21T00:00:00Z
 
-for (const engine of ENGINES) {
-  describe(`capture lifecycle (${engine})`, () => {
+// PostgreSQL also with monthly partitions (src/store/pg-partitions.ts): the same semantics.
+const VARIANTS = [...ENGINES.map((engine) => ({ engine, partitioned: false })), { engine: 'postgres' as const, partitioned: true }];
+
+for (const { engine, partitioned } of VARIANTS) {
+  describe(`capture lifecycle (${engine}${partitioned ? ', partitioned' : ''})`, () => {
     let db: TestDatabase;
     let store: Store;
     before(async () => {
-      db = await createTestDatabase(engine);
+      db = await createTestDatabase(engine, { partitioned });
       store = await db.open();
       const ctx = testContext(store);
       await captureInventory(ctx, SETTINGS, {

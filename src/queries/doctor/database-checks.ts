@@ -2,9 +2,11 @@
 // PostgreSQL its settings beside the tuning baseline. The database is opened read-only and never
 // migrated: an unmigrated or unreachable database is a finding.
 import { doctorCheck, type DoctorCheck } from '../../core/doctor-check.js';
+import { partitionCheck } from '../../core/doctor-partitions.js';
 import { compareTuning, PG_TUNING_SETTING_NAMES } from '../../core/doctor-pg-tuning.js';
 import { postgresFacts, readPostgresSettings, sqliteVersion, sqliteWriteAccess } from '../../store/database-health.js';
 import { readMigrationStatus } from '../../store/migration-status.js';
+import { partitionFacts } from '../../store/pg-partitions.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/read-only-store.js';
 import { withDeadline, type DoctorSettings } from './types.js';
 
@@ -81,6 +83,7 @@ async function inspect(store: ReadOnlyStore, settings: DoctorSettings): Promise<
       ? `${below.length} of ${tuning.length} settings short of vctp's baseline (20 vCPU / 64 GB host; scale to yours):`
       : `every setting meets vctp's baseline (20 vCPU / 64 GB host)`;
     const lines = below.map((t) => `${t.name} = ${t.current} (baseline ${t.recommended})`);
+    if (usable) checks.push(partitionCheck(settings.postgres_vm_hourly_partitioning_enabled ?? false, await partitionFacts(store), Date.now()));
     checks.push(doctorCheck('database: postgresql tuning', below.length > 0 ? 'warn' : 'ok', [head, ...lines].join('\n'), { settings: tuning }));
   } else {
     const access = await sqliteWriteAccess(store.sqlitePath!);

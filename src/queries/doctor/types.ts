@@ -15,6 +15,7 @@ export interface DoctorSettings {
   metrics_textfile_dir?: string;
   hourly_snapshot_max_age_days: number;
   daily_snapshot_max_age_months: number;
+  postgres_vm_hourly_partitioning_enabled?: boolean;
 }
 
 /** One vCenter's login as the settings give it (src/config/credentials.ts readVcenterLogins). */
