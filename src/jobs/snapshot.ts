@@ -8,6 +8,7 @@ import { assertSnapshotTime, formatUnixTime } from '../core/time-bounds.js';
 import { notRetriedReason } from '../core/vcenter-fault.js';
 import { configuredVcenterUrls, type VcenterLogin } from '../core/vcenter-logins.js';
 import { assertOpen } from '../store/month-closure-repository.js';
+import { listRegistryRows } from '../store/snapshot-registry-repository.js';
 import { loadLifecycle } from '../store/span-repository.js';
 import { ensureVcenterId, findVcenterId, latestSnapshotTime } from '../store/vcenter-repository.js';
 import { collectInventory, findRemovalTimes, VimSession, vcenterName, type VcenterTarget } from '../vcenter/index.js';
@@ -166,8 +167,11 @@ async function capturePerVcenter(ctx: JobContext, settings: SnapshotSettings, in
 /**
  * vctp snapshot --at T: every selected vCenter at T, or none (the time is checked for all before
  * any is captured), so the run holds all their locks at once (sorted order, one wait). A vCenter
- * that another collector captured at T while this run waited is left as it did (exactly once per
- * vCenter and time); one that already had T before this run began is refused as ever.
+ * whose snapshot at T another collector stored while this run waited, or since this process
+ * started (two collectors started together: the other may have finished before this one looked),
+ * is left as it is: one snapshot per vCenter and time. One stored at T before this process started
+ * is a repeated --at, refused as ever. (The registry's time is the writer's clock: a skew between
+ * hosts only moves the edge of that window.)
  */
 async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: SnapshotInput, at: number, logins: readonly VcenterLogin[]): Promise<Locked<VcenterOutcome[]>> {
   const stamps = new Map<string, number | null>();
@@ -186,7 +190,7 @@ async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: Sna
       for (const login of logins) {
         const vcenter = vcenterName(login.url);
         const latest = await latestOf(ctx, vcenter);
-        if (latest === at && stamps.get(login.url) !== at) {
+        if (latest === at && (stamps.get(login.url) !== at || (await registeredAt(ctx, vcenter, at)) >= PROCESS_STARTED)) {
           const holder = holders.get(vcenter) ?? 'another vctp';
           done.set(login.url, byAnother(login.url, holder, `captured at ${snapshotTimeText(at)} by ${holder} while this run waited for its lock`));
           continue;
@@ -210,6 +214,17 @@ async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: Sna
 
 function byAnother(url: string, holder: string, skipped: string, heldPastWait = false): VcenterOutcome & { heldPastWait?: boolean } {
   return { vcenter: vcenterName(url), url, ok: true, attempts: 0, durationMs: 0, skipped, capturedBy: holder, ...(heldPastWait ? { heldPastWait } : {}) };
+}
+
+/** When this process started, unix seconds: what captureAt compares the registration of a snapshot at --at with. */
+const PROCESS_STARTED = Math.floor(performance.timeOrigin / 1000);
+
+/** When the vCenter's hourly snapshot at `at` was registered (-Infinity: none). */
+async function registeredAt(ctx: JobContext, vcenter: string, at: number): Promise<number> {
+  const id = await findVcenterId(ctx.store, vcenter);
+  if (id === null) return -Infinity;
+  const [row] = await listRegistryRows(ctx.store, { vcenterIds: [id], kinds: ['hourly'], from: at, to: at, limit: 1 });
+  return row?.registeredAt ?? -Infinity;
 }
 
 /** The vCenter's latest hourly snapshot time (null: none, or no such vCenter yet); reads only. */
