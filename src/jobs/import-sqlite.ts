@@ -59,6 +59,8 @@ export interface ImportSqliteResult {
   timeRange: { from: number; to: number } | null;
   /** From BEGIN to COMMIT. */
   ms: number;
+  /** Of which the checksums PostgreSQL computed over the copied tables. */
+  verifyMs: number;
   rowsPerSecond: number;
 }
 
@@ -87,7 +89,7 @@ export async function runImportSqlite(ctx: JobContext, source: SqliteImportSourc
     const inner = locked.acquired ? locked.result : locked;
     if (!inner.acquired) {
       run.skip(`lock held by ${inner.holder}`);
-      return { ...base, imported: false, lockHolder: inner.holder, tables: [], rows: 0, timeRange: null, ms: 0, rowsPerSecond: 0 };
+      return { ...base, imported: false, lockHolder: inner.holder, tables: [], rows: 0, timeRange: null, ms: 0, verifyMs: 0, rowsPerSecond: 0 };
     }
     const result = inner.result;
     run.rows(result.rows);
@@ -99,12 +101,13 @@ async function importAll(
   ctx: JobContext,
   source: SqliteImportSource,
   input: ImportSqliteInput,
-): Promise<Pick<ImportSqliteResult, 'tables' | 'rows' | 'timeRange' | 'ms' | 'rowsPerSecond'>> {
+): Promise<Pick<ImportSqliteResult, 'tables' | 'rows' | 'timeRange' | 'ms' | 'verifyMs' | 'rowsPerSecond'>> {
   const batchRows = input.batchRows ?? IMPORT_BATCH_ROWS;
   const total = IMPORT_TABLES.reduce((sum, t) => sum + (source.counts.get(t.name) ?? 0), 0);
   const progress = input.onProgress ?? (() => {});
   const timeRange = source.timeRange();
   const started = performance.now();
+  let verifyMs = 0;
   const tables = await ctx.store.transaction(async (tx) => {
     await excludeCaptures(tx);
     await emptyImportedTables(tx);
@@ -130,6 +133,7 @@ async function importAll(
       copyMs.set(table.name, performance.now() - t0);
     }
     await continueIdentities(tx);
+    const verifyStarted = performance.now();
     const results: ImportTableResult[] = [];
     for (const table of IMPORT_TABLES) {
       progress({ table: table.name, done, total, phase: 'verify' });
@@ -146,6 +150,7 @@ async function importAll(
         copyMs: copyMs.get(table.name) ?? 0,
       });
     }
+    verifyMs = performance.now() - verifyStarted;
     const differing = results.filter((r) => !r.match);
     if (differing.length > 0) {
       throw new VctpError(
@@ -162,7 +167,7 @@ async function importAll(
   });
   const ms = performance.now() - started;
   const rows = tables.reduce((sum, t) => sum + t.sourceRows, 0);
-  return { tables, rows, timeRange, ms, rowsPerSecond: ms > 0 ? rows / (ms / 1000) : 0 };
+  return { tables, rows, timeRange, ms, verifyMs, rowsPerSecond: ms > 0 ? rows / (ms / 1000) : 0 };
 }
 
 /** A batch PostgreSQL refused (or a value it could not hold), named by table and source rows; the transaction rolls back. */

@@ -74,7 +74,9 @@ export class SqliteImportSource {
       return source;
     } catch (error) {
       source.close();
-      throw error instanceof VctpError ? error : new VctpError('usage', `import-sqlite: ${path}: ${String(toDatabaseError(error, target))}`, { cause: error });
+      if (error instanceof VctpError) throw error;
+      const mapped = toDatabaseError(error, target);
+      throw new VctpError('usage', `import-sqlite: ${path}: ${mapped instanceof Error ? mapped.message : String(mapped)}`, { cause: error });
     }
   }
 

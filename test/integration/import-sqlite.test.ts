@@ -232,6 +232,23 @@ describe('vctp import-sqlite (SQLite file -> PostgreSQL)', () => {
     assert.deepEqual(await lastRun(), { job: 'import-sqlite', status: 'failed', error: error.message });
   });
 
+  it('a checksum that differs fails the import before the commit, naming the table, and changes nothing', async () => {
+    const before = await imported();
+    const file2 = await openImportSource(file);
+    try {
+      // As if a value had been altered on the way: the file's side of one table's checksum differs.
+      const real = file2.checksum.bind(file2);
+      file2.checksum = (table: string) => (table === 'vm_placements' ? { ...real(table), checksum: 'deadbeefdeadbeef' } : real(table));
+      const error = await refusal(runImportSqlite(contextOf(target), file2, { lockWaitSeconds: 5 }));
+      assert.equal(error.code, 'database');
+      assert.match(error.message, /differs from the file in vm_placements \(file \d+ rows, checksum deadbeefdeadbeef; PostgreSQL \d+ rows, checksum [0-9a-f]{16}\)/);
+      assert.match(error.message, /rolled back/);
+    } finally {
+      file2.close();
+    }
+    assert.deepEqual(await imported(), before);
+  });
+
   it('refuses a missing file, a file that is not SQLite, a SQLite file that is not vctp\'s, an older schema, before writing anything', async () => {
     const missing = await refusal(openImportSource(join(dir, 'nope.sqlite3')));
     assert.equal(missing.code, 'not-found');
