@@ -1,5 +1,6 @@
 // `vctp encrypt` (and, later, the HTTP API's /api/encrypt): an `enc:v1:` value for
-// settings.vcenter_password under the key vctp itself will decrypt it with.
+// settings.vcenter_password or a settings.vcenters[].password, under the key vctp itself will
+// decrypt it with (the same key for both: src/config/credentials.ts).
 import { existsSync } from 'node:fs';
 import { activeKey, encryptSecret, loadSettings, settingsPathFrom, type Settings } from '../config/index.js';
 import { VctpError } from '../core/errors.js';

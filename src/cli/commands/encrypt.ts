@@ -1,4 +1,5 @@
-// `vctp encrypt`: turns a password into the `enc:v1:` value to paste into settings.vcenter_password,
+// `vctp encrypt`: turns a password into the `enc:v1:` value to paste into settings.vcenter_password
+// or a settings.vcenters[].password,
 // encrypted with the key that this host (or settings.encryption_key) gives. Prompts without echo
 // on a terminal; otherwise reads the first line of stdin, so scripts can pipe the password in.
 import { password } from '@inquirer/prompts';
