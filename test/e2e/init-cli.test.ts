@@ -73,10 +73,11 @@ describe('vctp init --non-interactive (built binary, simulator)', () => {
     assert.equal(readFileSync(path, 'utf8'), text);
   });
 
-  it('writes a PostgreSQL settings file that vctp snapshot uses', async () => {
+  it('writes a PostgreSQL settings file that vctp snapshot uses (the password read from stdin)', async () => {
     const path = join(dir, 'pg', 'vctp.yml');
-    const args = [...common(), '--vcenter', sim.url, '--vcenter-username', 'ops', '--vcenter-password', 'pa55word', '--database-driver', 'postgres', '--database-url', pg.settings.database_url];
-    const result = await runVctp(['-s', path, 'init', ...args]);
+    // The password from stdin (`-`), off the command line.
+    const args = [...common(), '--vcenter', sim.url, '--vcenter-username', 'ops', '--vcenter-password', '-', '--database-driver', 'postgres', '--database-url', pg.settings.database_url];
+    const result = await runVctp(['-s', path, 'init', ...args], { input: 'pa55word\n' });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /database: PostgreSQL accepts the connection/);
     assert.match(readFileSync(path, 'utf8'), /^ {2}database_driver: postgres\n {2}database_url: "postgres/m);

@@ -21,7 +21,8 @@ export async function runEncrypt(input: EncryptInput): Promise<string> {
   return encryptPassword(plain, input.settings);
 }
 
-async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+/** The first line of `stream`, without its line ending; also `vctp init --vcenter-password -`. */
+export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   for await (const chunk of stream) {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');

@@ -8,6 +8,7 @@ import type { RuntimeOptions } from '../../app/runtime.js';
 import { VctpError } from '../../core/errors.js';
 import { checkDatabase, checkVcenterLogin } from '../../jobs/init-checks.js';
 import { DEFAULT_REPORTS_DIR, DEFAULT_SQLITE_PATH, redactUrl, runInitWizard, type Prompter, type WizardChecks } from './init-wizard.js';
+import { readFirstLine } from './encrypt.js';
 import { normaliseVcenterUrl, validateDirectory, validateLdapUrl, validatePostgresUrl } from './init-values.js';
 
 export interface InitFlags {
@@ -37,7 +38,9 @@ export async function initCommand(globals: RuntimeOptions, flags: InitFlags): Pr
   const checks = initChecks();
   let answers: InitAnswers;
   if (flags.nonInteractive) {
-    answers = answersFromFlags(flags, globals.metricsTextfileDir);
+    // `--vcenter-password -`: the first line of stdin, so the password stays off the command line (ps).
+    const fromStdin = flags.vcenterPassword === '-' ? { vcenterPassword: await readFirstLine(process.stdin) } : {};
+    answers = answersFromFlags({ ...flags, ...fromStdin }, globals.metricsTextfileDir);
     if (!flags.skipChecks) await checkAll(answers, checks, say);
   } else {
     if (!process.stdin.isTTY) {
