@@ -10,8 +10,9 @@
 // Any refusal (a value PostgreSQL cannot hold, a row the server rejects, a checksum that differs,
 // an interrupt) rolls the whole transaction back: the database keeps exactly what it held before.
 // It runs as a job (recorded in job_runs, after the commit, so the import's own run follows the
-// imported history) under the snapshot and aggregation job locks, so no capture or aggregation of
-// this database runs beside it, and takes the capture lock of PostgreSQL capture writers too.
+// imported history) under every snapshot and aggregation job lock of the database (each kind's
+// whole-database lock and every vCenter's), so no capture, aggregation or other whole-database job
+// runs beside it, and takes the capture lock of PostgreSQL capture writers too.
 import { VctpError } from '../core/errors.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { ensureMonthPartitions } from '../store/pg-partitions.js';
@@ -20,7 +21,7 @@ import { postgresChecksum } from '../store/sqlite-import-digest.js';
 import { IMPORT_TABLES } from '../store/sqlite-import-tables.js';
 import { analyzeImportedTables, continueIdentities, copyImportRows, emptyImportedTables } from '../store/sqlite-import-target.js';
 import type { JobContext } from './context.js';
-import { withJobLock } from './job-lock.js';
+import { withEveryVcenterLock } from './job-lock.js';
 import { withJobRun } from './job-run.js';
 
 /** Rows per COPY: bounds the memory of a batch and the time before a refused row is reported. */
@@ -83,8 +84,10 @@ export async function runImportSqlite(ctx: JobContext, source: SqliteImportSourc
   }
   const base = { source: source.path, target: ctx.store.description };
   return withJobRun(ctx, { job: 'import-sqlite' }, async (run) => {
-    const locked = await withJobLock(ctx, 'snapshot', input.lockWaitSeconds, () =>
-      withJobLock(ctx, 'aggregate', input.lockWaitSeconds, () => importAll(ctx, source, input)),
+    // The whole database, both kinds, 'snapshot' before 'aggregate' (the order src/jobs/job-lock.ts
+    // sets): no capture, aggregation or whole-database job of this database runs meanwhile.
+    const locked = await withEveryVcenterLock(ctx, 'snapshot', input.lockWaitSeconds, () =>
+      withEveryVcenterLock(ctx, 'aggregate', input.lockWaitSeconds, () => importAll(ctx, source, input)),
     );
     const inner = locked.acquired ? locked.result : locked;
     if (!inner.acquired) {

@@ -25,13 +25,27 @@ export async function copyImportRows(tx: SqlExecutor, table: ImportTable, rows: 
   );
 }
 
-/** Sets each identity sequence so that the next id is past the imported ones (1 for an empty table). */
+/**
+ * Restarts each identity sequence just past the imported ids (1 for an empty table). With ALTER ...
+ * RESTART, which PostgreSQL rolls back with the transaction: setval() would not be, and a failed
+ * import would leave a sequence behind the ids still in the table (the next insert a duplicate key).
+ */
 export async function continueIdentities(tx: SqlExecutor): Promise<void> {
   for (const table of IMPORT_TABLES) {
     if (table.identity === null) continue;
     const t = ident(table.name);
     const c = ident(table.identity);
-    await tx.all(sql.raw(`SELECT setval(pg_get_serial_sequence('${t}', '${c}'), COALESCE(MAX(${c}), 0) + 1, false) FROM ${t}`));
+    const [row] = await tx.all<{ next: number; seq: string | null; isIdentity: string | null }>(
+      sql.raw(
+        `SELECT (SELECT COALESCE(MAX(${c}), 0) + 1 FROM ${t}) AS next, pg_get_serial_sequence('${t}', '${c}') AS seq, ` +
+          `(SELECT is_identity FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${t}' AND column_name = '${c}') AS "isIdentity"`,
+      ),
+    );
+    const next = Number(row?.next ?? 1);
+    if (!Number.isSafeInteger(next)) throw new VctpError('internal', `import-sqlite: ${t}.${c}: next id ${String(row?.next)} is no integer`);
+    // A column partitioning turned into a plain one (no identity, no sequence) needs nothing.
+    if (row?.isIdentity === 'YES') await tx.run(sql.raw(`ALTER TABLE ${t} ALTER COLUMN ${c} RESTART WITH ${next}`));
+    else if (row?.seq) await tx.run(sql.raw(`ALTER SEQUENCE ${row.seq} RESTART WITH ${next}`));
   }
 }
 

@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import { VctpError } from '../../src/core/errors.js';
 import { openImportSource, runImportSqlite, type ImportSqliteResult } from '../../src/jobs/import-sqlite.js';
 import type { JobContext } from '../../src/jobs/context.js';
+import { withVcenterLock } from '../../src/jobs/job-lock.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readTotals } from '../../src/queries/totals.js';
 import { traceVm } from '../../src/queries/trace.js';
@@ -23,7 +24,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { IMPORT_TABLES } from '../../src/store/sqlite-import-tables.js';
 import { decodeUuid } from '../../src/store/uuid-codec.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { DAY, MONTH, NOW_MS, seedReportFleet } from './report-fixture.js';
+import { DAY, MONTH, NOW_MS, seedReportFleet, VC1 } from './report-fixture.js';
 
 const UUID_COLUMNS = new Set(['vm_uuid', 'instance_uuid']);
 
@@ -247,6 +248,33 @@ describe('vctp import-sqlite (SQLite file -> PostgreSQL)', () => {
       file2.close();
     }
     assert.deepEqual(await imported(), before);
+    // The identity sequences rolled back too (they had been moved to just past the file's ids):
+    // new rows still get ids past every id in the tables.
+    const maxRun = await scalar(target, sql`SELECT MAX(id) AS n FROM job_runs`);
+    const maxVcenter = await scalar(target, sql`SELECT MAX(id) AS n FROM vcenters`);
+    await target.run(sql`INSERT INTO job_runs (job, started_at, finished_at, status, duration_ms) VALUES ('db-cleanup', 1, 2, 'ok', 5)`);
+    await target.run(sql`INSERT INTO vcenters (name) VALUES ('vc-after-failed-import')`);
+    assert.ok((await scalar(target, sql`SELECT MAX(id) AS n FROM job_runs`)) > maxRun);
+    assert.ok((await scalar(target, sql`SELECT id AS n FROM vcenters WHERE name = 'vc-after-failed-import'`)) > maxVcenter);
+    await target.run(sql`DELETE FROM job_runs WHERE job = 'db-cleanup' AND started_at = 1`);
+    await target.run(sql`DELETE FROM vcenters WHERE name = 'vc-after-failed-import'`);
+  });
+
+  it('waits for a running capture of any vCenter, and gives up after --lock-wait, importing nothing', async () => {
+    const before = await imported();
+    const file2 = await openImportSource(file);
+    try {
+      // Another collector capturing vc1 (its per-vCenter snapshot lock) for the whole attempt.
+      const held = await withVcenterLock(contextOf(target), 'snapshot', VC1, 5, async () => runImportSqlite(contextOf(target), file2, { lockWaitSeconds: 1 }));
+      assert.equal(held.acquired, true);
+      const result = held.acquired ? held.result : null;
+      assert.equal(result?.imported, false);
+      assert.match(result?.lockHolder ?? '', /:\d+/);
+    } finally {
+      file2.close();
+    }
+    assert.deepEqual(await imported(), before);
+    assert.equal((await lastRun()).status, 'skipped');
   });
 
   it('refuses a missing file, a file that is not SQLite, a SQLite file that is not vctp\'s, an older schema, before writing anything', async () => {
