@@ -80,4 +80,15 @@ describe('vctp init wizard on a terminal (built binary, simulator)', () => {
     assert.equal(snapshot.code, 0, snapshot.stderr);
     assert.equal(JSON.parse(snapshot.stdout).outcomes[0].summary.vmCount, sim.info.vms);
   });
+
+  it('Ctrl-C at a prompt: exit 130, nothing written', async () => {
+    const path = join(dir, 'stopped', 'vctp.yml');
+    const pty = startPty(`${shellQuote(process.execPath)} ${shellQuote(VCTP_BIN)} -s ${shellQuote(path)} init`, { env: { VCTP_SETTINGS: '' } });
+    await pty.waitFor(/trust the vCenters' TLS certificates\?/);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // as above: let the prompt take keys
+    pty.type('\x03');
+    assert.equal(await pty.exited, 130, pty.output());
+    assert.match(pty.output(), /vctp init: stopped by Ctrl-C; nothing written/);
+    assert.ok(!existsSync(path));
+  });
 });

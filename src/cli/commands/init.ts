@@ -5,7 +5,7 @@
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { assertMayWriteSettings, initLogger, initSettingsPath, writeInitSettings, type InitAnswers, type InitAuth, type InitVcenter } from '../../app/init-settings.js';
 import type { RuntimeOptions } from '../../app/runtime.js';
-import { VctpError } from '../../core/errors.js';
+import { InterruptedError, VctpError } from '../../core/errors.js';
 import { checkDatabase, checkVcenterLogin } from '../../jobs/init-checks.js';
 import { DEFAULT_REPORTS_DIR, DEFAULT_SQLITE_PATH, redactUrl, runInitWizard, type Prompter, type WizardChecks } from './init-wizard.js';
 import { readFirstLine } from './encrypt.js';
@@ -47,7 +47,11 @@ export async function initCommand(globals: RuntimeOptions, flags: InitFlags): Pr
       throw new VctpError('usage', 'vctp init asks its questions on a terminal; without one, pass --non-interactive and the values as flags (vctp init --help)');
     }
     say(`vctp init: writes ${path}; Ctrl-C stops without writing anything.`);
-    answers = await runInitWizard({ prompt: inquirerPrompter(), checks, say, skipChecks: flags.skipChecks ?? false });
+    answers = await runInitWizard({ prompt: inquirerPrompter(), checks, say, skipChecks: flags.skipChecks ?? false }).catch((error: unknown) => {
+      // Ctrl-C at a prompt (the terminal is raw, so it is a key, not a signal): exit 130, nothing written.
+      if ((error as Error)?.name !== 'ExitPromptError') throw error;
+      throw Object.assign(new InterruptedError('SIGINT'), { message: 'vctp init: stopped by Ctrl-C; nothing written' });
+    });
   }
   await writeInitSettings(path, answers, { force });
   say(`wrote ${path}; next: vctp doctor, then vctp snapshot (or enable the timers)`);
