@@ -484,5 +484,7 @@ describe('loadSettings: files the settings name, and who can read the secrets', 
     assert.deepEqual(secretKeysOf({ database_url: 'postgres://db/vctp?password=x' }), ["database_url's password"]);
     assert.deepEqual(secretKeysOf({ database_url: 'postgres://vctp@db/vctp', auth_jwt_signing_key: 'a2V5' }), ['auth_jwt_signing_key']);
     assert.deepEqual(secretKeysOf({ database_url: '/var/lib/vctp/db.sqlite3' }), []);
+    assert.deepEqual(secretKeysOf({ vcenters: [{ url: 'https://vc/sdk', username: 'u', password: 'enc:v1:x' }] }), ['vcenters passwords']);
+    assert.deepEqual(secretKeysOf({ vcenters: [] }), []);
   });
 });
