@@ -16,9 +16,9 @@
 import { VctpError } from '../core/errors.js';
 import { excludeCaptures } from '../store/capture-lock.js';
 import { ensureMonthPartitions } from '../store/pg-partitions.js';
-import { SqliteImportSource } from '../store/sqlite-import-source.js';
+import { describeRow, findRefusedRow, type ImportBatch, SqliteImportSource } from '../store/sqlite-import-source.js';
 import { postgresChecksum } from '../store/sqlite-import-digest.js';
-import { IMPORT_TABLES } from '../store/sqlite-import-tables.js';
+import { IMPORT_TABLES, type ImportTable } from '../store/sqlite-import-tables.js';
 import { analyzeImportedTables, continueIdentities, copyImportRows, emptyImportedTables } from '../store/sqlite-import-target.js';
 import type { JobContext } from './context.js';
 import { withEveryVcenterLock } from './job-lock.js';
@@ -128,7 +128,7 @@ async function importAll(
         try {
           await copyImportRows(tx, table, batch.rows);
         } catch (error) {
-          throw refusedBatch(source.path, table.name, batch.firstRow, batch.rows.length, error);
+          throw refusedBatch(source.path, table, batch, error);
         }
         done += batch.rows.length;
         progress({ table: table.name, done, total, phase: 'copy' });
@@ -173,13 +173,23 @@ async function importAll(
   return { tables, rows, timeRange, ms, verifyMs, rowsPerSecond: ms > 0 ? rows / (ms / 1000) : 0 };
 }
 
-/** A batch PostgreSQL refused (or a value it could not hold), named by table and source rows; the transaction rolls back. */
-function refusedBatch(path: string, table: string, firstRow: number, count: number, error: unknown): unknown {
+/**
+ * A batch PostgreSQL refused, named by table and row: the row the server's detail names (its number
+ * in the file's reading order and its primary key), else the batch's rows. The transaction rolls back.
+ */
+function refusedBatch(path: string, table: ImportTable, batch: ImportBatch, error: unknown): unknown {
   if (!(error instanceof VctpError) || error.code !== 'database') return error;
-  const rows = count === 1 ? `row ${firstRow}` : `one of rows ${firstRow}-${firstRow + count - 1}`;
+  const index = findRefusedRow(table, batch.rows, error);
+  const count = batch.rows.length;
+  const rows =
+    index !== null
+      ? describeRow(table, batch.firstRow + index, batch.rows[index]!)
+      : count === 1
+        ? `row ${batch.firstRow}`
+        : `one of rows ${batch.firstRow}-${batch.firstRow + count - 1}`;
   return new VctpError(
     'database',
-    `import-sqlite: ${path}: PostgreSQL refused ${rows} of table ${table} (in the file's reading order; the server's detail names the row): ` +
+    `import-sqlite: ${path}: PostgreSQL refused ${rows} of table ${table.name} (rows numbered in the file's reading order): ` +
       `${error.message.replace(/ ?Nothing of the unfinished transaction was stored\.?/, '')} Nothing was imported: the database holds what it held before.`,
     { cause: error },
   );

@@ -211,6 +211,38 @@ export function describeRow(table: ImportTable, number: number, values: readonly
   return `row ${number}${key ? ` (${key})` : ''}`;
 }
 
+/**
+ * Which of a refused batch's rows the server's detail names, as its index: "Key (vcenter_id, vm_id)=(1, vm-1)
+ * already exists" (a unique index) or "Failing row contains (...)" (NOT NULL, CHECK). The last
+ * match: of two rows in one batch with the same key, the second is the one refused. Null when the
+ * detail names no row (a partition's key, a lost reason) or no row matches.
+ */
+export function findRefusedRow(table: ImportTable, rows: readonly (readonly unknown[])[], error: unknown): number | null {
+  let detail: string | null = null;
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const d = (e as { detail?: unknown }).detail;
+    if (typeof d === 'string') detail = d;
+  }
+  if (detail === null) return null;
+  const render = (v: unknown) => (v === null ? 'null' : String(v));
+  let columns: number[];
+  let wanted: string;
+  const key = /^Key \((.+?)\)=\((.*)\) (?:already exists|conflicts with)/s.exec(detail);
+  const failing = /^Failing row contains \((.*)\)\.?$/s.exec(detail);
+  if (key) {
+    columns = key[1]!.split(', ').map((name) => table.columns.findIndex((c) => c.name === name));
+    if (columns.some((i) => i < 0)) return null;
+    wanted = key[2]!;
+  } else if (failing) {
+    columns = table.columns.map((_, i) => i);
+    wanted = failing[1]!;
+  } else return null;
+  for (let r = rows.length - 1; r >= 0; r--) {
+    if (columns.map((i) => render(rows[r]![i])).join(', ') === wanted) return r;
+  }
+  return null;
+}
+
 function shown(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
   if (Buffer.isBuffer(value)) return `x'${value.subarray(0, 32).toString('hex')}${value.length > 32 ? '...' : ''}'`;

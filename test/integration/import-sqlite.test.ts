@@ -226,7 +226,9 @@ describe('vctp import-sqlite (SQLite file -> PostgreSQL)', () => {
     });
     const error = await refusal(importInto(target, duplicate));
     assert.equal(error.code, 'database');
-    assert.match(error.message, /PostgreSQL refused (row \d+|one of rows \d+-\d+) of table vm_lifecycle/);
+    // The duplicate is the file's last vm_lifecycle row: named by its number and key.
+    const rows = await scalar(source, sql`SELECT COUNT(*) AS n FROM vm_lifecycle`);
+    assert.match(error.message, new RegExp(`PostgreSQL refused row ${rows + 1} \\(id=9999\\) of table vm_lifecycle`));
     assert.match(error.message, /Key \(vcenter_id, vm_id\)=\(1, vm-1\) already exists/);
     assert.match(error.message, /Nothing was imported/);
     assert.deepEqual(await imported(), before);
