@@ -23,10 +23,17 @@ export async function assertMayWriteSettings(path: string, force: boolean): Prom
   await assertMayWrite(path, force);
 }
 
-/** Renders, validates and writes the settings file; returns its text. */
-export async function writeInitSettings(path: string, answers: InitAnswers, options: { force: boolean }): Promise<string> {
+/**
+ * Renders and validates the settings file text (a usage error naming each setting the answers get
+ * wrong); nothing is written. --non-interactive calls it before its checks, so that a mistake in
+ * the flags is reported before any login is tried.
+ */
+export async function renderInitSettings(path: string, answers: InitAnswers, options: { force: boolean }): Promise<string> {
   const kept = options.force ? await keptSecretsOf(path) : {};
-  const text = buildSettingsText(answers, { path, kept, writtenBy: `vctp init (${osUser()})`, now: new Date() });
+  return buildSettingsText(answers, { path, kept, writtenBy: `vctp init (${osUser()})`, now: new Date() });
+}
+
+/** Writes what renderInitSettings gave (atomically, 0640, refused over a file without --force). */
+export async function writeInitSettings(path: string, text: string, options: { force: boolean }): Promise<void> {
   await writeSettingsFile(path, text, { force: options.force, serviceGid: await serviceGroupId() });
-  return text;
 }

@@ -133,6 +133,11 @@ describe('vctp init --non-interactive (built binary, simulator)', () => {
       [['--non-interactive', '--vcenter', sim.url, '--vcenter-username', 'ops'], /--vcenter-password: required with --non-interactive/],
       [['--non-interactive', '--vcenter', sim.url, '--vcenter-username', 'ops', '--vcenter-password', 'pa55word', '--database-driver', 'postgres'], /--database-url: required with --non-interactive/],
       [['--non-interactive', '--vcenter', sim.url, '--vcenter-username', 'ops', '--vcenter-password', 'pa55word', '--auth', 'ldap'], /--ldap-bind-address: required with --non-interactive/],
+      // One vCenter twice (shared, and with its own account): refused before any login, naming both entries.
+      [
+        ['--non-interactive', '--vcenter', sim.url, '--vcenter-username', 'ops', '--vcenter-password', 'pa55word', '--vcenter', sim.url.replace('https://', 'https://ops:other-secret@')],
+        /settings\.vcenters\[0\]\.url: the same vCenter as settings\.vcenter_addresses\[0\]/,
+      ],
     ];
     for (const [args, expected] of cases) {
       const result = await runVctp(['-s', path, 'init', ...args]);

@@ -3,7 +3,7 @@
 // flags give every value, the same checks run, and any failure ends the run with nothing written.
 // The file is -s FILE (else $VCTP_SETTINGS, else /etc/dtms/vctp.yml), never replaced without --force.
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { assertMayWriteSettings, initLogger, initSettingsPath, writeInitSettings, type InitAnswers, type InitAuth, type InitVcenter } from '../../app/init-settings.js';
+import { assertMayWriteSettings, initLogger, initSettingsPath, renderInitSettings, writeInitSettings, type InitAnswers, type InitAuth, type InitVcenter } from '../../app/init-settings.js';
 import type { RuntimeOptions } from '../../app/runtime.js';
 import { InterruptedError, VctpError } from '../../core/errors.js';
 import { checkDatabase, checkVcenterLogin } from '../../jobs/init-checks.js';
@@ -41,6 +41,7 @@ export async function initCommand(globals: RuntimeOptions, flags: InitFlags): Pr
     // `--vcenter-password -`: the first line of stdin, so the password stays off the command line (ps).
     const fromStdin = flags.vcenterPassword === '-' ? { vcenterPassword: await readFirstLine(process.stdin) } : {};
     answers = answersFromFlags({ ...flags, ...fromStdin }, globals.metricsTextfileDir);
+    await renderInitSettings(path, answers, { force }); // a mistake in the flags fails before any login
     if (!flags.skipChecks) await checkAll(answers, checks, say);
   } else {
     if (!process.stdin.isTTY) {
@@ -53,7 +54,7 @@ export async function initCommand(globals: RuntimeOptions, flags: InitFlags): Pr
       throw Object.assign(new InterruptedError('SIGINT'), { message: 'vctp init: stopped by Ctrl-C; nothing written' });
     });
   }
-  await writeInitSettings(path, answers, { force });
+  await writeInitSettings(path, await renderInitSettings(path, answers, { force }), { force });
   say(`wrote ${path}; next: vctp doctor, then vctp snapshot (or enable the timers)`);
 }
 
