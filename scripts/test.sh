@@ -7,7 +7,9 @@ source "$(dirname "$0")/setup-lib.sh"
 # LibreOffice opens every report kind; poppler renders its PDFs to check the charts.
 # promtool (Debian prometheus) checks every metrics textfile and the alert rules; systemd-analyze the units.
 # slapd and ldap-utils: a real OpenLDAP for `vctp serve` logins; chromium renders the UI pages.
-apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils prometheus systemd slapd ldap-utils chromium fonts-dejavu-core
+# rpm builds and lists the .rpm (packaging/build.sh), binutils' objdump reads the bundled binaries'
+# glibc needs, openssl makes the .deb's TLS pair.
+apt_install golang-go golang-github-vmware-govmomi-dev postgresql ca-certificates libreoffice-calc-nogui poppler-utils prometheus systemd slapd ldap-utils chromium fonts-dejavu-core rpm binutils openssl
 ensure_node_modules
 ensure_build
 ensure_vcsim
