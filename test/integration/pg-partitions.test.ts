@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { parseSettings } from '../../src/config/parse-settings.js';
 import { partitionCheck } from '../../src/core/doctor-partitions.js';
 import { VctpError } from '../../src/core/errors.js';
@@ -90,6 +91,23 @@ const monthNames = (parent: string, months: readonly string[]) => months.map((m)
 function thisAndNextMonth(): string[] {
   const d = new Date();
   return [0, 1].map((k) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1)).toISOString().slice(0, 7));
+}
+
+/** Leaves `child` in the "detach pending" state an interrupted DETACH ... CONCURRENTLY leaves. */
+async function pendingDetach(url: string, parent: string, child: string): Promise<void> {
+  const reader = postgres(url, { max: 1, onnotice: () => {} });
+  const detacher = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await reader.begin('ISOLATION LEVEL REPEATABLE READ', async (tx) => {
+      await tx.unsafe(`SELECT COUNT(*) FROM ${parent}`);
+      await detacher.unsafe(`SET statement_timeout = '1s'`);
+      const error = await errorOf(detacher.unsafe(`ALTER TABLE ${parent} DETACH PARTITION ${child} CONCURRENTLY`));
+      assert.match(error.message, /statement timeout/);
+    });
+  } finally {
+    await reader.end({ timeout: 5 });
+    await detacher.end({ timeout: 5 });
+  }
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<Error> {
@@ -253,6 +271,11 @@ describe('PostgreSQL monthly partitions', () => {
     await fresh.run(sql`ALTER TABLE vm_spans DETACH PARTITION vm_spans_p202603`);
     const facts = await partitionFacts(fresh);
     assert.deepEqual(facts.detached, ['vm_spans_p202603']);
+    // And one interrupted half-way: a concurrent detach cancelled while it waits for a reader
+    // leaves March's registry partition "detach pending".
+    await pendingDetach(dbs.fresh!.settings.database_url, 'snapshot_registry_hourly', 'snapshot_registry_hourly_p202603');
+    const pending = await fresh.all<{ p: boolean }>(sql`SELECT inhdetachpending AS p FROM pg_inherits WHERE inhrelid = 'snapshot_registry_hourly_p202603'::regclass`);
+    assert.deepEqual(pending.map((r) => r.p), [true]);
     const c = await runRetention(ctxOf(control), RETENTION, { dryRun: false, lockWaitSeconds: 0 });
     const d = await runRetention(ctxOf(fresh), RETENTION, { dryRun: false, lockWaitSeconds: 0 });
     assert.ok(!c.skipped && !d.skipped);
