@@ -53,6 +53,8 @@ case "$ARCH" in
 esac
 NATIVE=1
 [ "$ARCH" = "$(host_arch)" ] || NATIVE=0
+# The host's objdump may not read the other architecture's ELF files: the cross binutils' does.
+if [ "$NATIVE" = 0 ] && [ -z "${OBJDUMP:-}" ]; then OBJDUMP="${CROSS_PREFIX}objdump"; fi
 for format in $FORMATS; do
   case "$format" in
     deb) command -v dpkg-deb >/dev/null || die "dpkg-deb is missing (Debian package dpkg)" ;;

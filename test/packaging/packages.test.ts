@@ -222,6 +222,25 @@ describe('the .deb and .rpm packages', { timeout: 30 * 60_000 }, () => {
     await assertPurged();
   });
 
+  it('installs without openssl: says so, makes no TLS pair, the rest works', async (t) => {
+    if (!host.isolated) return t.skip('hides openssl, which only the overlay namespace can do harmlessly');
+    const openssl = ok(await host.run('sh', ['-c', 'command -v openssl']), 'command -v openssl').stdout.trim();
+    ok(await host.run('mv', [openssl, `${openssl}.hidden`]), 'hide openssl');
+    try {
+      const { result } = await install();
+      assert.match(result.stdout, /openssl is not installed: no TLS pair made/);
+      assert.deepEqual(await stat('/etc/dtms/vctp.crt', '/etc/dtms/vctp.key'), { '/etc/dtms/vctp.crt': 'absent', '/etc/dtms/vctp.key': 'absent' });
+      assert.equal(typeof keyOfInstalled(ok(await host.run('cat', ['/etc/dtms/vctp.yml']), 'cat').stdout), 'string', 'the JWT key needs no openssl');
+      ok(await asVctp(['db', 'migrate']), 'vctp db migrate');
+    } finally {
+      await host.run('mv', [`${openssl}.hidden`, openssl]);
+    }
+    await dpkg(['--purge', 'vctp']);
+    await assertPurged();
+  });
+
+  const keyOfInstalled = (text: string) => (parse(text) as { settings: Record<string, unknown> }).settings.auth_jwt_signing_key;
+
   async function assertPurged(): Promise<void> {
     for (const path of [...MADE, '/etc/dtms', '/etc/default/vctp', '/usr/lib/vctp']) assert.equal(await exists(path), false, `${path} after purge`);
     const left = await host.run('sh', ['-c', 'ls -d /etc/systemd/system/vctp* /etc/systemd/system/*.wants/vctp* /var/lib/systemd/deb-systemd-helper-*/*vctp* 2>/dev/null || true']);
