@@ -125,7 +125,10 @@ export async function runAggregate(ctx: JobContext, settings: AggregationSetting
       else done.set(vc.name, locked.result);
     }
     for (const other of byOthers) {
-      ctx.log.info({ vcenter: other.vcenter, holder: other.holder, period: period.label }, other.done ? 'aggregated by another vctp while this run waited; not aggregated again' : 'another vctp is aggregating this vCenter; left to it');
+      const why = other.done ? `aggregated by ${other.holder} (another vctp) while this run waited; not aggregated again` : `${other.holder} (another vctp) is aggregating it; left to it`;
+      ctx.log.info({ vcenter: other.vcenter, holder: other.holder, period: period.label }, why);
+      // A skipped part naming the other run (job_runs); skipped rows count in no metric.
+      if (!ctx.signal?.aborted) await withJobRun(ctx, { job, vcenter: other.vcenter }, async (part) => part.skip(why));
     }
     if (done.size === 0 && byOthers.every((o) => !o.done)) {
       run.skip(`lock held by ${byOthers.map((o) => `${o.holder} (${o.vcenter})`).join(', ')}`);

@@ -152,6 +152,9 @@ async function takeLock(
     return decision.take;
   };
   const mine = heldSet(ctx.store);
+  // PostgreSQL: between a holder's lock and its row (taking it; releasing it) the row is missing:
+  // the holder met before is named rather than 'unknown'.
+  let known: string | null = null;
   for (;;) {
     let holder: string;
     if (mine.has(name)) {
@@ -188,6 +191,8 @@ async function takeLock(
       }
       await held.release();
     }
+    if (holder === 'unknown' && known !== null) holder = known;
+    else if (holder !== 'unknown') known = holder;
     onBusy?.(holder);
     if (Date.now() >= deadline) return { ok: false, holder };
     await waitFor(ctx, POLL_MS);

@@ -100,7 +100,12 @@ export async function runSnapshot(ctx: JobContext, settings: SnapshotSettings, i
     }
     const outcomes = locked.result;
     const byOthers = outcomes.filter((o) => o.capturedBy !== undefined);
-    for (const o of byOthers) ctx.log.info({ vcenter: o.vcenter, holder: o.capturedBy }, `not captured by this run: ${o.skipped}`);
+    for (const o of byOthers) {
+      ctx.log.info({ vcenter: o.vcenter, holder: o.capturedBy }, `not captured by this run: ${o.skipped}`);
+      // A skipped part, naming the other collector (job_runs); skipped rows count in no metric and
+      // are not the vCenter's "last snapshot job" in status and doctor, which stays the run that captured it.
+      if (!ctx.signal?.aborted) await withJobRun(ctx, { job: 'snapshot', vcenter: o.vcenter }, async (part) => part.skip(o.skipped!));
+    }
     if (outcomes.every((o) => o.skipped !== undefined)) {
       run.skip(
         byOthers.length === 0
@@ -138,7 +143,7 @@ async function capturePerVcenter(ctx: JobContext, settings: SnapshotSettings, in
     const stamp = await latestOf(ctx, vcenter);
     const locked = await withVcenterLock(ctx, 'snapshot', vcenter, 0, () => captureLocked(login));
     if (locked.acquired) outcomes.set(login.url, locked.result);
-    else deferred.push({ login, holder: locked.holder, stamp });
+    else deferred.push({ login, holder: locked.holder === 'unknown' ? 'another vctp' : locked.holder, stamp });
   });
   await mapConcurrent(deferred, settings.hourly_snapshot_concurrency, async ({ login, holder, stamp }) => {
     const vcenter = vcenterName(login.url);
@@ -147,7 +152,12 @@ async function capturePerVcenter(ctx: JobContext, settings: SnapshotSettings, in
       const now = unixSeconds(ctx.now());
       if (latest !== null && latest !== stamp && now - latest < settings.vcenter_inventory_snapshot_seconds / 2) {
         input.onProgress?.({ kind: 'done', vcenter, ok: true });
-        return byAnother(login.url, holder, `captured by ${holder} (another vctp) at ${snapshotTimeText(latest)} while this run waited for its lock`);
+        const half = settings.vcenter_inventory_snapshot_seconds / 2;
+        return byAnother(
+          login.url,
+          holder,
+          `captured by ${holder} (another vctp) at ${snapshotTimeText(latest)} while this run waited for its lock: younger than half the snapshot interval (${half} s); a later --force run takes another`,
+        );
       }
       return captureLocked(login);
     });
@@ -191,8 +201,9 @@ async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: Sna
         const vcenter = vcenterName(login.url);
         const latest = await latestOf(ctx, vcenter);
         if (latest === at && (stamps.get(login.url) !== at || (await registeredAt(ctx, vcenter, at)) >= PROCESS_STARTED)) {
-          const holder = holders.get(vcenter) ?? 'another vctp';
-          done.set(login.url, byAnother(login.url, holder, `captured at ${snapshotTimeText(at)} by ${holder} while this run waited for its lock`));
+          const holder = holders.get(vcenter);
+          const why = holder === undefined ? 'by another vctp since this process started' : `by ${holder} while this run waited for its lock`;
+          done.set(login.url, byAnother(login.url, holder ?? 'another vctp', `captured at ${snapshotTimeText(at)} ${why}`));
           continue;
         }
         await assertSnapshotTimeIsNew(ctx, vcenter, at);
@@ -203,7 +214,8 @@ async function captureAt(ctx: JobContext, settings: SnapshotSettings, input: Sna
       todo.forEach((login, i) => done.set(login.url, captured[i]!));
       return logins.flatMap((login) => done.get(login.url) ?? []);
     },
-    (vcenter, holder) => holders.set(vcenter, holder),
+    // 'unknown': PostgreSQL held the lock before its holder wrote its row.
+    (vcenter, holder) => void (holder !== 'unknown' || !holders.has(vcenter) ? holders.set(vcenter, holder === 'unknown' ? 'another vctp' : holder) : null),
   );
   // Nothing to do for this run: every vCenter was captured at T by others.
   if (locked.acquired && locked.result.length > 0 && locked.result.every((o) => o.capturedBy !== undefined)) {

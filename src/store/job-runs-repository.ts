@@ -27,11 +27,15 @@ export async function recordJobRun(db: SqlExecutor, run: JobRun): Promise<void> 
             ${Math.round(run.durationMs)}, ${run.attempts}, ${run.rows}, ${run.error})`);
 }
 
-/** The latest run of each (job, vCenter). */
+/**
+ * The latest run of each (job, vCenter). A vCenter's skipped part (another collector had the
+ * vCenter: src/jobs/snapshot.ts, aggregate.ts) is passed over: the vCenter's latest run is the one
+ * that did its work, whichever collector ran it.
+ */
 export async function latestJobRuns(db: SqlExecutor): Promise<JobRun[]> {
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT r.* FROM job_runs r
-    JOIN (SELECT MAX(id) AS id FROM job_runs GROUP BY job, vcenter) latest ON latest.id = r.id
+    JOIN (SELECT MAX(id) AS id FROM job_runs WHERE vcenter IS NULL OR status <> 'skipped' GROUP BY job, vcenter) latest ON latest.id = r.id
     ORDER BY r.job, r.vcenter`);
   return rows.map((r) => ({
     job: String(r.job),

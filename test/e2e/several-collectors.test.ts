@@ -124,6 +124,18 @@ describe('several collectors on one PostgreSQL (built binary, three simulators)'
     }
     const stored = await registry();
     for (const name of names) assert.deepEqual(stored.get(name), times, `${name}: one snapshot per round`);
+    // job_runs: B's part of each round is ok in one collector's run and skipped, naming the other, in the other's.
+    const parts = await store.all<{ status: string; n: number }>(sql`
+      SELECT status, COUNT(*) AS n FROM job_runs WHERE job = 'snapshot' AND vcenter = ${b} GROUP BY status ORDER BY 1`);
+    assert.deepEqual(parts.map((p) => [p.status, Number(p.n)]), [['ok', ROUNDS], ['skipped', ROUNDS]]);
+    const reasons = await store.all<{ error: string }>(sql`SELECT error FROM job_runs WHERE job = 'snapshot' AND vcenter = ${b} AND status = 'skipped'`);
+    // (by host:pid when this run met the other's lock, 'another vctp' when only its lock, not yet its
+    // row, was seen, or when the other had finished before this one looked)
+    for (const r of reasons) assert.match(r.error, new RegExp(`^captured at .* by ((${hostname()}:\\d+|another vctp) while this run waited for its lock|another vctp since this process started)$`));
+    // status: B's last snapshot job is the one that captured it, not the skipped part.
+    const status = await runVctp(['-s', settingsPaths[0]!, 'status', '--json']);
+    const vcB = (JSON.parse(status.stdout) as { vcenters: { vcenter: string; lastSnapshotJob: { status: string } }[] }).vcenters.find((v) => v.vcenter === b);
+    assert.equal(vcB?.lastSnapshotJob.status, 'ok');
   });
 
   it('plain runs started together: each vCenter captured once (the other finds it fresh under the lock)', { timeout: 300_000 }, async () => {
