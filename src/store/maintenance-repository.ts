@@ -73,7 +73,11 @@ export function postgresTableNames(): string[] {
 
 async function postgresTablesBytes(store: PostgresStore, tables: readonly string[]): Promise<number> {
   const rows = await store.client.unsafe<{ bytes: string | number | null }[]>(
-    `SELECT SUM(pg_total_relation_size(to_regclass(t))) AS bytes FROM unnest($1::text[]) AS t`,
+    // A partitioned table (settings.postgres_vm_hourly_partitioning_enabled) has no storage of its
+    // own: its partitions' are summed (pg_partition_tree lists none for an unpartitioned table).
+    `SELECT SUM(COALESCE((SELECT SUM(pg_total_relation_size(p.relid)) FROM pg_partition_tree(to_regclass(t)) p WHERE p.isleaf),
+                        pg_total_relation_size(to_regclass(t)))) AS bytes
+     FROM unnest($1::text[]) AS t`,
     [tables as string[]],
   );
   return num(rows[0]?.bytes);
