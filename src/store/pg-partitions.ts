@@ -10,8 +10,9 @@
 //   spans into old partitions). Closing or trimming a span (UPDATE of last_seen) moves its row
 //   once into its month's partition (PostgreSQL's row movement).
 //   The key is an expression, and PostgreSQL allows no unique index on a table partitioned by one:
-//   vm_spans keeps a plain index on id instead of its primary key. Ids stay unique because only
-//   capture creates spans, allocating MAX(id) + 1 under the capture lock (capture-writer.ts).
+//   vm_spans keeps a plain index on id instead of its primary key. Ids stay unique because spans
+//   are created only by capture, allocating MAX(id) + 1 under the capture lock (capture-writer.ts),
+//   and by loads into empty tables (import-sqlite, the synthetic fleet), which copy unique ids.
 // - snapshot_registry and vcenter_aggregate_totals by LIST (kind): the hourly rows go to
 //   <table>_hourly, itself RANGE partitioned by snapshot_time per month; the daily and monthly rows
 //   (few: one per vCenter and day, kept for months or for ever) to <table>_summaries, unpartitioned.
