@@ -200,7 +200,8 @@ INSTALLED_KB="$(du -sk "$STAGE" | cut -f1)"
 build_deb() {
   local root="$WORK/deb-root" file="$OUT/vctp_${VERSION}-${RELEASE}_${ARCH}.deb"
   rm -rf "$root"
-  cp -a "$STAGE" "$root"
+  # Hard links (the staged files are final and nothing edits them), a copy on another filesystem.
+  cp -al "$STAGE" "$root" 2>/dev/null || { rm -rf "$root"; cp -a "$STAGE" "$root"; }
   mkdir -p "$root/DEBIAN"
   sed -e "s/@VERSION@/$VERSION-$RELEASE/" -e "s/@ARCH@/$ARCH/" -e "s/@GLIBC@/$GLIBC/" -e "s/@GCC@/$GCC/" \
     -e "s/@INSTALLED_SIZE@/$INSTALLED_KB/" -e "s/@NODE_VERSION@/$NODE_VERSION/" \

@@ -55,7 +55,7 @@ if [ ! -e "$SETTINGS" ] && [ ! -L "$SETTINGS" ]; then
   tmp="$ETC/.vctp.yml.new.$$"
   install -m 0640 -o root -g vctp "$APP/vctp.yml.example" "$tmp"
   mv "$tmp" "$SETTINGS"
-  say "wrote $SETTINGS from the example; edit it (vcenter_addresses, credentials), then check with: runuser -u vctp -- vctp doctor"
+  say "wrote $SETTINGS from the example: edit it (vcenter_addresses, credentials) or run vctp init --force, then check with: runuser -u vctp -- vctp doctor"
 fi
 
 # ---- 4. JWT signing key ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ const target = realpathSync(path);
 const text = readFileSync(target, 'utf8');
 const before = settingsOf(text);
 if (before.error) {
-  console.log(`${path}: ${KEY} not added (${before.error})`);
+  console.log(`vctp: ${path}: ${KEY} not added (${before.error})`);
   process.exit(0);
 }
 const current = before.settings[KEY];
@@ -63,7 +63,7 @@ if (current !== undefined && empty.test(text)) {
 
 const after = updated === undefined ? { error: 'no place for it' } : settingsOf(updated);
 if (after.error || !isDeepStrictEqual(after.settings, { ...before.settings, [KEY]: key })) {
-  console.log(`${path}: ${KEY} not added (the file's layout is not one this script edits); add one with: openssl rand -base64 48`);
+  console.log(`vctp: ${path}: ${KEY} not added (the file's layout is not one this script edits); add one with: openssl rand -base64 48`);
   process.exit(0);
 }
 
@@ -88,4 +88,4 @@ try {
   }
   throw error;
 }
-console.log(`${path}: generated ${KEY}`);
+console.log(`vctp: ${path}: generated ${KEY}`);

@@ -264,6 +264,9 @@ describe('the .deb and .rpm packages', { timeout: 30 * 60_000 }, () => {
     assert.deepEqual([...debFiles].filter((p) => !rpmFiles.has(p)), [], 'files of the .deb missing from the .rpm');
     assert.deepEqual([...rpmFiles].filter((p) => !debFiles.has(p) && !debDirs.has(p)), [], 'paths of the .rpm that the .deb lacks');
     assert.equal(ok(await runCommand('rpm', ['-qpc', built.rpm]), 'rpm -qpc').stdout.trim(), '/etc/default/vctp');
+    const debArch = ok(await runCommand('dpkg-deb', ['-f', built.deb, 'Architecture']), 'dpkg-deb -f').stdout.trim();
+    const rpmArch = ok(await runCommand('rpm', ['-qp', '--qf', '%{ARCH}', built.rpm]), 'rpm -qp --qf').stdout.trim();
+    assert.equal(rpmArch, { amd64: 'x86_64', arm64: 'aarch64' }[debArch]);
     const scripts = ok(await runCommand('rpm', ['-qp', '--scripts', built.rpm]), 'rpm -qp --scripts').stdout;
     assert.match(scripts, /postinstall scriptlet[^\n]*\n\/usr\/lib\/vctp\/packaging\/configure\.sh/);
 
