@@ -278,4 +278,19 @@ describe('the .deb and .rpm packages', { timeout: 30 * 60_000 }, () => {
     const version = ok(await runCommand(`${root}/usr/lib/vctp/node/bin/node`, [`${root}/usr/lib/vctp/bin/vctp`, '--version'], { env: { ...process.env, VCTP_SETTINGS: '' } }), 'vctp --version from the rpm');
     assert.equal(version.stdout.trim(), built.version);
   });
+
+  it('the .rpm\'s scriptlets: %post sets up and enables the timers, rpm -e disables them and keeps settings and data', async (t) => {
+    if (!host.isolated) return t.skip('rpm -i with scriptlets on a Debian host: only in the overlay namespace');
+    // rpm's own database knows nothing of Debian's glibc: --nodeps. The scriptlets run for real.
+    ok(await host.run('rpm', ['-i', '--nodeps', built.rpm]), 'rpm -i');
+    assert.deepEqual(await stat('/etc/dtms/vctp.yml', '/var/lib/vctp'), { '/etc/dtms/vctp.yml': 'root:vctp 640 regular file', '/var/lib/vctp': 'vctp:vctp 750 directory' });
+    const wants = () => host.run('sh', ['-c', 'ls /etc/systemd/system/timers.target.wants | grep ^vctp || true']);
+    assert.deepEqual(ok(await wants(), 'ls').stdout.trim().split('\n').sort(), TIMERS);
+    assert.equal(ok(await asVctp(['--version']), 'vctp --version').stdout.trim(), built.version);
+
+    ok(await host.run('rpm', ['-e', '--nodeps', 'vctp']), 'rpm -e');
+    assert.equal(await exists('/usr/bin/vctp'), false);
+    assert.equal(ok(await wants(), 'ls').stdout.trim(), '', 'rpm -e disables the timers');
+    for (const path of MADE) assert.equal(await exists(path), true, `${path} after rpm -e`);
+  });
 });
