@@ -23,18 +23,18 @@ export function buildProgram(version: string): Command {
     .addHelpText(
       'after',
       '\nThe original system\'s flags are accepted as aliases: -settings FILE, -run-inventory (= snapshot), -db-cleanup,' +
-        '\n-backfill-vcenter-cache, -benchmark-aggregations [-benchmark-runs N].' +
+        '\n-backfill-vcenter-cache, -benchmark-aggregations [-benchmark-runs N], -import-sqlite FILE.' +
         '\nExit status: 0 ok, 1 user or configuration error, 2 some vCenters failed, 3 internal error, 4 database unavailable or refused, 130/143 interrupted (SIGINT/SIGTERM).',
     );
 
   const snapshot = program
     .command('snapshot')
     .description('capture every configured vCenter once into the hourly span store (alias: -run-inventory)')
-    .option('--at <time>', 'record the snapshot under this time (unix seconds or ISO 8601, UTC); must be later than each vCenter\'s latest, and not in the future')
+    .option('--at <time>', 'record the snapshot under this time (unix seconds or ISO 8601, UTC); must be later than each vCenter\'s latest (one stored at this time by another collector since this process started is left as it is), and not in the future')
     .option('--vcenter <name>', 'only this vCenter (URL or host[:port]); repeatable', collect)
     .option('--retry-seconds <n>', 'override settings.hourly_snapshot_retry_seconds')
     .option('--max-retries <n>', 'override settings.hourly_snapshot_max_retries')
-    .option('--lock-wait <seconds>', 'how long to wait for a running snapshot to finish (default settings.lock_wait_seconds)')
+    .option('--lock-wait <seconds>', 'how long to wait for a vCenter another run is capturing, before leaving it to that run (default settings.lock_wait_seconds)')
     .option('--page-size <n>', 'objects per RetrievePropertiesEx page (default 1000)')
     .option('--force', 'capture a vCenter even when its latest snapshot is younger than half of settings.vcenter_inventory_snapshot_seconds')
     .option('--wide', 'also show the new, changed and gone VMs and each vCenter\'s vCPU, RAM and disk totals')
@@ -64,7 +64,7 @@ export function buildProgram(version: string): Command {
       .option('--vcenter <name>', 'only this vCenter (host[:port]); repeatable', collect)
       .addOption(new Option('--engine <engine>', 'aggregation engine (default: $DAILY_AGG_*/$MONTHLY_AGG_* env flags, else settings.scheduled_aggregation_engine)').choices(['app', 'sql']))
       .option('--partial', 'allow a period that has not ended yet')
-      .option('--lock-wait <seconds>', 'how long to wait for a running aggregation (default settings.lock_wait_seconds)')
+      .option('--lock-wait <seconds>', 'how long to wait for a vCenter another run is aggregating, before leaving it to that run (default settings.lock_wait_seconds)')
       .option('--json', 'print the result as JSON');
   aggregateOptions(
     aggregate
@@ -275,8 +275,35 @@ export function buildProgram(version: string): Command {
     });
 
   program
+    .command('init')
+    .description(
+      'write a first settings file (-s FILE, else $VCTP_SETTINGS, else /etc/dtms/vctp.yml): on a terminal a wizard asks for the vCenters, database, ' +
+        'reports directory, sign-in and metrics directory, trying each vCenter login and the database as it goes; passwords are stored as enc:v1: values',
+    )
+    .option('--non-interactive', 'take every value from the flags below (for scripts); a failed check ends the run with nothing written')
+    .option('--force', 'replace an existing settings file (its encryption_key and auth_jwt_signing_key are kept)')
+    .option('--skip-checks', 'write the file without trying the vCenter logins and the database')
+    .option('--vcenter <url>', 'a vCenter SDK URL (https://host/sdk), repeatable; https://user:password@host/sdk (percent-encoded) gives it its own account, written under settings.vcenters', collect)
+    .option('--vcenter-username <name>', 'the account of the --vcenter URLs without one (settings.vcenter_username)')
+    .option('--vcenter-password <password>', 'its password (settings.vcenter_password, stored as an enc:v1: value); - reads it from the first line of stdin, off the command line')
+    .option('--vcenter-ca-file <file>', 'PEM CA bundle trusted for the vCenters\' TLS (settings.vcenter_ca_file)')
+    .option('--vcenter-insecure', 'do not verify the vCenters\' TLS certificates (testing only)')
+    .addOption(new Option('--database-driver <driver>', 'settings.database_driver (default sqlite)').choices(['sqlite', 'postgres']))
+    .option('--database-url <url>', 'SQLite file path (default /var/lib/vctp/db.sqlite3), or the postgres:// URL with --database-driver postgres')
+    .option('--reports-dir <dir>', 'settings.reports_dir (default /var/lib/vctp/reports); the global --metrics-textfile-dir sets settings.metrics_textfile_dir')
+    .addOption(new Option('--auth <kind>', 'sign-in to vctp serve: none (default) or ldap').choices(['none', 'ldap']))
+    .option('--ldap-bind-address <url>', 'with --auth ldap: ldap:// or ldaps:// URL of the directory')
+    .option('--ldap-base-dn <dn>', 'with --auth ldap: the DN users are found under')
+    .option('--ldap-admin-group <dn>', 'with --auth ldap: a group whose members are admins; repeatable', collect)
+    .option('--ldap-viewer-group <dn>', 'with --auth ldap: a group whose members are viewers; repeatable', collect)
+    .action(async (flags, command: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      await initCommand(globalsOf(command), flags);
+    });
+
+  program
     .command('encrypt')
-    .description('print an enc:v1: value for settings.vcenter_password (prompts on a terminal, else reads stdin)')
+    .description('print an enc:v1: value for settings.vcenter_password or a settings.vcenters[].password (prompts on a terminal, else reads stdin)')
     .action(async (_flags, command: Command) => {
       const { encryptCommand } = await import('./commands/encrypt-command.js');
       await encryptCommand(globalsOf(command));
@@ -306,6 +333,20 @@ export function buildProgram(version: string): Command {
     .action(async (flags, command: Command) => {
       const { dbMigrateCommand } = await import('./commands/db-migrate.js');
       await dbMigrateCommand(globalsOf(command), flags);
+    });
+
+  program
+    .command('import-sqlite')
+    .description(
+      'copy every table of a vctp SQLite database into the configured PostgreSQL database (settings.database_driver: postgres), ' +
+        'replacing those tables\' rows in one transaction; row counts and checksums are verified before the commit (alias: -import-sqlite FILE)',
+    )
+    .argument('<file>', 'the SQLite database file (a vctp database_url file, with every migration of this vctp applied; it is only read)')
+    .option('--lock-wait <seconds>', 'how long to wait for the snapshots and aggregations running on any vCenter to finish; past it nothing is imported (default settings.lock_wait_seconds)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags, command: Command) => {
+      const { importSqliteCommand } = await import('./commands/import-sqlite.js');
+      await importSqliteCommand(globalsOf(command), file, flags);
     });
 
   const month = program.command('month').description('closed months: a closed month\'s monthly summaries, totals and cost are final until it is reopened');

@@ -42,7 +42,7 @@ export const missedSnapshotsSchema = z
 const vcenterStatus = z
   .object({
     vcenter: z.string().openapi({ example: 'vc1.example.com' }),
-    configured: z.boolean().openapi({ description: 'In settings.vcenter_addresses (false: only its history is stored)' }),
+    configured: z.boolean().openapi({ description: 'In settings.vcenter_addresses or settings.vcenters (false: only its history is stored)' }),
     ...timeFields('latestSnapshot', 'The latest hourly snapshot'),
     // A union, not .nullable(): the OpenAPI generator drops null from a named schema's reference.
     totals: z.union([vcenterTotalsSchema, z.null()]).openapi({ description: 'The latest snapshot\'s totals; null before the first' }),

@@ -16,7 +16,7 @@ export const overviewPage = page({
     const status = await readStatus(deps.query, deps.settings);
     const body =
       status.vcenters.length === 0
-        ? h`<p class="notice">No vCenter is configured or captured yet: add settings.vcenter_addresses and run <code>vctp snapshot</code>.</p>`
+        ? h`<p class="notice">No vCenter is configured or captured yet: add settings.vcenter_addresses (or settings.vcenters; <code>vctp init</code> writes them) and run <code>vctp snapshot</code>.</p>`
         : h`<p class="lede">The latest snapshot of each vCenter; missed snapshots over the last ${status.missedSnapshotDays} complete days.</p>
 <div class="cards">${status.vcenters.map(card)}</div>`;
     const jobs = status.jobs.length
