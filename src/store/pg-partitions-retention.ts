@@ -21,7 +21,8 @@
 // counts are the real run's.
 import { sql } from 'drizzle-orm';
 import type { SqlExecutor } from './executor.js';
-import { listPartitions, monthOfPartition, nextMonthStart, PARTITIONED_TABLES, partitionedTables } from './pg-partitions.js';
+import { nextMonthStartOf } from '../core/periods.js';
+import { listPartitions, monthOfPartition, PARTITIONED_TABLES, partitionedTables } from './pg-partitions.js';
 import type { IdentityCandidate } from './retention-repository.js';
 import { num } from './sql-util.js';
 
@@ -47,7 +48,7 @@ export async function detachOldMonths(store: SqlExecutor, before: number): Promi
       continue;
     }
     const month = monthOfPartition(p.parent, p.name);
-    if (month === null || p.partitioned || nextMonthStart(month) > before) continue;
+    if (month === null || p.partitioned || nextMonthStartOf(month) > before) continue;
     await store.run(sql.raw(`ALTER TABLE "${p.parent}" DETACH PARTITION "${p.name}" CONCURRENTLY`));
     partitions.push(p.name);
   }

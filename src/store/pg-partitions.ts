@@ -31,6 +31,7 @@ import { VctpError } from '../core/errors.js';
 import { EARLIEST_SNAPSHOT_TIME, formatUnixTime } from '../core/time-bounds.js';
 import type { SqlExecutor } from './executor.js';
 import { num } from './sql-util.js';
+import { monthStartOf, nextMonthStartOf } from '../core/periods.js';
 
 /** The partition key of an open span: bigint's maximum, above every time. */
 export const OPEN_SPAN_KEY = '9223372036854775807';
@@ -58,18 +59,6 @@ export const OPEN_SPANS_PARTITION = 'vm_spans_p_open';
 const PG_PARTITION_LOCK = 7_467_303;
 // More months than this in one call is a wrong time (a zero or a garbled value), not history.
 const MAX_MONTHS_PER_CALL = 1_200;
-
-/** 00:00 UTC on the 1st of the month `seconds` falls in. */
-export function monthStart(seconds: number): number {
-  const d = new Date(seconds * 1000);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
-}
-
-/** The 1st of the month after the one `seconds` falls in. */
-export function nextMonthStart(seconds: number): number {
-  const d = new Date(seconds * 1000);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000;
-}
 
 /** `vm_spans_p202612`: the partition of `parent` holding December 2026. */
 export function monthPartitionName(parent: string, seconds: number): string {
@@ -137,7 +126,7 @@ export function monthsCovering(fromSeconds: number, toSeconds: number): number[]
     throw new VctpError('internal', `partition range is not a pair of times: ${fromSeconds}..${toSeconds}`);
   }
   const months: number[] = [];
-  for (let m = monthStart(Math.min(fromSeconds, toSeconds)); m <= Math.max(fromSeconds, toSeconds); m = nextMonthStart(m)) {
+  for (let m = monthStartOf(Math.min(fromSeconds, toSeconds)); m <= Math.max(fromSeconds, toSeconds); m = nextMonthStartOf(m)) {
     months.push(m);
     if (months.length > MAX_MONTHS_PER_CALL) {
       throw new VctpError(
@@ -185,7 +174,7 @@ export async function ensureMonthPartitions(executor: SqlExecutor, fromSeconds: 
     await tx.all(sql`SELECT pg_advisory_xact_lock(${PG_PARTITION_LOCK})`);
     for (const { t, m, name } of await missing(tx)) {
       await tx.run(
-        sql.raw(`CREATE TABLE "${name}" PARTITION OF "${t.monthParent}" FOR VALUES FROM (${m}) TO (${nextMonthStart(m)})`),
+        sql.raw(`CREATE TABLE "${name}" PARTITION OF "${t.monthParent}" FOR VALUES FROM (${m}) TO (${nextMonthStartOf(m)})`),
       );
     }
   });
@@ -193,7 +182,7 @@ export async function ensureMonthPartitions(executor: SqlExecutor, fromSeconds: 
 
 /** Partitions ahead: this month's and next month's, for every partitioned table (the jobs' migration step). */
 export async function ensurePartitionsAhead(executor: SqlExecutor, nowSeconds: number): Promise<void> {
-  await ensureMonthPartitions(executor, nowSeconds, nextMonthStart(nowSeconds));
+  await ensureMonthPartitions(executor, nowSeconds, nextMonthStartOf(nowSeconds));
 }
 
 /** The tables' first and last time in use, for partitions covering existing rows. */

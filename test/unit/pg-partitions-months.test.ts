@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VctpError } from '../../src/core/errors.js';
-import { monthOfPartition, monthPartitionName, monthsCovering, monthStart, nextMonthStart } from '../../src/store/pg-partitions.js';
+import { monthStartOf as monthStart, nextMonthStartOf as nextMonthStart } from '../../src/core/periods.js';
+import { monthOfPartition, monthPartitionName, monthsCovering } from '../../src/store/pg-partitions.js';
 
 const utc = (iso: string) => Date.parse(iso) / 1000;
 
