@@ -56,9 +56,7 @@ export function parseSettings(yamlText: string, path: string, options: ParseOpti
   if (problems.length > 0) throw new SettingsError(path, problems);
 
   const ignored = findIgnoredKeys(Object.keys(raw), (key) => isDefaultValue(key as keyof SettingsFields, fields));
-  // A key another rule already warned about (postgres_vm_hourly_partitioning_enabled on SQLite) is not repeated.
-  const warned = (key: string) => warnings.some((w) => w.startsWith(`settings.${key}:`));
-  warnings.push(...ignoredKeyWarnings(ignored.filter((k) => !warned(k.key))));
+  warnings.push(...ignoredKeyWarnings(ignored));
   const loaded: LoadedSettings = { path, settings: assembleSettings(fields as SettingsFields), warnings };
   recordIgnoredKeys(loaded, ignored);
   return loaded;
