@@ -3,13 +3,13 @@
 // settings.postgres_vm_hourly_partitioning_enabled: true, which converts it (src/store/pg-partitions-convert.ts),
 // and prints the rows moved and the time. Then the first retention run on the partitioned copy,
 // against the same run on an unpartitioned one.
-// Usage: npx tsx scripts/bench/pg-partitions-convert.ts --pg postgres://postgres@127.0.0.1:5432/postgres [--fleet fleet-L] [--days 31]
+// Usage: npx tsx scripts/bench/pg-partitions-convert.ts --pg postgres://postgres@127.0.0.1:5432/postgres [--fleet fleet-S|fleet-L|fleet-XL] [--days 31]
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { generateFleet, presentCounts, referenceFleetSpec, type FleetName } from '../../src/core/synthetic-fleet.js';
+import { fleetFrame, generateFleetChunks, referenceFleetSpec, type FleetName } from '../../src/core/synthetic-fleet.js';
 import { runRetention } from '../../src/jobs/retention.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
+import { loadSyntheticFleetChunks } from '../../src/store/bulk-load.js';
 import { convertToPartitioned } from '../../src/store/pg-partitions-convert.js';
 import { openStore } from '../../src/store/open-store.js';
 
@@ -27,14 +27,14 @@ const reference = referenceFleetSpec(values.fleet as FleetName, now);
 // More days than the reference month start earlier, so the history still ends where it does.
 const days = Number(values.days);
 const spec = { ...reference, days, start: reference.start - (days - reference.days) * 86_400 };
-const fleet = generateFleet(spec);
-const counts = presentCounts(fleet);
+// Generated again for each database, one vCenter at a time (fleet-XL does not fit in memory whole).
+const frame = fleetFrame(spec);
 try {
   const retentionMs: Record<string, number> = {};
   for (const [i, name] of names.entries()) {
     await admin.unsafe(`CREATE DATABASE ${name}`);
     const store = await openStore({ database_driver: 'postgres', database_url: urlOf(name) });
-    const load = await loadSyntheticFleet(store, fleet, counts);
+    const load = await loadSyntheticFleetChunks(store, frame, generateFleetChunks(spec));
     if (i === 0) {
       const report = await convertToPartitioned(store, now);
       const rows = report.tables.reduce((sum, t) => sum + t.rows, 0);

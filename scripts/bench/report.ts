@@ -2,10 +2,10 @@
 // wall time and peak RSS of `vctp report monthly`, the built binary in a process of its own (so the
 // figure is the report's, not the data generator's). Goal (issue 4): <= 10 s and <= 400 MB.
 //
-//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily] [--fleet fleet-S|fleet-L] [--cost]
+//   npm run build && npx tsx scripts/bench/report.ts [--db PATH|postgres://...] [--runs N] [--daily] [--fleet fleet-S|fleet-L|fleet-XL] [--cost]
 //
 // --fleet: the reference fleet generated into an empty database (default fleet-L; fleet-S is one
-// vCenter of 1,000 VMs, the size of the workbook README "Reports" prints).
+// vCenter of 1,000 VMs, the size of the workbook README "Reports" prints; fleet-XL 32 x 10,000).
 // --cost: settings with a rate card and report_cost_dimensions [cluster, folder]: the workbook's
 // cost columns and Cost sheets (the figures are whatever the summaries hold).
 // --db: a database with a fleet already loaded (e.g. left by `vctp benchmark aggregations
@@ -18,10 +18,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { formatDay, formatMonth, monthPeriod, dayPeriod } from '../../src/core/periods.js';
-import { type FleetName, generateFleet, presentCounts, referenceFleetSpec } from '../../src/core/synthetic-fleet.js';
+import { type FleetName, REFERENCE_FLEETS, referenceFleetSpec } from '../../src/core/synthetic-fleet.js';
 import { runAggregate } from '../../src/jobs/aggregate.js';
+import { seedSyntheticFleet } from '../../src/jobs/synthetic-fleet.js';
 import { createLogger } from '../../src/log/logger.js';
-import { loadSyntheticFleet } from '../../src/store/bulk-load.js';
 import { openStore, type StoreSettings } from '../../src/store/open-store.js';
 import { num } from '../../src/store/sql-util.js';
 
@@ -34,11 +34,11 @@ const flag = (name: string): string | undefined => {
 const runs = Number(flag('--runs') ?? '3');
 const withDaily = args.includes('--daily');
 const fleetFlag = flag('--fleet') ?? 'fleet-L';
-if (fleetFlag !== 'fleet-S' && fleetFlag !== 'fleet-L') {
-  console.error(`--fleet: expected fleet-S or fleet-L, got ${fleetFlag}`);
+if (!(fleetFlag in REFERENCE_FLEETS)) {
+  console.error(`--fleet: expected ${Object.keys(REFERENCE_FLEETS).join(', ')}, got ${fleetFlag}`);
   process.exit(1);
 }
-const fleetName: FleetName = fleetFlag;
+const fleetName = fleetFlag as FleetName;
 
 if (!existsSync(join(ROOT, 'dist/jobs/report.js'))) {
   console.error('run `npm run build` first: the report is measured with the built bin/vctp');
@@ -74,10 +74,10 @@ async function prepare(): Promise<{ month: string; day: string; vms: number }> {
     if (last === null) {
       const spec = referenceFleetSpec(fleetName, Math.floor(Date.now() / 1000));
       const t0 = performance.now();
-      const fleet = generateFleet(spec);
-      const load = await loadSyntheticFleet(db, fleet, presentCounts(fleet));
-      console.log(`generated ${fleetName} (${fleet.vms.length} VMs, ${fleet.spans.length} spans) and loaded ${load.rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      last = fleet.snapshotTimes[fleet.snapshotTimes.length - 1]!;
+      // One vCenter at a time: fleet-XL's month is never in memory whole.
+      const { fleet, load } = await seedSyntheticFleet({ log }, db, spec);
+      console.log(`generated ${fleetName} (${fleet.vms} VMs, ${fleet.spans} spans) and loaded ${load.rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      last = spec.start + (spec.days * 86_400) - spec.snapshotSeconds;
     }
     const month = monthPeriod(formatMonth(last - 3600));
     const day = dayPeriod(formatDay(last - 3600));

@@ -14,11 +14,14 @@
 import type { Tier } from './tiers.js';
 import { seededRandom } from './seeded-random.js';
 
-export type FleetName = 'fleet-S' | 'fleet-L';
+export type FleetName = 'fleet-S' | 'fleet-L' | 'fleet-XL';
 
 export const REFERENCE_FLEETS: Record<FleetName, { vcenters: number; vmsPerVcenter: number }> = {
   'fleet-S': { vcenters: 1, vmsPerVcenter: 1_000 },
   'fleet-L': { vcenters: 8, vmsPerVcenter: 5_000 },
+  // The cost curve's top (README "Measured"): 320,000 VMs. Generated and loaded one vCenter at a
+  // time (generateFleetChunks), never a whole month in memory.
+  'fleet-XL': { vcenters: 32, vmsPerVcenter: 10_000 },
 };
 
 /** Per day, as fractions of a vCenter's fleet (README "Measured"): churn is split evenly into creations and deletions. */
@@ -156,7 +159,67 @@ interface VmState {
   from: number;
 }
 
+/**
+ * One vCenter's part of a fleet: its lifecycle and span rows, the placements first used by it, and
+ * the VMs present in each of its snapshots. Ids continue from the previous chunk's, so the chunks
+ * of a fleet concatenated are exactly generateFleet's rows.
+ */
+export interface SyntheticFleetChunk {
+  /** Index into the fleet's vCenter names. */
+  vcenter: number;
+  placements: SyntheticPlacement[];
+  vms: SyntheticVm[];
+  spans: SyntheticSpan[];
+  /** VMs present at each snapshot of this vCenter (snapshot_registry.row_count). */
+  counts: number[];
+  events: FleetEvents;
+}
+
+/** The fleet's vCenter names and snapshot times, which every chunk refers to. */
+export interface SyntheticFleetFrame {
+  spec: FleetSpec;
+  vcenters: string[];
+  snapshotTimes: number[];
+}
+
+export function fleetFrame(spec: FleetSpec): SyntheticFleetFrame {
+  const step = spec.snapshotSeconds;
+  const snapshotCount = spec.days * Math.floor(DAY / step);
+  return {
+    spec,
+    vcenters: Array.from({ length: spec.vcenters }, (_, v) => `vc${String(v + 1).padStart(2, '0')}.bench.example`),
+    snapshotTimes: Array.from({ length: snapshotCount }, (_, k) => spec.start + k * step),
+  };
+}
+
+/** The whole fleet in memory: the chunks of generateFleetChunks joined (fine for fleet-S/L and tests). */
 export function generateFleet(spec: FleetSpec): SyntheticFleet {
+  const { vcenters, snapshotTimes } = fleetFrame(spec);
+  const placements: SyntheticPlacement[] = [];
+  const vms: SyntheticVm[] = [];
+  const spans: SyntheticSpan[] = [];
+  const events: FleetEvents = { created: 0, deleted: 0, resized: 0, moved: 0 };
+  for (const chunk of generateFleetChunks(spec)) {
+    for (const p of chunk.placements) placements.push(p);
+    for (const m of chunk.vms) vms.push(m);
+    for (const x of chunk.spans) spans.push(x);
+    addEvents(events, chunk.events);
+  }
+  return { spec, vcenters, snapshotTimes, placements, vms, spans, events };
+}
+
+export function addEvents(into: FleetEvents, add: FleetEvents): void {
+  into.created += add.created;
+  into.deleted += add.deleted;
+  into.resized += add.resized;
+  into.moved += add.moved;
+}
+
+/**
+ * The fleet one vCenter at a time, in order (one random stream runs through all of them): what
+ * holds a month of fleet-XL is one vCenter's 10,000 VMs, not 320,000.
+ */
+export function* generateFleetChunks(spec: FleetSpec): Generator<SyntheticFleetChunk> {
   const random = seededRandom(spec.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   /** x rounded up or down at random so that small fleets still get the rate on average. */
@@ -171,7 +234,7 @@ export function generateFleet(spec: FleetSpec): SyntheticFleet {
   const step = spec.snapshotSeconds;
   const perDay = Math.floor(DAY / step);
   const snapshotCount = spec.days * perDay;
-  const snapshotTimes = Array.from({ length: snapshotCount }, (_, k) => spec.start + k * step);
+  const { snapshotTimes } = fleetFrame(spec);
   /** Index of the first snapshot strictly after t (snapshotCount: none). */
   const indexAfter = (t: number): number => Math.min(snapshotCount, Math.max(0, Math.floor((t - spec.start) / step) + 1));
   /** A time inside [from, from + length) that is never a snapshot time. */
@@ -180,14 +243,17 @@ export function generateFleet(spec: FleetSpec): SyntheticFleet {
     return (t - spec.start) % step === 0 ? t + 1 + Math.floor(random() * (step - 1)) : t;
   };
 
-  const vcenters = Array.from({ length: spec.vcenters }, (_, v) => `vc${String(v + 1).padStart(2, '0')}.bench.example`);
-  const placements: SyntheticPlacement[] = [];
+  let placementCount = 0;
+  let vmCount = 0;
+  let spanCount = 0;
+  // Per chunk: what the current vCenter adds.
+  let placements: SyntheticPlacement[] = [];
   const placementIds = new Map<string, number>();
   const placementOf = (v: number, s: VmState): number => {
     const key = `${v}/${s.pool}/${s.cluster}/${s.folder}`;
     let id = placementIds.get(key);
     if (id === undefined) {
-      id = placements.length + 1;
+      id = ++placementCount;
       placementIds.set(key, id);
       const dc = `DC${v + 1}`;
       const pool = s.pool >= 0 ? TIER_POOLS[s.pool]! : null;
@@ -203,13 +269,13 @@ export function generateFleet(spec: FleetSpec): SyntheticFleet {
     return id;
   };
 
-  const vms: SyntheticVm[] = [];
-  const spans: SyntheticSpan[] = [];
-  const events: FleetEvents = { created: 0, deleted: 0, resized: 0, moved: 0 };
+  let vms: SyntheticVm[] = [];
+  let spans: SyntheticSpan[] = [];
+  let events: FleetEvents = { created: 0, deleted: 0, resized: 0, moved: 0 };
 
   const closeSpan = (v: number, s: VmState, last: number | null): void => {
     spans.push({
-      id: spans.length + 1,
+      id: 0, // numbered below, once the vCenter's spans are in capture order
       vcenter: v,
       lifecycleId: s.vm.id,
       firstSeen: snapshotTimes[s.from]!,
@@ -227,13 +293,17 @@ export function generateFleet(spec: FleetSpec): SyntheticFleet {
   };
 
   for (let v = 0; v < spec.vcenters; v++) {
+    placements = [];
+    vms = [];
+    spans = [];
+    events = { created: 0, deleted: 0, resized: 0, moved: 0 };
     let serial = 0;
     const newVm = (creationTime: number, from: number, initial: boolean): VmState => {
       serial++;
       const template = initial && random() < TEMPLATE_SHARE;
       const srm = !template && random() < SRM_SHARE;
       const vm: SyntheticVm = {
-        id: vms.length + 1,
+        id: ++vmCount,
         vcenter: v,
         vmId: `vm-${1000 + serial}`,
         creationTime,
@@ -345,27 +415,37 @@ export function generateFleet(spec: FleetSpec): SyntheticFleet {
       }
     }
     for (const s of alive) closeSpan(v, s, null);
+    // Capture writes spans in snapshot order; ids in that order keep each VM's spans ascending too.
+    // vCenter by vCenter, so a chunk's ids follow the previous chunk's.
+    spans.sort((a, b) => a.firstSeen - b.firstSeen || a.lifecycleId - b.lifecycleId);
+    for (const span of spans) span.id = ++spanCount;
+    yield { vcenter: v, placements, vms, spans, counts: countPresent(spans, snapshotTimes), events };
   }
-  // Capture writes spans in snapshot order; ids in that order keep each VM's spans ascending too.
-  spans.sort((a, b) => a.vcenter - b.vcenter || a.firstSeen - b.firstSeen || a.lifecycleId - b.lifecycleId);
-  spans.forEach((s, i) => (s.id = i + 1));
-  return { spec, vcenters, snapshotTimes, placements, vms, spans, events };
 }
 
 /** VMs present in each snapshot, per vCenter: what vm_hourly_stats must count and the registry's row_count. */
 export function presentCounts(fleet: SyntheticFleet): number[][] {
-  const n = fleet.snapshotTimes.length;
-  const index = new Map(fleet.snapshotTimes.map((t, k) => [t, k]));
-  return fleet.vcenters.map((_, v) => {
-    const delta = new Array<number>(n + 1).fill(0);
-    for (const span of fleet.spans) {
-      if (span.vcenter !== v) continue;
-      delta[index.get(span.firstSeen)!]! += 1;
-      delta[span.lastSeen === null ? n : index.get(span.lastSeen)! + 1]! -= 1;
-    }
-    const counts: number[] = [];
-    let running = 0;
-    for (let k = 0; k < n; k++) counts.push((running += delta[k]!));
-    return counts;
-  });
+  return fleet.vcenters.map((_, v) =>
+    countPresent(
+      fleet.spans.filter((span) => span.vcenter === v),
+      fleet.snapshotTimes,
+    ),
+  );
+}
+
+/** VMs present in each snapshot, from one vCenter's spans. */
+function countPresent(spans: readonly SyntheticSpan[], snapshotTimes: readonly number[]): number[] {
+  const n = snapshotTimes.length;
+  const start = snapshotTimes[0]!;
+  const step = n > 1 ? snapshotTimes[1]! - start : 1;
+  const index = (t: number): number => (t - start) / step;
+  const delta = new Array<number>(n + 1).fill(0);
+  for (const span of spans) {
+    delta[index(span.firstSeen)]! += 1;
+    delta[span.lastSeen === null ? n : index(span.lastSeen) + 1]! -= 1;
+  }
+  const counts: number[] = [];
+  let running = 0;
+  for (let k = 0; k < n; k++) counts.push((running += delta[k]!));
+  return counts;
 }

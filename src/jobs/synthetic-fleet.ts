@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VctpError } from '../core/errors.js';
 import { dayPeriod, formatDay } from '../core/periods.js';
-import { type FleetEvents, type FleetSpec, generateFleet, presentCounts } from '../core/synthetic-fleet.js';
-import { assertScratchIsEmpty, type BulkLoadReport, emptyScratch, loadSyntheticFleet } from '../store/bulk-load.js';
+import { addEvents, type FleetEvents, type FleetSpec, fleetFrame, generateFleetChunks } from '../core/synthetic-fleet.js';
+import { assertScratchIsEmpty, type BulkLoadReport, emptyScratch, loadSyntheticFleetChunks } from '../store/bulk-load.js';
 import type { Store } from '../store/executor.js';
 import { migrateStore } from '../store/migrate.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
@@ -36,21 +36,29 @@ export interface SyntheticFleetSummary {
   generateMs: number;
 }
 
-/** Generates the fleet and loads it into the (empty, migrated) store. */
+/**
+ * Generates the fleet and loads it into the (empty, migrated) store, one vCenter at a time: memory
+ * holds one vCenter's month (fleet-XL: 10,000 of its 320,000 VMs), never the whole fleet.
+ */
 export async function seedSyntheticFleet(
   env: Pick<JobContext, 'log'>,
   store: Store,
   spec: FleetSpec,
 ): Promise<{ fleet: SyntheticFleetSummary; load: BulkLoadReport }> {
-  env.log.info({ fleet: spec.name, vcenters: spec.vcenters, vms: spec.vcenters * spec.vmsPerVcenter, days: spec.days }, 'generating the synthetic fleet');
-  const t0 = performance.now();
-  const fleet = generateFleet(spec);
-  const counts = presentCounts(fleet);
-  const generateMs = performance.now() - t0;
-  env.log.info({ spans: fleet.spans.length, vms: fleet.vms.length, ms: Math.round(generateMs) }, `loading into ${store.description}`);
-  const load = await loadSyntheticFleet(store, fleet, counts);
+  env.log.info({ fleet: spec.name, vcenters: spec.vcenters, vms: spec.vcenters * spec.vmsPerVcenter, days: spec.days }, `generating the synthetic fleet into ${store.description}, one vCenter at a time`);
+  const frame = fleetFrame(spec);
   const perDay = Math.floor(86_400 / spec.snapshotSeconds);
   const lastDayIndex = (spec.days - 1) * perDay;
+  const totals = { vms: 0, spans: 0, placements: 0, vmSamplesLastDay: 0 };
+  const events: FleetEvents = { created: 0, deleted: 0, resized: 0, moved: 0 };
+  const load = await loadSyntheticFleetChunks(store, frame, generateFleetChunks(spec), (chunk) => {
+    totals.vms += chunk.vms.length;
+    totals.spans += chunk.spans.length;
+    totals.placements += chunk.placements.length;
+    for (let k = lastDayIndex; k < chunk.counts.length; k++) totals.vmSamplesLastDay += chunk.counts[k]!;
+    addEvents(events, chunk.events);
+  });
+  env.log.info({ spans: totals.spans, vms: totals.vms, rows: load.rows, loadMs: Math.round(load.ms), generateMs: Math.round(load.generateMs) }, 'loaded');
   return {
     load,
     fleet: {
@@ -58,15 +66,15 @@ export async function seedSyntheticFleet(
       seed: spec.seed,
       vcenters: spec.vcenters,
       vmsPerVcenter: spec.vmsPerVcenter,
-      month: new Date(fleet.snapshotTimes.at(-1)! * 1000).toISOString().slice(0, 7),
+      month: new Date(frame.snapshotTimes.at(-1)! * 1000).toISOString().slice(0, 7),
       days: spec.days,
-      snapshotsPerVcenter: fleet.snapshotTimes.length,
-      vms: fleet.vms.length,
-      spans: fleet.spans.length,
-      placements: fleet.placements.length,
-      vmSamplesLastDay: counts.reduce((sum, perVc) => sum + perVc.slice(lastDayIndex).reduce((a, b) => a + b, 0), 0),
-      events: fleet.events,
-      generateMs,
+      snapshotsPerVcenter: frame.snapshotTimes.length,
+      vms: totals.vms,
+      spans: totals.spans,
+      placements: totals.placements,
+      vmSamplesLastDay: totals.vmSamplesLastDay,
+      events,
+      generateMs: load.generateMs,
     },
   };
 }

@@ -1,11 +1,12 @@
 // Writes a synthetic fleet (src/core/synthetic-fleet.ts) into an empty database as capture would
 // have stored it, as fast as each database allows: SQLite in one transaction through cached
 // prepared statements; PostgreSQL by COPY FROM STDIN (default) or unnest() arrays, in one
-// transaction. Also the scratch-database checks of `vctp benchmark aggregations --db`.
+// transaction. A fleet is written chunk by chunk (one vCenter each, src/core/synthetic-fleet.ts
+// generateFleetChunks), so nothing holds a whole month of a large fleet. Also the scratch-database checks of `vctp benchmark aggregations --db`.
 import { sql } from 'drizzle-orm';
 import { VctpError } from '../core/errors.js';
 import type { PeriodKind } from '../core/periods.js';
-import type { SyntheticFleet } from '../core/synthetic-fleet.js';
+import type { SyntheticFleet, SyntheticFleetChunk, SyntheticFleetFrame } from '../core/synthetic-fleet.js';
 import type { BulkColumn, Store } from './executor.js';
 import { ensureMonthPartitions } from './pg-partitions.js';
 import { PostgresStore } from './postgres-store.js';
@@ -24,8 +25,10 @@ export interface BulkLoadReport {
   method: 'sqlite-prepared' | 'pg-copy' | 'pg-unnest';
   tables: TableLoad[];
   rows: number;
-  /** From the first row written to the commit. */
+  /** From the first row written to the commit, without the time spent generating chunks. */
   ms: number;
+  /** Time spent generating the chunks while loading (loadSyntheticFleetChunks; 0 for a fleet given whole). */
+  generateMs: number;
   rowsPerSecond: number;
   /** ANALYZE afterwards, as autovacuum or `vctp db cleanup` would have run on a real database. */
   analyzeMs: number;
@@ -42,12 +45,17 @@ const col = (name: string, type: BulkColumn['type']): BulkColumn => ({ name, typ
 /** Seconds after a snapshot time that its capture committed (snapshot_registry.created_at). */
 const CAPTURE_SECONDS = 20;
 
-function fleetTables(fleet: SyntheticFleet, vcenterIds: readonly number[], dialect: Store['dialect'], rowCounts: number[][]): TableRows[] {
+type ChunkRows = Pick<SyntheticFleetChunk, 'placements' | 'vms' | 'spans'> & {
+  /** vCenter indexes whose registry rows this chunk carries, with their present counts per snapshot. */
+  registry: { vcenter: number; counts: number[] }[];
+};
+
+function chunkTables(frame: SyntheticFleetFrame, chunk: ChunkRows, vcenterIds: readonly number[], dialect: Store['dialect']): TableRows[] {
   const vc = (index: number): number => vcenterIds[index]!;
   const registry: unknown[][] = [];
-  fleet.vcenters.forEach((_, v) =>
-    fleet.snapshotTimes.forEach((t, k) => registry.push([vc(v), 'hourly', t, rowCounts[v]![k]!, 15_000, t + CAPTURE_SECONDS])),
-  );
+  for (const { vcenter, counts } of chunk.registry) {
+    frame.snapshotTimes.forEach((t, k) => registry.push([vc(vcenter), 'hourly', t, counts[k]!, 15_000, t + CAPTURE_SECONDS]));
+  }
   return [
     {
       table: 'snapshot_registry',
@@ -57,7 +65,7 @@ function fleetTables(fleet: SyntheticFleet, vcenterIds: readonly number[], diale
     {
       table: 'vm_placements',
       columns: [col('id', 'int'), col('resource_pool', 'text'), col('tier', 'text'), col('datacenter', 'text'), col('cluster', 'text'), col('folder', 'text')],
-      rows: fleet.placements.map((p) => [p.id, p.resourcePool, p.tier, p.datacenter, p.cluster, p.folder]),
+      rows: chunk.placements.map((p) => [p.id, p.resourcePool, p.tier, p.datacenter, p.cluster, p.folder]),
     },
     {
       table: 'vm_lifecycle',
@@ -70,12 +78,12 @@ function fleetTables(fleet: SyntheticFleet, vcenterIds: readonly number[], diale
         col('first_seen', 'bigint'),
         col('last_seen', 'bigint'),
       ],
-      rows: fleet.vms.map((m) => [m.id, vc(m.vcenter), m.vmId, m.creationTime, m.deletionTime, m.firstSeen, m.lastSeen]),
+      rows: chunk.vms.map((m) => [m.id, vc(m.vcenter), m.vmId, m.creationTime, m.deletionTime, m.firstSeen, m.lastSeen]),
     },
     {
       table: 'vm_identities',
       columns: [col('id', 'int'), col('vm_uuid', 'text'), col('instance_uuid', 'text'), col('event_key', 'text'), col('cloud_id', 'text')],
-      rows: fleet.vms.map((m) => [m.id, encodeUuid(dialect, m.vmUuid), encodeUuid(dialect, m.instanceUuid), m.eventKey, null]),
+      rows: chunk.vms.map((m) => [m.id, encodeUuid(dialect, m.vmUuid), encodeUuid(dialect, m.instanceUuid), m.eventKey, null]),
     },
     {
       table: 'vm_spans',
@@ -95,7 +103,7 @@ function fleetTables(fleet: SyntheticFleet, vcenterIds: readonly number[], diale
         col('powered_on', 'int'),
         col('srm_placeholder', 'int'),
       ],
-      rows: fleet.spans.map((s) => [
+      rows: chunk.spans.map((s) => [
         s.id,
         vc(s.vcenter),
         s.lifecycleId,
@@ -125,25 +133,71 @@ export async function loadSyntheticFleet(
   fleet: SyntheticFleet,
   rowCounts: number[][],
 ): Promise<BulkLoadReport> {
+  const whole: ChunkRows = {
+    registry: fleet.vcenters.map((_, v) => ({ vcenter: v, counts: rowCounts[v]! })),
+    placements: fleet.placements,
+    vms: fleet.vms,
+    spans: fleet.spans,
+  };
+  return loadChunks(store, fleet, [whole]);
+}
+
+/**
+ * Loads a fleet chunk by chunk as `chunks` yields them (generateFleetChunks: one vCenter each),
+ * into a store that holds no vctp data; one transaction, as loadSyntheticFleet. Each chunk is
+ * dropped once written, so memory holds one vCenter's month, not the fleet's.
+ */
+export async function loadSyntheticFleetChunks(
+  store: Store,
+  frame: SyntheticFleetFrame,
+  chunks: Iterable<SyntheticFleetChunk>,
+  /** Called after each chunk is written (the generator's totals are kept by the caller). */
+  onChunk?: (chunk: SyntheticFleetChunk) => void,
+): Promise<BulkLoadReport> {
+  function* rows(): Generator<ChunkRows> {
+    for (const chunk of chunks) {
+      yield { registry: [{ vcenter: chunk.vcenter, counts: chunk.counts }], placements: chunk.placements, vms: chunk.vms, spans: chunk.spans };
+      onChunk?.(chunk);
+    }
+  }
+  return loadChunks(store, frame, rows());
+}
+
+async function loadChunks(store: Store, frame: SyntheticFleetFrame, chunks: Iterable<ChunkRows>): Promise<BulkLoadReport> {
   const started = performance.now();
+  let generateMs = 0;
+  // Per table, summed over the chunks, in the order the tables were first written.
   const tables: TableLoad[] = [];
   const timed = async (table: string, rows: number, fn: () => Promise<void>): Promise<void> => {
     const t0 = performance.now();
     await fn();
-    tables.push({ table, rows, ms: performance.now() - t0 });
+    const ms = performance.now() - t0;
+    const entry = tables.find((t) => t.table === table);
+    if (entry) {
+      entry.rows += rows;
+      entry.ms += ms;
+    } else tables.push({ table, rows, ms });
   };
   await store.transaction(async (tx) => {
     // A partitioned PostgreSQL database (pg-partitions.ts) needs the fleet's months first.
-    await ensureMonthPartitions(tx, fleet.snapshotTimes[0]!, fleet.snapshotTimes.at(-1)!);
-    await timed('vcenters', fleet.vcenters.length, () => tx.insertRows('vcenters', [col('name', 'text')], fleet.vcenters.map((n) => [n])));
+    await ensureMonthPartitions(tx, frame.snapshotTimes[0]!, frame.snapshotTimes.at(-1)!);
+    await timed('vcenters', frame.vcenters.length, () => tx.insertRows('vcenters', [col('name', 'text')], frame.vcenters.map((n) => [n])));
     // vCenter ids come from the database (PostgreSQL's identity sequence must stay in step with them).
     const rows = await tx.all<{ id: number; name: string }>(sql`SELECT id, name FROM vcenters`);
     const byName = new Map(rows.map((r) => [r.name, num(r.id)]));
-    for (const t of fleetTables(fleet, fleet.vcenters.map((name) => byName.get(name)!), store.dialect, rowCounts)) {
-      await timed(t.table, t.rows.length, () => tx.insertRows(t.table, t.columns, t.rows));
+    const vcenterIds = frame.vcenters.map((name) => byName.get(name)!);
+    const iterator = chunks[Symbol.iterator]();
+    for (;;) {
+      const t0 = performance.now();
+      const next = iterator.next();
+      generateMs += performance.now() - t0;
+      if (next.done) break;
+      for (const t of chunkTables(frame, next.value, vcenterIds, store.dialect)) {
+        if (t.rows.length > 0) await timed(t.table, t.rows.length, () => tx.insertRows(t.table, t.columns, t.rows));
+      }
     }
   });
-  const ms = performance.now() - started;
+  const ms = performance.now() - started - generateMs;
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
   const t0 = performance.now();
   await store.run(sql`ANALYZE`);
@@ -152,6 +206,7 @@ export async function loadSyntheticFleet(
     tables,
     rows,
     ms,
+    generateMs,
     rowsPerSecond: rows / (ms / 1000),
     analyzeMs: performance.now() - t0,
   };

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type FleetSpec,
+  fleetFrame,
   generateFleet,
+  generateFleetChunks,
   presentCounts,
   REFERENCE_RATES,
   referenceFleetSpec,
@@ -111,6 +113,24 @@ describe('synthetic fleet', () => {
       assert.deepEqual(counts[v], naive);
     });
   });
+
+  it('comes one vCenter at a time, the chunks together being the whole fleet', () => {
+    const chunks = [...generateFleetChunks(spec())];
+    assert.deepEqual(
+      chunks.map((c) => c.vcenter),
+      [0, 1],
+    );
+    for (const chunk of chunks) {
+      assert.ok(chunk.vms.every((m) => m.vcenter === chunk.vcenter) && chunk.spans.every((s) => s.vcenter === chunk.vcenter));
+      assert.ok(chunk.placements.every((p) => p.datacenter === `DC${chunk.vcenter + 1}`), "a chunk's placements are its vCenter's");
+    }
+    assert.deepEqual(chunks.flatMap((c) => c.spans), fleet.spans);
+    assert.deepEqual(chunks.flatMap((c) => c.vms), fleet.vms);
+    assert.deepEqual(chunks.flatMap((c) => c.placements), fleet.placements);
+    assert.deepEqual(chunks.map((c) => c.counts), presentCounts(fleet));
+    assert.equal(chunks.reduce((n, c) => n + c.events.created, 0), fleet.events.created);
+    assert.deepEqual(fleetFrame(spec()).snapshotTimes, fleet.snapshotTimes);
+  });
 });
 
 describe('reference fleets', () => {
@@ -125,5 +145,7 @@ describe('reference fleets', () => {
     assert.deepEqual([l.vcenters, l.vmsPerVcenter, l.days, l.snapshotSeconds], [8, 5_000, 31, 3600]);
     const s = referenceFleetSpec('fleet-S', at('2026-11-25T08:00:00Z'));
     assert.deepEqual([s.vcenters, s.vmsPerVcenter], [1, 1_000]);
+    const xl = referenceFleetSpec('fleet-XL', at('2026-11-25T08:00:00Z'));
+    assert.deepEqual([xl.vcenters, xl.vmsPerVcenter, xl.days, xl.start], [32, 10_000, 31, l.start]);
   });
 });
