@@ -1,3 +1,9 @@
+// The README's capture figures with their floor come from the command now:
+//   vctp benchmark capture --vms 40000 --vcenters 8 --runs 3   (src/jobs/benchmark-capture.ts)
+// which starts the simulators itself and reports wall, CPU and peak RSS beside the raw-bytes floor.
+// This script stays for finer experiments: GNU time, the simulators' and PostgreSQL backends' CPU,
+// waiting for a quiet machine, private and A/B builds, collection alone, CPU profiles.
+//
 // Capture benchmark (README "Measured"): `vctp snapshot` of N simulated vCenters, as the real CLI
 // in a child process: wall time (spawn to exit), peak RSS and CPU (user+sys) of that child, for a
 // first capture (every VM new: inserts) and a second one an hour later (same inventory: the steady
