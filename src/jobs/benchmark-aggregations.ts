@@ -2,6 +2,11 @@
 // month, over every vCenter of the database (one timed run = the whole fleet, one vCenter after the
 // other, each in its own transaction, as the scheduled job does).
 //
+// Each window also gets its floor (src/store/benchmark-floor.ts: reading the rows the engine reads
+// plus bulk-writing as many summary rows), measured in the same rounds as the engines (floor, app,
+// sql, floor, app, sql, ...), and each engine's median is given as a ratio to the floor's: on a
+// shared machine the seconds swing with the load, the ratio much less.
+//
 // Every run, warm-up included, starts from the same data, so a faulty engine cannot change what
 // the next one measures (a half-written day would change the other engine's monthly run):
 // - --synthetic: a reference fleet (src/core/synthetic-fleet.ts) is bulk-loaded into a scratch
@@ -23,6 +28,7 @@ import type { SqlExecutor, Store } from '../store/executor.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
 import { tuneForAggregation } from '../store/aggregation-session.js';
+import { clearFloorTarget, type FloorSource, floorRows, floorSources, type FloorWindow, runFloor } from '../store/benchmark-floor.js';
 import { aggregateDay } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
@@ -69,7 +75,47 @@ export interface EngineResult {
   /** Days the monthly run had to aggregate first (daily summaries missing or stale). */
   daysRefreshed: number;
   goalSeconds: number;
+  /** The window's floor median (FloorResult), and medianMs / floorMs. */
+  floorMs: number | null;
+  ratioToFloor: number | null;
+  /** Peak RSS of the benchmark process once this engine's runs were done (MB; it never goes down). */
+  peakRssMb: number;
   error?: string;
+}
+
+/**
+ * The floor of a window, measured like an engine (one warm-up, then `runs` runs, each undone as
+ * the engines' are): reading the rows the engine reads and bulk-writing as many summary rows
+ * (src/store/benchmark-floor.ts says exactly what is in it and what is not).
+ */
+export interface FloorResult {
+  window: BenchmarkWindow;
+  ok: boolean;
+  /**
+   * What the floor (as the engines) read: the period's spans, or the month's daily rows where
+   * retention has trimmed the month's hourly history; 'mixed' when vCenters differ.
+   */
+  reads: FloorSource | 'mixed';
+  /** Rows the read returned per run (spans, or the month's VMs from the daily rows). */
+  rowsRead: number;
+  /** Summary rows written per run. */
+  rows: number;
+  runsMs: number[];
+  readMedianMs: number | null;
+  writeMedianMs: number | null;
+  medianMs: number | null;
+  error?: string;
+}
+
+/** One line of `--json`'s `windows`: an engine's median beside its window's floor. */
+export interface WindowFigure {
+  window: BenchmarkWindow;
+  engine: EngineName;
+  median_s: number | null;
+  floor_s: number | null;
+  /** median_s / floor_s. */
+  ratio: number | null;
+  peak_rss_mb: number;
 }
 
 export interface AggregationBenchmarkReport {
@@ -85,6 +131,9 @@ export interface AggregationBenchmarkReport {
   vcenters: number;
   runs: number;
   results: EngineResult[];
+  floors: FloorResult[];
+  /** Every window x engine: median, floor, ratio (the figures of issue 12). */
+  windows: WindowFigure[];
   /** sql median / app median per window, null where an engine failed. */
   ratios: { window: BenchmarkWindow; sqlOverApp: number | null }[];
   peakRssMb: { afterLoad: number | null; end: number };
@@ -107,8 +156,9 @@ export async function benchmarkAggregations(env: BenchmarkEnv, settings: Benchma
     try {
       const ctx: JobContext = { store, log: env.log, now: env.now };
       const periods = await latestPeriods(store, Math.floor(env.now() / 1000));
-      const results = await timeEngines(ctx, settings, input, periods, (run) => rolledBack(ctx, run));
-      return await report(store, 'configured', input, periods, results, { loadAtStart });
+      const floors: FloorResult[] = [];
+      const results = await timeEngines(ctx, settings, input, periods, (run) => rolledBack(ctx, run), floors);
+      return await report(store, 'configured', input, periods, results, floors, { loadAtStart });
     } finally {
       await store.close();
     }
@@ -137,11 +187,12 @@ export async function benchmarkAggregations(env: BenchmarkEnv, settings: Benchma
     env.log.info({ days: spec.days - 1 }, 'building the daily summaries of the month but its last day (app engine), as the daily timer would have');
     let prepareMs = await aggregateDays(ctx, benchSettings, spec.start, lastDay);
     const daily = { ...input, windows: windowsOf(input).filter((w) => w === 'daily') };
-    const results = await timeEngines(ctx, benchSettings, daily, periods, committed('daily', periods.day.start));
+    const floors: FloorResult[] = [];
+    const results = await timeEngines(ctx, benchSettings, daily, periods, committed('daily', periods.day.start), floors);
     prepareMs += await aggregateDays(ctx, benchSettings, lastDay, lastDay + 86_400);
     const monthly = { ...input, windows: windowsOf(input).filter((w) => w !== 'daily') };
-    results.push(...(await timeEngines(ctx, benchSettings, monthly, periods, committed('monthly', periods.month.start))));
-    return await report(scratch.store, 'synthetic', input, periods, results, {
+    results.push(...(await timeEngines(ctx, benchSettings, monthly, periods, committed('monthly', periods.month.start), floors)));
+    return await report(scratch.store, 'synthetic', input, periods, results, floors, {
       loadAtStart,
       afterLoad,
       fleet: seeded.fleet,
@@ -182,48 +233,60 @@ async function timeEngines(
   periods: Periods,
   /** Runs one timed run and puts the data back as it was before. */
   isolated: <T>(run: (ctx: JobContext) => Promise<T>) => Promise<T>,
+  /** Receives each window's floor. */
+  floors: FloorResult[],
 ): Promise<EngineResult[]> {
   const vcenters = await listVcenters(ctx.store);
   const goals = BENCHMARK_GOALS[ctx.store.dialect];
+  const engines = input.engines ?? BENCHMARK_ENGINES;
   const results: EngineResult[] = [];
   for (const window of windowsOf(input)) {
     const windowSettings: BenchmarkSettings =
       window === 'daily' ? settings : { ...settings, monthly_aggregation_source: window === 'monthly-from-daily' ? 'daily' : 'hourly' };
-    for (const engine of input.engines ?? BENCHMARK_ENGINES) {
-      const result: EngineResult = {
-        window,
-        engine,
-        ok: true,
-        rows: 0,
-        warmupMs: null,
-        runsMs: [],
-        minMs: null,
-        medianMs: null,
-        maxMs: null,
-        daysRefreshed: 0,
-        goalSeconds: window === 'daily' ? goals.daily : goals.monthly,
-      };
-      // One run: every vCenter, one after the other, as the scheduled job does.
-      const runOnce = async (runCtx: JobContext): Promise<{ rows: number; refreshed: number }> => {
-        let rows = 0;
-        let refreshed = 0;
-        for (const vc of vcenters) {
-          const args = { vcenterId: vc.id, vcenter: vc.name, engine };
-          if (window === 'daily') rows += (await aggregateDay(runCtx, windowSettings, { ...args, period: periods.day })).rows;
-          else {
-            const outcome = await aggregateMonth(runCtx, windowSettings, { ...args, period: periods.month });
-            rows += outcome.rows;
-            refreshed += outcome.daysRefreshed.length;
-          }
+    const floor = await prepareFloor(ctx, window, periods, vcenters.map((vc) => vc.id));
+    const timed: EngineResult[] = engines.map((engine) => ({
+      window,
+      engine,
+      ok: true,
+      rows: 0,
+      warmupMs: null,
+      runsMs: [],
+      minMs: null,
+      medianMs: null,
+      maxMs: null,
+      daysRefreshed: 0,
+      goalSeconds: window === 'daily' ? goals.daily : goals.monthly,
+      floorMs: null,
+      ratioToFloor: null,
+      peakRssMb: 0,
+    }));
+    // One run: every vCenter, one after the other, as the scheduled job does.
+    const runOnce = async (runCtx: JobContext, engine: EngineName): Promise<{ rows: number; refreshed: number }> => {
+      let rows = 0;
+      let refreshed = 0;
+      for (const vc of vcenters) {
+        const args = { vcenterId: vc.id, vcenter: vc.name, engine };
+        if (window === 'daily') rows += (await aggregateDay(runCtx, windowSettings, { ...args, period: periods.day })).rows;
+        else {
+          const outcome = await aggregateMonth(runCtx, windowSettings, { ...args, period: periods.month });
+          rows += outcome.rows;
+          refreshed += outcome.daysRefreshed.length;
         }
-        return { rows, refreshed };
-      };
-      try {
-        for (let run = 0; run <= input.runs; run++) {
+      }
+      return { rows, refreshed };
+    };
+    // Rounds: the floor, then each engine, so that the floor and the engines it is the yardstick
+    // of share the machine's load as closely as one process can make them (a load that comes and
+    // goes during the window weighs on all of them alike). Round 0 is every one's warm-up.
+    for (let run = 0; run <= input.runs; run++) {
+      await floorRound(ctx, floor, run, isolated);
+      for (const result of timed) {
+        if (!result.ok) continue;
+        try {
           let ms = 0;
           const outcome = await isolated(async (runCtx) => {
             const started = performance.now();
-            const done = await runOnce(runCtx);
+            const done = await runOnce(runCtx, result.engine);
             ms = performance.now() - started;
             return done;
           });
@@ -231,24 +294,110 @@ async function timeEngines(
           else result.runsMs.push(ms);
           result.rows = outcome.rows;
           result.daysRefreshed = Math.max(result.daysRefreshed, outcome.refreshed);
+        } catch (error) {
+          result.ok = false;
+          result.error = (error as Error).message;
+          ctx.log.warn({ window, engine: result.engine, err: result.error }, 'engine failed; the others go on');
         }
-        ctx.log.info({ window, engine, ms: result.runsMs.map(Math.round) }, 'benchmarked');
-      } catch (error) {
-        result.ok = false;
-        result.error = (error as Error).message;
-        ctx.log.warn({ window, engine, err: result.error }, 'engine failed; the others go on');
       }
+    }
+    const floorResult = finishFloor(ctx, floor);
+    floors.push(floorResult);
+    for (const result of timed) {
+      if (result.ok) ctx.log.info({ window, engine: result.engine, ms: result.runsMs.map(Math.round) }, 'benchmarked');
       if (result.runsMs.length > 0) {
         const sorted = [...result.runsMs].sort((a, b) => a - b);
-        const mid = sorted.length >> 1;
         result.minMs = sorted[0]!;
         result.maxMs = sorted[sorted.length - 1]!;
-        result.medianMs = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+        result.medianMs = median(result.runsMs);
+        result.floorMs = floorResult.medianMs;
+        if (result.floorMs !== null && result.floorMs > 0) result.ratioToFloor = result.medianMs / result.floorMs;
       }
+      result.peakRssMb = peakRssMb();
       results.push(result);
     }
   }
   return results;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface FloorState {
+  result: FloorResult;
+  spec?: FloorWindow;
+  rows?: unknown[][];
+  reads: number[];
+  writes: number[];
+}
+
+/** What the window's floor reads and the rows it writes, prepared untimed. */
+async function prepareFloor(ctx: JobContext, window: BenchmarkWindow, periods: Periods, vcenterIds: number[]): Promise<FloorState> {
+  const period = window === 'daily' ? periods.day : periods.month;
+  const result: FloorResult = { window, ok: true, reads: 'spans', rowsRead: 0, rows: 0, runsMs: [], readMedianMs: null, writeMedianMs: null, medianMs: null };
+  const state: FloorState = { result, reads: [], writes: [] };
+  try {
+    const spec: FloorWindow = {
+      kind: window === 'daily' ? 'daily' : 'monthly',
+      start: period.start,
+      end: period.end,
+      vcenters: await floorSources(ctx.store, window, vcenterIds, period.start, period.end),
+    };
+    const sources = new Set(spec.vcenters.map((vc) => vc.source));
+    result.reads = sources.size > 1 ? 'mixed' : (sources.values().next().value ?? 'spans');
+    state.spec = spec;
+    state.rows = await floorRows(ctx.store, spec);
+  } catch (error) {
+    floorFailed(ctx, result, error);
+  }
+  return state;
+}
+
+/** One run of the floor (run 0: its warm-up), isolated as an engine's run is. */
+async function floorRound(
+  ctx: JobContext,
+  state: FloorState,
+  run: number,
+  isolated: <T>(run: (ctx: JobContext) => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const { result, spec, rows } = state;
+  if (!result.ok || !spec || !rows) return;
+  try {
+    const outcome = await isolated(async (runCtx) => {
+      await clearFloorTarget(runCtx.store, spec);
+      return runFloor(runCtx.store, spec, rows);
+    });
+    result.rowsRead = outcome.rowsRead;
+    result.rows = outcome.rowsWritten;
+    if (run === 0) return;
+    state.reads.push(outcome.readMs);
+    state.writes.push(outcome.writeMs);
+    result.runsMs.push(outcome.readMs + outcome.writeMs);
+  } catch (error) {
+    floorFailed(ctx, result, error);
+  }
+}
+
+function finishFloor(ctx: JobContext, state: FloorState): FloorResult {
+  const { result } = state;
+  state.rows = undefined;
+  if (result.ok && result.runsMs.length > 0) {
+    result.readMedianMs = median(state.reads);
+    result.writeMedianMs = median(state.writes);
+    result.medianMs = median(result.runsMs);
+    ctx.log.info({ window: result.window, ms: result.runsMs.map(Math.round) }, 'floor measured');
+  }
+  return result;
+}
+
+function floorFailed(ctx: JobContext, result: FloorResult, error: unknown): void {
+  result.ok = false;
+  result.error = (error as Error).message;
+  result.runsMs = [];
+  ctx.log.warn({ window: result.window, err: result.error }, 'the floor could not be measured; the engines go on');
 }
 
 class Rollback<T> {
@@ -288,6 +437,7 @@ async function report(
   input: AggregationBenchmarkInput,
   periods: Periods,
   results: EngineResult[],
+  floors: FloorResult[],
   extra: Partial<AggregationBenchmarkReport> & { afterLoad?: number; loadAtStart: number },
 ): Promise<AggregationBenchmarkReport> {
   const { afterLoad, loadAtStart, ...rest } = extra;
@@ -301,6 +451,15 @@ async function report(
     vcenters: (await listVcenters(store)).length,
     runs: input.runs,
     results,
+    floors,
+    windows: results.map((r) => ({
+      window: r.window,
+      engine: r.engine,
+      median_s: r.medianMs === null ? null : r.medianMs / 1000,
+      floor_s: r.floorMs === null ? null : r.floorMs / 1000,
+      ratio: r.ratioToFloor,
+      peak_rss_mb: r.peakRssMb,
+    })),
     ratios: windows.map((window) => {
       const median = (engine: EngineName) => results.find((r) => r.window === window && r.engine === engine)?.medianMs ?? null;
       const app = median('app');

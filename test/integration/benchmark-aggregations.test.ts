@@ -11,7 +11,12 @@ import { sql } from 'drizzle-orm';
 import { type FleetSpec, generateFleet, presentCounts } from '../../src/core/synthetic-fleet.js';
 import { BENCHMARK_WINDOWS, benchmarkAggregations, type AggregationBenchmarkReport } from '../../src/jobs/benchmark-aggregations.js';
 import type { AggregationSettings } from '../../src/jobs/aggregation-settings.js';
+import { monthPeriod } from '../../src/core/periods.js';
+import { aggregateMonth } from '../../src/jobs/aggregate-monthly.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { floorRows, floorSources, runFloor } from '../../src/store/benchmark-floor.js';
+import { removePeriodSummaries } from '../../src/store/bulk-load.js';
+import { listVcenters } from '../../src/store/vcenter-repository.js';
 import type { Store } from '../../src/store/executor.js';
 import type { StoreSettings } from '../../src/store/open-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -134,11 +139,39 @@ for (const { engine } of cases) {
         assert.equal(r.rows, r.window === 'daily' ? presentLastDay.size : fleet.vms.length, `${r.window}/${r.engine} rows`);
       }
       assert.equal(report.ratios.length, BENCHMARK_WINDOWS.length);
+      assertFloors(report, (window) => (window === 'daily' ? presentLastDay.size : fleet.vms.length));
       // The prepared days stay; what the timed runs wrote was undone.
       const days = await store.all<{ n: number }>(sql`SELECT COUNT(DISTINCT day) AS n FROM vm_daily_rollup`);
       assert.equal(n(days[0]!.n), FLEET.days);
       const months = await store.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM vm_monthly_summary`);
       assert.equal(n(months[0]!.n), 0);
+    });
+
+    it('gives the monthly floor the daily rows to read where aggregation would read them', async () => {
+      const month = monthPeriod('2026-03');
+      const [vc] = await listVcenters(store);
+      // The whole month: its daily summaries cover its hourly snapshots, so the spans are read.
+      assert.deepEqual(await floorSources(store, 'monthly-from-daily', [vc!.id], month.start, month.end), [{ id: vc!.id, source: 'spans' }]);
+      assert.deepEqual(await floorSources(store, 'monthly-from-hourly', [vc!.id], FLEET.start, FLEET.start + 36 * 3600), [{ id: vc!.id, source: 'spans' }]);
+      // Two daily summaries (48 samples) against 36 hourly snapshots: as if retention had trimmed them.
+      const trimmed = { start: FLEET.start, end: FLEET.start + 36 * 3600 };
+      assert.deepEqual(await floorSources(store, 'monthly-from-daily', [vc!.id], trimmed.start, trimmed.end), [{ id: vc!.id, source: 'daily' }]);
+      const window = { kind: 'monthly' as const, ...trimmed, vcenters: [{ id: vc!.id, source: 'daily' as const }] };
+      const rows = await floorRows(store, window);
+      const vms = await store.all<{ n: number }>(sql`
+        SELECT COUNT(DISTINCT lifecycle_id) AS n FROM vm_daily_rollup WHERE vcenter_id = ${vc!.id} AND day >= ${trimmed.start} AND day < ${trimmed.end}`);
+      assert.equal(rows.length, n(vms[0]!.n));
+      try {
+        const run = await runFloor(store, window, rows);
+        assert.equal(run.rowsRead, rows.length);
+        assert.equal(run.rowsWritten, rows.length);
+        const written = await store.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM vm_monthly_summary WHERE month = ${trimmed.start}`);
+        assert.equal(n(written[0]!.n), rows.length);
+      } finally {
+        await removePeriodSummaries(store, 'monthly', trimmed.start);
+      }
+      const left = await store.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM vm_monthly_summary`);
+      assert.equal(n(left[0]!.n), 0);
     });
 
     it('refuses a scratch database that holds data', async () => {
@@ -154,7 +187,20 @@ for (const { engine } of cases) {
           SELECT (SELECT COUNT(*) FROM vm_daily_rollup) AS daily, (SELECT COUNT(*) FROM vm_monthly_summary) AS monthly,
                  (SELECT SUM(created_at) FROM snapshot_registry) AS created, (SELECT COUNT(*) FROM snapshot_registry) AS registry,
                  (SELECT COUNT(*) FROM vcenter_aggregate_totals) AS totals, (SELECT COUNT(*) FROM job_runs) AS runs`);
+      // Every row of the tables the engines and the floors write, in key order: compared whole.
+      const rowsOf = async () => ({
+        daily: await store.all(sql`SELECT * FROM vm_daily_rollup ORDER BY vcenter_id, day, lifecycle_id`),
+        monthly: await store.all(sql`SELECT * FROM vm_monthly_summary ORDER BY vcenter_id, month, lifecycle_id`),
+        registry: await store.all(sql`SELECT * FROM snapshot_registry ORDER BY vcenter_id, kind, snapshot_time`),
+        totals: await store.all(sql`SELECT * FROM vcenter_aggregate_totals ORDER BY vcenter_id, kind, snapshot_time`),
+      });
+      // A month of summaries too, so that the monthly floor and engines have rows to replace.
+      for (const vc of await listVcenters(store)) {
+        await aggregateMonth({ store, ...env }, AGGREGATION, { vcenterId: vc.id, vcenter: vc.name, engine: 'app', period: monthPeriod('2026-03') });
+      }
       const before = await snapshot();
+      const rowsBefore = await rowsOf();
+      assert.ok(rowsBefore.daily.length > 0 && rowsBefore.monthly.length > 0);
       const configured = await benchmarkAggregations(env, { ...AGGREGATION, ...db.settings }, { runs: 1 });
       assert.equal(configured.mode, 'configured');
       assert.equal(configured.day, '2026-03-31');
@@ -164,9 +210,40 @@ for (const { engine } of cases) {
         configured.results.filter((r) => !r.ok).map((r) => `${r.window}/${r.engine}: ${r.error}`),
         [],
       );
+      assertFloors(configured, (window) => configured.results.find((r) => r.window === window && r.engine === 'app')!.rows);
       assert.deepEqual({ ...(await snapshot())[0] }, { ...before[0] });
+      assert.deepEqual(await rowsOf(), rowsBefore);
     });
   });
+}
+
+/**
+ * Every window x engine has its floor in `windows`, with floor_s > 0 and ratio = median_s / floor_s;
+ * each floor read the engine's input and wrote `rowsOf(window)` rows (what the engine writes).
+ */
+function assertFloors(report: AggregationBenchmarkReport, rowsOf: (window: string) => number): void {
+  assert.deepEqual(
+    report.windows.map((w) => `${w.window}/${w.engine}`),
+    BENCHMARK_WINDOWS.flatMap((w) => [`${w}/app`, `${w}/sql`]),
+  );
+  assert.deepEqual(report.floors.map((f) => f.window), [...BENCHMARK_WINDOWS]);
+  for (const f of report.floors) {
+    assert.ok(f.ok, `${f.window} floor: ${f.error}`);
+    assert.equal(f.runsMs.length, report.runs);
+    assert.equal(f.rows, rowsOf(f.window), `${f.window} floor rows`);
+    assert.ok(f.rowsRead >= f.rows, `${f.window}: read ${f.rowsRead} rows for ${f.rows} VMs`);
+    assert.ok(f.readMedianMs! > 0 && f.writeMedianMs! > 0);
+  }
+  for (const w of report.windows) {
+    const engine = report.results.find((r) => r.window === w.window && r.engine === w.engine)!;
+    assert.ok(w.peak_rss_mb > 0);
+    if (!engine.ok) continue;
+    assert.equal(w.median_s, engine.medianMs! / 1000);
+    assert.equal(w.floor_s, report.floors.find((f) => f.window === w.window)!.medianMs! / 1000);
+    assert.ok(w.floor_s! > 0, `${w.window}/${w.engine} floor_s`);
+    const ratio = w.median_s! / w.floor_s!;
+    assert.ok(Math.abs(w.ratio! - ratio) <= 1e-9 * ratio, `${w.window}/${w.engine}: ratio ${w.ratio} for ${ratio}`);
+  }
 }
 
 describe('benchmark aggregations scratch databases', () => {

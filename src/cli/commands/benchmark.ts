@@ -68,23 +68,39 @@ function print(out: Output, report: AggregationBenchmarkReport, wide: boolean): 
   }
   if (report.prepare) out.write(`daily summaries of the ${report.prepare.days} days built outside the timed runs (app engine): ${seconds(report.prepare.ms, 2)} s`);
   out.write(`windows: day ${report.day}, month ${report.month}; ${report.vcenters} vCenter(s) per run; 1 warm-up + ${report.runs} runs; times in seconds`);
-  // Default: the median and its goal; --wide adds the warm-up, the fastest and the slowest run.
-  const head = wide ? ['window', 'engine', 'rows', 'warm-up', 'min', 'median', 'max', 'sql/app', 'goal'] : ['window', 'engine', 'rows', 'median', 'sql/app', 'goal'];
+  // Default: the median beside its window's floor, and its goal; --wide adds the warm-up, the
+  // fastest and the slowest run.
+  const head = wide
+    ? ['window', 'engine', 'rows', 'warm-up', 'min', 'median', 'max', 'floor', 'x floor', 'sql/app', 'goal', 'peak RSS MB']
+    : ['window', 'engine', 'rows', 'median', 'floor', 'x floor', 'sql/app', 'goal', 'peak RSS MB'];
   out.table(
     head,
     report.results.map((r) => {
       const ratio = report.ratios.find((x) => x.window === r.window)?.sqlOverApp ?? null;
       const window = r.daysRefreshed > 0 ? `${r.window} (+${r.daysRefreshed} days refreshed)` : r.window;
       // The error itself is in the benchmark's log line (and in --json).
-      if (!r.ok) return [window, r.engine, ...head.slice(2, -1).map(() => null), 'failed'];
+      if (!r.ok) return [window, r.engine, ...head.slice(2, -2).map(() => null), 'failed', r.peakRssMb];
       // Both engines must write the same rows; a different count is worth seeing next to the time.
       const app = report.results.find((x) => x.window === r.window && x.engine === 'app');
       const rows = r.engine !== 'app' && app?.ok && app.rows !== r.rows ? `${count(r.rows)} (app: ${count(app.rows)})` : count(r.rows);
       const goal = r.medianMs === null ? '-' : `${r.medianMs / 1000 <= r.goalSeconds ? 'met' : 'missed'} (<= ${r.goalSeconds})`;
       const times = wide ? [seconds(r.warmupMs), seconds(r.minMs), seconds(r.medianMs), seconds(r.maxMs)] : [seconds(r.medianMs)];
-      return [window, r.engine, rows, ...times, r.engine === 'sql' && ratio !== null ? fixed(ratio, 2) : '', goal];
+      const toFloor = r.ratioToFloor === null ? '-' : `${fixed(r.ratioToFloor, 2)}x`;
+      return [window, r.engine, rows, ...times, seconds(r.floorMs), toFloor, r.engine === 'sql' && ratio !== null ? fixed(ratio, 2) : '', goal, r.peakRssMb];
     }),
   );
+  out.write(
+    `floor = reading the rows the engine reads (raw, every vCenter) + bulk-writing as many summary rows (${
+      report.dialect === 'sqlite' ? 'one prepared INSERT' : 'COPY FROM STDIN'
+    }), one transaction, undone afterwards; median of ${report.runs} runs after a warm-up:`,
+  );
+  for (const f of report.floors) {
+    out.write(
+      f.ok
+        ? `  ${f.window}: read ${thousands(f.rowsRead)} ${f.reads === 'spans' ? 'spans' : f.reads === 'daily' ? 'VMs summed from daily rows' : 'spans or VMs'} ${seconds(f.readMedianMs)} s + write ${thousands(f.rows)} rows ${seconds(f.writeMedianMs)} s = ${seconds(f.medianMs)} s`
+        : `  ${f.window}: failed (${f.error})`,
+    );
+  }
   out.write(`peak RSS: ${report.peakRssMb.afterLoad !== null ? `${report.peakRssMb.afterLoad} MB after the load, ` : ''}${report.peakRssMb.end} MB at the end`);
   out.write(`load average (1 min): ${report.loadAverage.start.toFixed(2)} at the start, ${report.loadAverage.end.toFixed(2)} at the end (${availableParallelism()} CPUs)`);
   if (report.scratch?.kept) out.write(`scratch database kept: ${report.scratch.location}`);

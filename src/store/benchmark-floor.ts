@@ -1,0 +1,239 @@
+// The floor of an aggregation window for `vctp benchmark aggregations`: what the window costs at
+// the least on this database, measured in the same run as the engines, so that an engine's time can
+// be given as a ratio to it (a time without its yardstick cannot be compared between runs on a
+// shared machine).
+//
+// floor = read + write, both over every vCenter:
+// - read: the rows the engine aggregates, with the statement the app engine reads them with
+//   (summary-repository.ts: readPeriodSpans, the span columns joined to their placement, for daily
+//   and monthly windows alike, since a month whose daily summaries cover its hourly snapshots is
+//   rolled up from the spans, see floorSources; readMonthFromDaily for a month whose hourly history
+//   retention trimmed), run the fastest way the driver has: SQLite a prepared statement in raw
+//   (array) mode, all(); PostgreSQL the same SELECT with .raw() (rows of undecoded Buffers, no value
+//   parsing). Not COPY TO STDOUT: with postgres 3.4.x it can leave the connection
+//   stuck (porsager/postgres#499), and this runs on the store's own pool.
+// - write: as many summary rows as the read gives VMs (the rows the engine writes), 49 columns of
+//   the same types and magnitudes, in one transaction, through the store's bulk path (SQLite one
+//   cached prepared INSERT; PostgreSQL COPY FROM STDIN), into the window's summary table at the
+//   window's period, where the engine writes. The commit is timed when the caller commits (a
+//   synthetic scratch database) and the caller removes the rows afterwards, as it does the engines'.
+// Not in the floor: the sample-time and lifecycle reads, deleting the period's old rows, any
+// computation, the registry and totals rows, one transaction per vCenter.
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import type Database from 'better-sqlite3';
+import type postgres from 'postgres';
+import { VctpError } from '../core/errors.js';
+import type { PeriodKind } from '../core/periods.js';
+import type { SqlExecutor, Store } from './executor.js';
+import { num } from './sql-util.js';
+import { deleteSummaryRows, SUMMARY_TABLE, summaryColumns } from './summary-repository.js';
+
+export type FloorSource = 'spans' | 'daily';
+
+export interface FloorWindow {
+  kind: PeriodKind;
+  start: number;
+  end: number;
+  /** Every vCenter with what its engine run reads (floorSources). */
+  vcenters: readonly { id: number; source: FloorSource }[];
+}
+
+/**
+ * What aggregation reads for each vCenter: the period's spans, except for a month from daily
+ * summaries that do not cover exactly the month's hourly snapshots (retention trimmed them): then
+ * the daily rows. The same test as aggregateMonth's (src/jobs/aggregate-monthly.ts): with every
+ * day's summary in place the engines roll the month up from the spans, a tenth of the rows.
+ */
+export async function floorSources(
+  store: SqlExecutor,
+  window: 'daily' | 'monthly-from-daily' | 'monthly-from-hourly',
+  vcenterIds: readonly number[],
+  start: number,
+  end: number,
+): Promise<{ id: number; source: FloorSource }[]> {
+  const sources: { id: number; source: FloorSource }[] = [];
+  for (const id of vcenterIds) {
+    if (window !== 'monthly-from-daily') {
+      sources.push({ id, source: 'spans' });
+      continue;
+    }
+    const [row] = await store.all<{ daily: unknown; hourly: unknown }>(sql`
+      SELECT (SELECT COALESCE(SUM(total_samples), 0) FROM snapshot_registry
+              WHERE vcenter_id = ${id} AND kind = 'daily' AND snapshot_time >= ${start} AND snapshot_time < ${end}) AS daily,
+             (SELECT COUNT(*) FROM snapshot_registry
+              WHERE vcenter_id = ${id} AND kind = 'hourly' AND snapshot_time >= ${start} AND snapshot_time < ${end}) AS hourly`);
+    sources.push({ id, source: num(row?.daily) === num(row?.hourly) ? 'spans' : 'daily' });
+  }
+  return sources;
+}
+
+export interface FloorRun {
+  readMs: number;
+  /** Write and commit (when the store's transaction commits). */
+  writeMs: number;
+  /** Rows the read returned, all vCenters. */
+  rowsRead: number;
+  /** Summary rows written. */
+  rowsWritten: number;
+}
+
+// Kept in step with readPeriodSpans and readMonthFromDaily (summary-repository.ts).
+function readStatement(source: FloorSource, vcenterId: number, start: number, end: number): SQL {
+  if (source === 'spans') {
+    return sql`
+      SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
+             s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id
+      FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
+      WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`;
+  }
+  return sql`
+    SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
+           g.tin_hits, g.bronze_hits, g.silver_hits, g.gold_hits,
+           g.cost_vcpu_units, g.cost_ram_units, g.cost_disk_units, g.cost_vm_units,
+           g.cost_template_units, g.cost_srm_units, g.cost_node_units,
+           d.snapshot_time, d.name, d.identity_id, d.placement_id, d.provisioned_disk_gb, d.vcpu_count, d.ram_gb,
+           d.is_template, d.powered_on, d.srm_placeholder, d.attributes_id, p.tier, p.cluster
+    FROM (
+      SELECT lifecycle_id, SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
+             SUM(sum_disk_centigb) AS sum_disk_centigb, SUM(tin_hits) AS tin_hits, SUM(bronze_hits) AS bronze_hits,
+             SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits,
+             SUM(cost_vcpu_units) AS cost_vcpu_units, SUM(cost_ram_units) AS cost_ram_units,
+             SUM(cost_disk_units) AS cost_disk_units, SUM(cost_vm_units) AS cost_vm_units,
+             SUM(cost_template_units) AS cost_template_units, SUM(cost_srm_units) AS cost_srm_units,
+             SUM(cost_node_units) AS cost_node_units, MAX(day) AS last_day
+      FROM vm_daily_rollup
+      WHERE vcenter_id = ${vcenterId} AND day >= ${start} AND day < ${end}
+      GROUP BY lifecycle_id
+    ) g
+    JOIN vm_daily_rollup d ON d.vcenter_id = ${vcenterId} AND d.lifecycle_id = g.lifecycle_id AND d.day = g.last_day
+    JOIN vm_placements p ON p.id = d.placement_id`;
+}
+
+const sqliteDialect = new SQLiteSyncDialect();
+const pgDialect = new PgDialect();
+
+/**
+ * The driver under a store's transaction executor. The executors keep it to themselves (jobs go
+ * through SqlExecutor); the floor is the one reader that must bypass their row decoding.
+ */
+function driverOf(tx: SqlExecutor): { sqlite: Database.Database } | { pg: postgres.Sql | postgres.TransactionSql } {
+  const inner = tx as unknown as { db?: Database.Database; sql?: postgres.Sql };
+  if (tx.dialect === 'sqlite' && inner.db && typeof inner.db.prepare === 'function') return { sqlite: inner.db };
+  if (tx.dialect === 'postgres' && inner.sql && typeof inner.sql.unsafe === 'function') return { pg: inner.sql };
+  throw new VctpError('internal', `benchmark floor: no ${tx.dialect} driver under the store's executor`);
+}
+
+/** Reads the window's input rows of one vCenter the fastest way; returns how many. */
+async function rawRead(tx: SqlExecutor, statement: SQL): Promise<number> {
+  const driver = driverOf(tx);
+  if ('sqlite' in driver) {
+    const { sql: text, params } = sqliteDialect.sqlToQuery(statement);
+    // Every row comes into the process as an array of its values (raw mode; all() measured 10-20%
+    // faster than iterate() on fleet-L's spans, and a vCenter's rows are few enough to hold).
+    return driver.sqlite.prepare(text).raw(true).all(...params).length;
+  }
+  const { sql: text, params } = pgDialect.sqlToQuery(statement);
+  const rows = await driver.pg.unsafe(text, params as postgres.ParameterOrJSON<never>[]).raw();
+  return rows.length;
+}
+
+/**
+ * The summary rows the floor writes: one per VM of the window's input (what the engine writes),
+ * the VM's values from the input where the input has them, numbers of the engine's magnitudes
+ * elsewhere. Built before the timed runs (building them is not part of the floor).
+ */
+export async function floorRows(store: Store, w: FloorWindow): Promise<unknown[][]> {
+  const kind = w.kind;
+  const rows: unknown[][] = [];
+  const columns = summaryColumns(kind).length;
+  for (const { id: vcenterId, source } of w.vcenters) {
+    const byVm = new Map<number, Record<string, unknown>>();
+    for (const r of await store.all<Record<string, unknown>>(readStatement(source, vcenterId, w.start, w.end))) byVm.set(num(r.lifecycle_id), r);
+    // In key order (vCenter, period, VM), as a period's rows are appended.
+    for (const [lifecycleId, r] of [...byVm].sort((a, b) => a[0] - b[0])) {
+      const samples = source === 'daily' ? num(r.samples_present) : 24;
+      const vcpu = num(r.vcpu_count);
+      const ram = Number(r.ram_gb);
+      const disk = Number(r.provisioned_disk_gb);
+      const row: unknown[] = [
+        vcenterId,
+        lifecycleId,
+        w.start,
+        w.end - 3600,
+        String(r.name),
+        num(r.identity_id),
+        num(r.placement_id),
+        disk,
+        vcpu,
+        ram,
+        num(r.is_template),
+        num(r.powered_on),
+        num(r.srm_placeholder),
+        w.start - 86_400 * 400,
+        0,
+        samples,
+        samples,
+        vcpu * samples,
+        Math.round(ram * 1024) * samples,
+        Math.round(disk * 100) * samples,
+        samples,
+        0,
+        0,
+        0,
+        1,
+        vcpu,
+        ram,
+        disk,
+        100,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        num(r.attributes_id),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+      ];
+      if (row.length !== columns) throw new VctpError('internal', `benchmark floor: ${row.length} values for ${columns} summary columns`);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Deletes the window's period rows of every vCenter (untimed; a configured database has them
+ * already): the floor writes where the engine writes.
+ */
+export async function clearFloorTarget(store: Store, w: FloorWindow): Promise<void> {
+  await store.transaction(async (tx) => {
+    for (const vc of w.vcenters) await deleteSummaryRows(tx, w.kind, vc.id, w.start);
+  });
+}
+
+/** One timed floor run: the read of every vCenter, then the write of `rows`, in one transaction. */
+export async function runFloor(store: Store, w: FloorWindow, rows: readonly (readonly unknown[])[]): Promise<FloorRun> {
+  const started = performance.now();
+  let readMs = 0;
+  let rowsRead = 0;
+  await store.transaction(async (tx) => {
+    for (const vc of w.vcenters) rowsRead += await rawRead(tx, readStatement(vc.source, vc.id, w.start, w.end));
+    readMs = performance.now() - started;
+    await tx.insertRows(SUMMARY_TABLE[w.kind].table, summaryColumns(w.kind), rows);
+  });
+  return { readMs, writeMs: performance.now() - started - readMs, rowsRead, rowsWritten: rows.length };
+}
