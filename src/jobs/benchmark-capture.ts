@@ -64,6 +64,8 @@ export interface CaptureFigures {
   floor_s: number;
   floor_cpu_s: number;
   floor_mb: number;
+  /** RetrievePropertiesEx + ContinueRetrievePropertiesEx responses the floor fetched (all vCenters). */
+  floor_pages: number;
   /** wall_s / floor_s */
   ratio: number;
   load_average: number;
@@ -211,6 +213,7 @@ function medianFigures(runs: readonly CaptureFigures[]): CaptureFigures {
     floor_s: floor,
     floor_cpu_s: round(m((c) => c.floor_cpu_s), 2),
     floor_mb: round(m((c) => c.floor_mb), 1),
+    floor_pages: Math.round(m((c) => c.floor_pages)),
     ratio: round(wall / floor, 2),
     load_average: round(m((c) => c.load_average), 2),
   };
@@ -340,6 +343,7 @@ function toFigures(kind: CaptureFigures['kind'], at: number, run: ChildRun, floo
     floor_s: round(floorS, 3),
     floor_cpu_s: round((floor.cpuUserMs + floor.cpuSystemMs) / 1000, 2),
     floor_mb: round(floor.pageBytes / 1e6, 1),
+    floor_pages: floor.pages,
     // From the rounded figures, so that wall_s / floor_s gives the ratio printed.
     ratio: round(round(wall, 3) / round(floorS, 3), 2),
     load_average: round(loadavg()[0]!, 2),

@@ -42,8 +42,9 @@ describe('vctp benchmark capture (built binary, simulators it starts)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('captures 200 VMs across 2 simulators twice, each beside its floor, and stops the simulators', async () => {
-    const result = await runVctp(['-s', settings, 'benchmark', 'capture', '--vms', '200', '--vcenters', '2', '--json']);
+  it('captures 2,400 VMs across 2 simulators twice, each beside its floor, and stops the simulators', async () => {
+    // 1,200 VMs per vCenter: two VM pages of at most 1,000, so the floor follows a continuation token.
+    const result = await runVctp(['-s', settings, 'benchmark', 'capture', '--vms', '2400', '--vcenters', '2', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as {
       vcenters: number;
@@ -56,13 +57,13 @@ describe('vctp benchmark capture (built binary, simulators it starts)', () => {
       load_average: { start: number; end: number };
     };
     assert.equal(report.vcenters, 2);
-    assert.deepEqual(report.vms_per_vcenter, [100, 100]);
-    assert.equal(report.vms, 200);
+    assert.deepEqual(report.vms_per_vcenter, [1200, 1200]);
+    assert.equal(report.vms, 2400);
     assert.deepEqual(
       report.captures.map((c) => [c.kind, c.vms, c.added, c.unchanged]),
       [
-        ['first', 200, 200, 0],
-        ['next-hour', 200, 0, 200],
+        ['first', 2400, 2400, 0],
+        ['next-hour', 2400, 0, 2400],
       ],
     );
     for (const c of report.captures) {
@@ -71,6 +72,8 @@ describe('vctp benchmark capture (built binary, simulators it starts)', () => {
       }
       assert.equal(c.ratio, Math.round(((c.wall_s as number) / (c.floor_s as number)) * 100) / 100, `${c.kind}: ratio`);
       assert.ok((c.cpu_s as number) >= (c.cpu_user_s as number), `${c.kind}: cpu_s includes user time`);
+      // Per vCenter: the VMs in 2 pages (token followed), the placement tree in 1.
+      assert.equal(c.floor_pages, 6, `${c.kind}: floor pages`);
     }
     assert.equal(report.goal.met, report.captures.every((c) => (c.ratio as number) <= report.goal.ratio));
     // The scratch database is gone, and the operator's (settings.database_url) was never created.
