@@ -28,7 +28,7 @@ import type { SqlExecutor, Store } from '../store/executor.js';
 import { openStore, type StoreSettings } from '../store/open-store.js';
 import { latestSnapshotTime, listVcenters } from '../store/vcenter-repository.js';
 import { tuneForAggregation } from '../store/aggregation-session.js';
-import { clearFloorTarget, type FloorSource, floorRows, floorSources, type FloorWindow, runFloor } from '../store/benchmark-floor.js';
+import { clearFloorTarget, type FloorSource, floorSources, type FloorWindow, runFloor } from '../store/benchmark-floor.js';
 import { aggregateDay } from './aggregate-daily.js';
 import { aggregateMonth } from './aggregate-monthly.js';
 import type { AggregationSettings, EngineName } from './aggregation-settings.js';
@@ -329,12 +329,11 @@ function median(values: readonly number[]): number {
 interface FloorState {
   result: FloorResult;
   spec?: FloorWindow;
-  rows?: unknown[][];
   reads: number[];
   writes: number[];
 }
 
-/** What the window's floor reads and the rows it writes, prepared untimed. */
+/** What the window's floor reads, for each vCenter (as the engines will). */
 async function prepareFloor(ctx: JobContext, window: BenchmarkWindow, periods: Periods, vcenterIds: number[]): Promise<FloorState> {
   const period = window === 'daily' ? periods.day : periods.month;
   const result: FloorResult = { window, ok: true, reads: 'spans', rowsRead: 0, rows: 0, runsMs: [], readMedianMs: null, writeMedianMs: null, medianMs: null };
@@ -349,7 +348,6 @@ async function prepareFloor(ctx: JobContext, window: BenchmarkWindow, periods: P
     const sources = new Set(spec.vcenters.map((vc) => vc.source));
     result.reads = sources.size > 1 ? 'mixed' : (sources.values().next().value ?? 'spans');
     state.spec = spec;
-    state.rows = await floorRows(ctx.store, spec);
   } catch (error) {
     floorFailed(ctx, result, error);
   }
@@ -363,12 +361,12 @@ async function floorRound(
   run: number,
   isolated: <T>(run: (ctx: JobContext) => Promise<T>) => Promise<T>,
 ): Promise<void> {
-  const { result, spec, rows } = state;
-  if (!result.ok || !spec || !rows) return;
+  const { result, spec } = state;
+  if (!result.ok || !spec) return;
   try {
     const outcome = await isolated(async (runCtx) => {
       await clearFloorTarget(runCtx.store, spec);
-      return runFloor(runCtx.store, spec, rows);
+      return runFloor(runCtx.store, spec);
     });
     result.rowsRead = outcome.rowsRead;
     result.rows = outcome.rowsWritten;
@@ -383,7 +381,6 @@ async function floorRound(
 
 function finishFloor(ctx: JobContext, state: FloorState): FloorResult {
   const { result } = state;
-  state.rows = undefined;
   if (result.ok && result.runsMs.length > 0) {
     result.readMedianMs = median(state.reads);
     result.writeMedianMs = median(state.writes);
