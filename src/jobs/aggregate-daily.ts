@@ -13,8 +13,7 @@ import { sqlDailyRows } from '../store/sql-engine/index.js';
 import {
   deleteSummaryRows,
   insertSummaryRows,
-  readLifecycleTimes,
-  readPeriodSpans,
+  readPeriodSpansWithLifecycle,
   readSampleTimes,
   upsertSummaryRegistry,
 } from '../store/summary-repository.js';
@@ -103,8 +102,8 @@ async function appDailyRows(
   pricing: PeriodPricing,
 ): Promise<PeriodTotalsInput[]> {
   if (sampleTimes.length === 0) return [];
-  const rollups = [...rollupSpans(sampleTimes, await readPeriodSpans(tx, vcenterId, period.start, period.end), pricing.segments).values()];
-  const lifecycle = await readLifecycleTimes(tx, vcenterId);
+  const { spans, lifecycle } = await readPeriodSpansWithLifecycle(tx, vcenterId, period.start, period.end);
+  const rollups = [...rollupSpans(sampleTimes, spans, pricing.segments).values()];
   const inputs = rollups.map((r) => totalsInputFromSummary(r, rules));
   const rows = rollups.map((r, i) =>
     summaryRow(vcenterId, period.start, sampleTimes.length, r, lifecycle.get(r.lifecycleId), {

@@ -9,7 +9,7 @@ import { periodTotals, type PeriodTotalsInput } from '../core/period-totals.js';
 import { rollupSpans, type VmPeriodRollup } from '../core/period-rollup.js';
 import { dayPeriod, expectedSamples, formatDay, type Period } from '../core/periods.js';
 import { dailyStaleness } from '../core/staleness.js';
-import { summaryRow } from '../core/summary-row.js';
+import { type LifecycleTimes, summaryRow } from '../core/summary-row.js';
 import { assertOpen } from '../store/month-closure-repository.js';
 import { sqlMonthlyRows } from '../store/sql-engine/index.js';
 import {
@@ -19,7 +19,7 @@ import {
   readHourlyDays,
   readLifecycleTimes,
   readMonthFromDaily,
-  readPeriodSpans,
+  readPeriodSpansWithLifecycle,
   readSampleTimes,
   upsertSummaryRegistry,
 } from '../store/summary-repository.js';
@@ -83,10 +83,16 @@ export async function aggregateMonth(ctx: JobContext, settings: AggregationSetti
     let totalsInputs: PeriodTotalsInput[];
     if (input.engine === 'app') {
       // From daily rows, the cost units are the days' sums (exact): the month's money needs no segments.
-      const rollups: VmPeriodRollup[] = readSpans
-        ? [...rollupSpans(times, await readPeriodSpans(tx, vcenterId, period.start, period.end), pricing.segments).values()]
-        : await readMonthFromDaily(tx, vcenterId, period.start, period.end);
-      const lifecycle = await readLifecycleTimes(tx, vcenterId);
+      let rollups: VmPeriodRollup[];
+      let lifecycle: Map<number, LifecycleTimes>;
+      if (readSpans) {
+        const read = await readPeriodSpansWithLifecycle(tx, vcenterId, period.start, period.end);
+        rollups = [...rollupSpans(times, read.spans, pricing.segments).values()];
+        lifecycle = read.lifecycle;
+      } else {
+        rollups = await readMonthFromDaily(tx, vcenterId, period.start, period.end);
+        lifecycle = await readLifecycleTimes(tx, vcenterId);
+      }
       totalsInputs = rollups.map((r) => totalsInputFromSummary(r, rules));
       await insertSummaryRows(
         tx,

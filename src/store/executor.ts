@@ -17,6 +17,12 @@ export interface BulkColumn {
 export interface SqlExecutor {
   readonly dialect: Dialect;
   all<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * The rows as arrays of their values in select-list order, without an object per row: for hot
+   * reads of many rows (aggregation reads 70,000 spans a fleet-L month; better-sqlite3's raw mode
+   * reads them in half the time of objects). Optional: sql-util.ts allArrays() falls back to all().
+   */
+  allArrays?<T extends unknown[] = unknown[]>(query: SQL): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(query: SQL): Promise<number>;
   /** Inserts many rows in few round trips. Row values are in `columns` order. */

@@ -33,6 +33,8 @@ function guardedExecutor(tx: SqlExecutor, signal: AbortSignal): SqlExecutor {
   Object.defineProperties(guarded, {
     all: { value: check((query: SQL) => tx.all(query)) },
     run: { value: check((query: SQL) => tx.run(query)) },
+    // Only where the executor has it (sql-util.ts allArrays falls back to all()).
+    ...(tx.allArrays ? { allArrays: { value: check((query: SQL) => tx.allArrays!(query)) } } : {}),
     insertRows: {
       value: check((table: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]) => tx.insertRows(table, columns, rows)),
     },

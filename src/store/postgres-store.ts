@@ -368,6 +368,11 @@ class PostgresExecutor implements SqlExecutor {
     return this.statement('a query', async () => (await this.sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[]);
   }
 
+  async allArrays<T extends unknown[]>(query: SQL): Promise<T[]> {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return this.statement('a query', async () => (await this.sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values()) as unknown as T[]);
+  }
+
   async run(query: SQL): Promise<number> {
     const { sql: text, params } = dialect.sqlToQuery(query);
     return this.statement('a statement', async () => (await this.sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])).count);

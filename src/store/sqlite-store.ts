@@ -22,6 +22,8 @@ export { sqlitePathFromUrl } from '../core/sqlite-url.js';
 class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
+  /** The same cache for statements in raw (array) mode: raw() is a mode of the statement object. */
+  private readonly rawStatements = new Map<string, Database.Statement>();
 
   constructor(
     readonly db: Database.Database,
@@ -45,6 +47,20 @@ class SqliteExecutor implements SqlExecutor {
   async all<T>(query: SQL): Promise<T[]> {
     try {
       const { statement, params } = this.prepare(query);
+      return statement.all(...params) as T[];
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  async allArrays<T extends unknown[]>(query: SQL): Promise<T[]> {
+    try {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      let statement = this.rawStatements.get(text);
+      if (!statement) {
+        statement = this.db.prepare(text).raw(true);
+        this.rawStatements.set(text, statement);
+      }
       return statement.all(...params) as T[];
     } catch (error) {
       return this.fail(error);

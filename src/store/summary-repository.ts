@@ -1,6 +1,6 @@
 // Reads and writes of the aggregation: sample times, spans of a period, and the daily/monthly
 // summary rows with their registry rows and totals.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { CostUnits, Money } from '../core/cost.js';
 import type { AggregationSpan, SampleSums, VmPeriodRollup } from '../core/period-rollup.js';
 import { lifecycleChangeTimes } from '../core/lifecycle-import.js';
@@ -10,7 +10,7 @@ import type { LifecycleTimes, SummaryRow } from '../core/summary-row.js';
 import type { SummaryValues } from '../core/summary-values.js';
 import type { Tier } from '../core/tiers.js';
 import type { BulkColumn, SqlExecutor } from './executor.js';
-import { chunks, flag, inList, num } from './sql-util.js';
+import { allArrays, chunks, flag, inList, num } from './sql-util.js';
 import { readLifecycleImportRanges } from './vm-lifecycle-repository.js';
 
 export const SUMMARY_TABLE: Record<PeriodKind, { table: string; period: string }> = {
@@ -27,14 +27,64 @@ export async function readSampleTimes(db: SqlExecutor, vcenterId: number, start:
   return rows.map((r) => num(r.t));
 }
 
+const SPAN_COLUMNS = sql`s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
+           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id`;
+const spansOfPeriod = (vcenterId: number, start: number, end: number): SQL =>
+  sql`s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`;
+
 /** Spans of the vCenter that can hold a sample in [start, end). */
 export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<AggregationSpan[]> {
-  const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
-           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id
+  const rows = await allArrays(db, sql`
+    SELECT ${SPAN_COLUMNS}
     FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
-    WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`);
-  return rows.map((r) => spanFromRow(r, num(r.first_seen), r.last_seen == null ? null : num(r.last_seen)));
+    WHERE ${spansOfPeriod(vcenterId, start, end)}`);
+  return rows.map(spanFromArray);
+}
+
+/**
+ * readPeriodSpans with the creation and deletion times of the spans' VMs, joined into the same read
+ * (the VMs of the period only, not every VM the vCenter ever had).
+ */
+export async function readPeriodSpansWithLifecycle(
+  db: SqlExecutor,
+  vcenterId: number,
+  start: number,
+  end: number,
+): Promise<{ spans: AggregationSpan[]; lifecycle: Map<number, LifecycleTimes> }> {
+  const rows = await allArrays(db, sql`
+    SELECT ${SPAN_COLUMNS}, l.id, l.creation_time, l.deletion_time
+    FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id LEFT JOIN vm_lifecycle l ON l.id = s.lifecycle_id
+    WHERE ${spansOfPeriod(vcenterId, start, end)}`);
+  const spans: AggregationSpan[] = new Array(rows.length);
+  const lifecycle = new Map<number, LifecycleTimes>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const span = spanFromArray(r);
+    spans[i] = span;
+    if (r[15] != null && !lifecycle.has(span.lifecycleId)) lifecycle.set(span.lifecycleId, { creationTime: num(r[16]), deletionTime: num(r[17]) });
+  }
+  return { spans, lifecycle };
+}
+
+/** A span from a row of SPAN_COLUMNS (values in that order), converted as spanFromRow does. */
+function spanFromArray(r: unknown[]): AggregationSpan {
+  return {
+    lifecycleId: num(r[0]),
+    firstSeen: num(r[1]),
+    lastSeen: r[2] == null ? null : num(r[2]),
+    name: String(r[3]),
+    identityId: num(r[4]),
+    placementId: num(r[5]),
+    tier: (r[6] ?? null) as Tier | null,
+    cluster: r[7] == null ? null : String(r[7]),
+    provisionedDiskGb: Number(r[8]),
+    vcpuCount: num(r[9]),
+    ramGb: Number(r[10]),
+    isTemplate: num(r[11]) === 1,
+    poweredOn: num(r[12]) === 1,
+    srmPlaceholder: num(r[13]) === 1,
+    attributesId: num(r[14]),
+  };
 }
 
 /** A span (or a summary's latest sample) from a row with the span's column names. */
@@ -104,10 +154,10 @@ export function costUnitsFromRow(r: Record<string, unknown>): CostUnits {
 }
 
 export async function readLifecycleTimes(db: SqlExecutor, vcenterId: number): Promise<Map<number, LifecycleTimes>> {
-  const rows = await db.all<{ id: number; creation_time: number; deletion_time: number }>(
-    sql`SELECT id, creation_time, deletion_time FROM vm_lifecycle WHERE vcenter_id = ${vcenterId}`,
-  );
-  return new Map(rows.map((r) => [num(r.id), { creationTime: num(r.creation_time), deletionTime: num(r.deletion_time) }]));
+  const rows = await allArrays(db, sql`SELECT id, creation_time, deletion_time FROM vm_lifecycle WHERE vcenter_id = ${vcenterId}`);
+  const map = new Map<number, LifecycleTimes>();
+  for (const r of rows) map.set(num(r[0]), { creationTime: num(r[1]), deletionTime: num(r[2]) });
+  return map;
 }
 
 export function summaryColumns(kind: PeriodKind): BulkColumn[] {
