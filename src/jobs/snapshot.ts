@@ -379,7 +379,9 @@ async function captureOnce(
   };
   const snapshotTime = input.at ?? (await nextSnapshotTime(ctx, vcenter));
   const collectStarted = ctx.now();
-  const known = await loadLifecycle(ctx.store, await ensureVcenterId(ctx.store, vcenter));
+  // Held through the whole collection, so only the ids: the lifecycle rows of every vCenter of a
+  // run, alive together, took about 5 MB of heap per 40,000 VMs (README "Measured", capture).
+  const known = new Set((await loadLifecycle(ctx.store, await ensureVcenterId(ctx.store, vcenter))).keys());
   const session = await VimSession.login(target, ctx.log.child({ vcenter }));
   try {
     claimInstance(instances, session.serviceContent.instanceUuid, url);
