@@ -92,12 +92,13 @@ function print(out: Output, report: AggregationBenchmarkReport, wide: boolean): 
   out.write(
     `floor = reading the rows the engine reads (raw, every vCenter) + bulk-writing as many summary rows (${
       report.dialect === 'sqlite' ? 'one prepared INSERT' : 'COPY FROM STDIN'
-    }), one transaction, undone afterwards; median of ${report.runs} runs after a warm-up:`,
+    }), one transaction, undone afterwards; measured in turn with the engines, ${report.runs} runs after a warm-up:`,
   );
   for (const f of report.floors) {
     out.write(
       f.ok
-        ? `  ${f.window}: read ${thousands(f.rowsRead)} ${f.reads === 'spans' ? 'spans' : f.reads === 'daily' ? 'VMs summed from daily rows' : 'spans or VMs'} ${seconds(f.readMedianMs)} s + write ${thousands(f.rows)} rows ${seconds(f.writeMedianMs)} s = ${seconds(f.medianMs)} s`
+        ? `  ${f.window}: read ${thousands(f.rowsRead)} ${f.reads === 'spans' ? 'spans' : f.reads === 'daily' ? 'VMs summed from daily rows' : 'spans or VMs'} ${seconds(f.readMedianMs)} s, ` +
+          `write ${thousands(f.rows)} rows ${seconds(f.writeMedianMs)} s (medians); floor ${seconds(f.medianMs)} s (median of read + write)`
         : `  ${f.window}: failed (${f.error})`,
     );
   }
