@@ -43,7 +43,10 @@ export async function readPeriodSpans(db: SqlExecutor, vcenterId: number, start:
 
 /**
  * readPeriodSpans with the creation and deletion times of the spans' VMs, joined into the same read
- * (the VMs of the period only, not every VM the vCenter ever had).
+ * (the VMs of the period only, not every VM the vCenter ever had). The placements' tier and cluster
+ * come from the placement dictionary, read whole (a few thousand rows at most), not joined per span:
+ * on fleet-L the join cost a fifth of the read (30 of 150 ms a month of 8 vCenters, measured). As
+ * the inner join did, a span whose placement is missing is left out (placements are never deleted).
  */
 export async function readPeriodSpansWithLifecycle(
   db: SqlExecutor,
@@ -51,17 +54,38 @@ export async function readPeriodSpansWithLifecycle(
   start: number,
   end: number,
 ): Promise<{ spans: AggregationSpan[]; lifecycle: Map<number, LifecycleTimes> }> {
+  const placements = new Map<number, unknown[]>();
+  for (const p of await allArrays(db, sql`SELECT id, tier, cluster FROM vm_placements`)) placements.set(num(p[0]), p);
   const rows = await allArrays(db, sql`
-    SELECT ${SPAN_COLUMNS}, l.id, l.creation_time, l.deletion_time
-    FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id LEFT JOIN vm_lifecycle l ON l.id = s.lifecycle_id
+    SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id,
+           s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id,
+           l.id, l.creation_time, l.deletion_time
+    FROM vm_spans s LEFT JOIN vm_lifecycle l ON l.id = s.lifecycle_id
     WHERE ${spansOfPeriod(vcenterId, start, end)}`);
-  const spans: AggregationSpan[] = new Array(rows.length);
+  const spans: AggregationSpan[] = [];
   const lifecycle = new Map<number, LifecycleTimes>();
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const span = spanFromArray(r);
-    spans[i] = span;
-    if (r[15] != null && !lifecycle.has(span.lifecycleId)) lifecycle.set(span.lifecycleId, { creationTime: num(r[16]), deletionTime: num(r[17]) });
+  for (const r of rows) {
+    const placement = placements.get(num(r[5]));
+    if (placement === undefined) continue;
+    const lifecycleId = num(r[0]);
+    spans.push({
+      lifecycleId,
+      firstSeen: num(r[1]),
+      lastSeen: r[2] == null ? null : num(r[2]),
+      name: String(r[3]),
+      identityId: num(r[4]),
+      placementId: num(r[5]),
+      tier: (placement[1] ?? null) as Tier | null,
+      cluster: placement[2] == null ? null : String(placement[2]),
+      provisionedDiskGb: Number(r[6]),
+      vcpuCount: num(r[7]),
+      ramGb: Number(r[8]),
+      isTemplate: num(r[9]) === 1,
+      poweredOn: num(r[10]) === 1,
+      srmPlaceholder: num(r[11]) === 1,
+      attributesId: num(r[12]),
+    });
+    if (r[13] != null && !lifecycle.has(lifecycleId)) lifecycle.set(lifecycleId, { creationTime: num(r[14]), deletionTime: num(r[15]) });
   }
   return { spans, lifecycle };
 }
