@@ -3,22 +3,24 @@
 // be given as a ratio to it (a time without its yardstick cannot be compared between runs on a
 // shared machine).
 //
-// floor = read + write, both over every vCenter:
-// - read: the rows the engine aggregates, with the statement the app engine reads them with
-//   (summary-repository.ts: readPeriodSpans, the span columns joined to their placement, for daily
-//   and monthly windows alike, since a month whose daily summaries cover its hourly snapshots is
-//   rolled up from the spans, see floorSources; readMonthFromDaily for a month whose hourly history
-//   retention trimmed), run the fastest way the driver has: SQLite a prepared statement in raw
-//   (array) mode, all(); PostgreSQL the same SELECT with .raw() (rows of undecoded Buffers, no value
-//   parsing). Not COPY TO STDOUT: with postgres 3.4.x it can leave the connection
-//   stuck (porsager/postgres#499), and this runs on the store's own pool.
+// floor = read + write, over every vCenter, one after the other, in one transaction:
+// - read: the rows the engine aggregates: the period's spans (the span columns aggregation needs,
+//   the engines' WHERE, no join) for daily and monthly windows alike, since a month whose daily
+//   summaries cover its hourly snapshots is rolled up from the spans (see floorSources); for a
+//   month whose hourly history retention trimmed, the app engine's statement over the daily rows
+//   (readMonthFromDaily: summed per VM in the database). Run the fastest way the driver has:
+//   SQLite a prepared statement in raw (array) mode, all() (10-20% faster than iterate() on
+//   fleet-L's spans); PostgreSQL the same SELECT with .raw() (rows of undecoded Buffers, no value
+//   parsing). Not COPY TO STDOUT: with postgres 3.4.x it can leave the connection stuck
+//   (porsager/postgres#499), and this runs on the store's own pool.
 // - write: as many summary rows as the read gives VMs (the rows the engine writes), 49 columns of
-//   the same types and magnitudes, in one transaction, through the store's bulk path (SQLite one
-//   cached prepared INSERT; PostgreSQL COPY FROM STDIN), into the window's summary table at the
-//   window's period, where the engine writes. The commit is timed when the caller commits (a
-//   synthetic scratch database) and the caller removes the rows afterwards, as it does the engines'.
-// Not in the floor: the sample-time and lifecycle reads, deleting the period's old rows, any
-// computation, the registry and totals rows, one transaction per vCenter.
+//   the engine's types and magnitudes, through the store's bulk path (SQLite one cached prepared
+//   INSERT; PostgreSQL COPY FROM STDIN), into the window's summary table at the window's period,
+//   where the engine writes; the commit counts as write. The caller removes the rows afterwards
+//   (or rolls the run back), as it does the engines'.
+// Not in the floor: joins to placements or lifecycle times, the sample-time and registry reads,
+// deleting the period's old rows, building the rows, any computation, the registry and totals rows,
+// one transaction per vCenter.
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
@@ -79,14 +81,17 @@ export interface FloorRun {
   rowsWritten: number;
 }
 
-// Kept in step with readPeriodSpans and readMonthFromDaily (summary-repository.ts).
+// The spans: the span columns aggregation needs, with the WHERE of readPeriodSpans and
+// readPeriodSpansWithLifecycle (summary-repository.ts) and no join (what the engines join to the
+// spans, placements and lifecycle times, is theirs to make cheap). The daily rows: the statement of
+// readMonthFromDaily, kept in step with it.
 function readStatement(source: FloorSource, vcenterId: number, start: number, end: number): SQL {
   if (source === 'spans') {
     return sql`
-      SELECT s.lifecycle_id, s.first_seen, s.last_seen, s.name, s.identity_id, s.placement_id, p.tier, p.cluster,
-             s.provisioned_disk_gb, s.vcpu_count, s.ram_gb, s.is_template, s.powered_on, s.srm_placeholder, s.attributes_id
-      FROM vm_spans s JOIN vm_placements p ON p.id = s.placement_id
-      WHERE s.vcenter_id = ${vcenterId} AND s.first_seen < ${end} AND (s.last_seen IS NULL OR s.last_seen >= ${start})`;
+      SELECT lifecycle_id, first_seen, last_seen, name, identity_id, placement_id,
+             provisioned_disk_gb, vcpu_count, ram_gb, is_template, powered_on, srm_placeholder, attributes_id
+      FROM vm_spans
+      WHERE vcenter_id = ${vcenterId} AND first_seen < ${end} AND (last_seen IS NULL OR last_seen >= ${start})`;
   }
   return sql`
     SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
@@ -130,8 +135,7 @@ async function rawRead(tx: SqlExecutor, statement: SQL): Promise<number> {
   const driver = driverOf(tx);
   if ('sqlite' in driver) {
     const { sql: text, params } = sqliteDialect.sqlToQuery(statement);
-    // Every row comes into the process as an array of its values (raw mode; all() measured 10-20%
-    // faster than iterate() on fleet-L's spans, and a vCenter's rows are few enough to hold).
+    // Every row comes into the process as an array of its values (a vCenter's rows are few enough to hold).
     return driver.sqlite.prepare(text).raw(true).all(...params).length;
   }
   const { sql: text, params } = pgDialect.sqlToQuery(statement);
