@@ -229,9 +229,9 @@ export function buildProgram(version: string): Command {
   const benchmark = program.command('benchmark').description('measure vctp on this machine and database');
   benchmark
     .command('aggregations')
-    .description('time both aggregation engines on the latest daily and monthly windows; without --synthetic on the configured database, rolling every run back (alias: -benchmark-aggregations -benchmark-runs N)')
+    .description('time both aggregation engines on the latest daily and monthly windows, each beside its floor (reading the engine\'s rows + bulk-writing as many summary rows, measured in the same run) as `x floor`; without --synthetic on the configured database, rolling every run back (alias: -benchmark-aggregations -benchmark-runs N)')
     .option('--runs <n>', 'runs per engine and window', '3')
-    .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (README "Measured")').choices(['fleet-S', 'fleet-L']))
+    .addOption(new Option('--synthetic <fleet>', 'generate a reference fleet into a scratch database first (README "Measured")').choices(['fleet-S', 'fleet-L', 'fleet-XL']))
     .option('--db <path-or-url>', 'empty scratch database for --synthetic: a SQLite file path or a postgres:// URL (default: a temporary SQLite file); emptied or deleted afterwards unless --keep')
     .option('--keep', 'keep the scratch database')
     .option('--wide', 'also show the warm-up, fastest and slowest run')
@@ -239,6 +239,19 @@ export function buildProgram(version: string): Command {
     .action(async (flags, command: Command) => {
       const { benchmarkAggregationsCommand } = await import('./commands/benchmark.js');
       await benchmarkAggregationsCommand(globalsOf(command), flags);
+    });
+  benchmark
+    .command('capture')
+    .description('start K simulated vCenters (VMware\'s simulator, from a checkout), capture N VMs twice (first, then the next hour) into a scratch database with `vctp snapshot` in a child process, and print wall, CPU and peak RSS beside the floor: the same pages fetched as raw bytes')
+    .option('--vms <n>', 'VMs across all vCenters', '10000')
+    .option('--vcenters <k>', 'simulated vCenters', '1')
+    .option('--runs <n>', 'first + next-hour pairs, each on a fresh database (the table shows medians)', '1')
+    .option('--vcsim <path>', 'the simulator binary (default: test/vcsim/vcsim of the checkout vctp runs from; built by scripts/build-vcsim.sh)')
+    .option('--db <path-or-url>', 'empty scratch database: a SQLite file path or a postgres:// URL (default: a temporary SQLite file); deleted or emptied afterwards')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags, command: Command) => {
+      const { benchmarkCaptureCommand } = await import('./commands/benchmark-capture.js');
+      await benchmarkCaptureCommand(globalsOf(command), flags);
     });
 
   program
