@@ -202,7 +202,11 @@ async function measure(fleet: string, db: 'postgres' | 'sqlite'): Promise<Result
     const stored = await storage(target);
     if (db === 'sqlite') stored.fileBytes = statSync(target.database_url).size;
     console.error(`${fleet} on ${db}: monthly report (load average ${load1()})`);
-    const printed = await vctp(scratchSettings, ['report', 'monthly', '--month', report.month, '--json']);
+    // A failed report (e.g. out of memory) is recorded, not allowed to lose the other figures.
+    const printed = await vctp(scratchSettings, ['report', 'monthly', '--month', report.month, '--json']).catch((error: unknown) => {
+      console.error(`${fleet} on ${db}: the monthly report failed: ${(error as Error).message}`);
+      return { wallMs: NaN, cpuMs: NaN, rssMb: NaN, load: [load1(), load1()] as [number, number], out: '{"vmRows":null}' };
+    });
     const { out, ...reportStep } = printed;
     const result: Result = {
       fleet,
