@@ -219,7 +219,7 @@ async function latestPeriods(store: Store, nowSeconds: number): Promise<Periods>
     const t = await latestSnapshotTime(store, vc.id);
     if (t !== null && (latest === null || t > latest)) latest = t;
   }
-  if (latest === null) throw new VctpError('usage', 'the database has no snapshots to aggregate; use --synthetic fleet-S|fleet-L for a generated fleet');
+  if (latest === null) throw new VctpError('usage', 'the database has no snapshots to aggregate; use --synthetic fleet-S|fleet-L|fleet-XL for a generated fleet');
   const dayEnd = latest - (latest % 86_400) + 86_400;
   const latestMonth = new Date(latest * 1000);
   const monthEnd = Date.UTC(latestMonth.getUTCFullYear(), latestMonth.getUTCMonth() + 1, 1) / 1000;
