@@ -30,7 +30,7 @@ import { VctpError } from '../core/errors.js';
 import type { PeriodKind } from '../core/periods.js';
 import type { SqlExecutor, Store } from './executor.js';
 import { num } from './sql-util.js';
-import { deleteSummaryRows, SUMMARY_TABLE, summaryColumns } from './summary-repository.js';
+import { deleteSummaryRows, monthFromDailySql, SUMMARY_TABLE, summaryColumns } from './summary-repository.js';
 
 export type FloorSource = 'spans' | 'daily';
 
@@ -83,8 +83,8 @@ export interface FloorRun {
 
 // The spans: the span columns aggregation needs, with the WHERE of readPeriodSpans and
 // readPeriodSpansWithLifecycle (summary-repository.ts) and no join (what the engines join to the
-// spans, placements and lifecycle times, is theirs to make cheap). The daily rows: the statement of
-// readMonthFromDaily, kept in step with it.
+// spans, placements and lifecycle times, is theirs to make cheap). The daily rows: readMonthFromDaily's own
+// statement (monthFromDailySql).
 function readStatement(source: FloorSource, vcenterId: number, start: number, end: number): SQL {
   if (source === 'spans') {
     return sql`
@@ -93,27 +93,7 @@ function readStatement(source: FloorSource, vcenterId: number, start: number, en
       FROM vm_spans
       WHERE vcenter_id = ${vcenterId} AND first_seen < ${end} AND (last_seen IS NULL OR last_seen >= ${start})`;
   }
-  return sql`
-    SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
-           g.tin_hits, g.bronze_hits, g.silver_hits, g.gold_hits,
-           g.cost_vcpu_units, g.cost_ram_units, g.cost_disk_units, g.cost_vm_units,
-           g.cost_template_units, g.cost_srm_units, g.cost_node_units,
-           d.snapshot_time, d.name, d.identity_id, d.placement_id, d.provisioned_disk_gb, d.vcpu_count, d.ram_gb,
-           d.is_template, d.powered_on, d.srm_placeholder, d.attributes_id, p.tier, p.cluster
-    FROM (
-      SELECT lifecycle_id, SUM(samples_present) AS samples_present, SUM(sum_vcpu) AS sum_vcpu, SUM(sum_ram_mb) AS sum_ram_mb,
-             SUM(sum_disk_centigb) AS sum_disk_centigb, SUM(tin_hits) AS tin_hits, SUM(bronze_hits) AS bronze_hits,
-             SUM(silver_hits) AS silver_hits, SUM(gold_hits) AS gold_hits,
-             SUM(cost_vcpu_units) AS cost_vcpu_units, SUM(cost_ram_units) AS cost_ram_units,
-             SUM(cost_disk_units) AS cost_disk_units, SUM(cost_vm_units) AS cost_vm_units,
-             SUM(cost_template_units) AS cost_template_units, SUM(cost_srm_units) AS cost_srm_units,
-             SUM(cost_node_units) AS cost_node_units, MAX(day) AS last_day
-      FROM vm_daily_rollup
-      WHERE vcenter_id = ${vcenterId} AND day >= ${start} AND day < ${end}
-      GROUP BY lifecycle_id
-    ) g
-    JOIN vm_daily_rollup d ON d.vcenter_id = ${vcenterId} AND d.lifecycle_id = g.lifecycle_id AND d.day = g.last_day
-    JOIN vm_placements p ON p.id = d.placement_id`;
+  return monthFromDailySql(vcenterId, start, end);
 }
 
 const sqliteDialect = new SQLiteSyncDialect();

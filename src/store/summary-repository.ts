@@ -373,12 +373,9 @@ export async function updateSummaryMoney(
   }
 }
 
-/**
- * A month per VM from its daily rows: the integer sums added up in SQL (the month's daily rows are
- * never all brought into the process) and the VM's latest daily row, which holds its latest sample.
- */
-export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<VmPeriodRollup[]> {
-  const rows = await db.all<Record<string, unknown>>(sql`
+/** The statement of readMonthFromDaily (also the benchmark floor's read of a month's daily rows). */
+export function monthFromDailySql(vcenterId: number, start: number, end: number): SQL {
+  return sql`
     SELECT g.lifecycle_id, g.samples_present, g.sum_vcpu, g.sum_ram_mb, g.sum_disk_centigb,
            g.tin_hits, g.bronze_hits, g.silver_hits, g.gold_hits,
            g.cost_vcpu_units, g.cost_ram_units, g.cost_disk_units, g.cost_vm_units,
@@ -398,7 +395,15 @@ export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, sta
       GROUP BY lifecycle_id
     ) g
     JOIN vm_daily_rollup d ON d.vcenter_id = ${vcenterId} AND d.lifecycle_id = g.lifecycle_id AND d.day = g.last_day
-    JOIN vm_placements p ON p.id = d.placement_id`);
+    JOIN vm_placements p ON p.id = d.placement_id`;
+}
+
+/**
+ * A month per VM from its daily rows: the integer sums added up in SQL (the month's daily rows are
+ * never all brought into the process) and the VM's latest daily row, which holds its latest sample.
+ */
+export async function readMonthFromDaily(db: SqlExecutor, vcenterId: number, start: number, end: number): Promise<VmPeriodRollup[]> {
+  const rows = await db.all<Record<string, unknown>>(monthFromDailySql(vcenterId, start, end));
   return rows.map((r) => ({
     lifecycleId: num(r.lifecycle_id),
     snapshotTime: num(r.snapshot_time),
