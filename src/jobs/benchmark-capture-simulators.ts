@@ -8,9 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { VctpError } from '../core/errors.js';
+import { readSimulatorReadyLine } from './simulator-ready-line.js';
 
 /** The top of the installation this code runs from (src/jobs or dist/jobs is two levels below it). */
 export function appRoot(moduleUrl: string = import.meta.url): string {
@@ -155,45 +155,11 @@ async function startOne(options: StartOptions, index: number): Promise<Simulator
     return stopping;
   };
   try {
-    const info = await readReadyLine(child, exited, 300_000, () => stderr, options.signal);
+    const info = await readSimulatorReadyLine<SimulatorInfo>(child, exited, 300_000, () => `its last messages:\n${stderr.trim()}`, options.signal);
     const ca = info.ca_file ? readFileSync(info.ca_file, 'utf8') : '';
     return { info, ca, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-function readReadyLine(child: ChildProcess, exited: Promise<void>, timeoutMs: number, stderr: () => string, signal: AbortSignal | undefined): Promise<SimulatorInfo> {
-  return new Promise((resolveInfo, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    let settled = false;
-    const fail = (error: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      lines.close();
-      reject(error);
-    };
-    const failWith = (why: string): void => fail(new VctpError('internal', `VMware's simulator ${why}; its last messages:\n${stderr().trim()}`));
-    const onAbort = (): void => fail(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => failWith(`printed nothing within ${timeoutMs / 1000} s`), timeoutMs);
-    child.once('error', (error) => failWith(`could not be started (${error.message})`));
-    void exited.then(() => failWith(`exited (code ${child.exitCode}, signal ${child.signalCode}) before listening`));
-    lines.once('line', (line) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      try {
-        resolveInfo(JSON.parse(line) as SimulatorInfo);
-      } catch {
-        reject(new VctpError('internal', `VMware's simulator printed a line that is not JSON: ${line}`));
-      }
-      // Keep draining stdout so the child never blocks on a full pipe.
-      lines.on('line', () => {});
-    });
-  });
 }

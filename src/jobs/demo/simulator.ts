@@ -8,9 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { VctpError } from '../../core/errors.js';
+import { readSimulatorReadyLine } from '../simulator-ready-line.js';
 
 export interface Checkout {
   /** The repository's top directory. */
@@ -147,39 +147,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   };
 
   try {
-    const info = await readReadyLine(child, exited, options.startTimeoutMs ?? 120_000, options.logFile);
+    const info = await readSimulatorReadyLine<SimulatorInfo>(child, exited, options.startTimeoutMs ?? 120_000, () => `its log: ${options.logFile}`);
     return { info, url: info.url, caFile: info.ca_file ?? null, logFile: options.logFile, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-function readReadyLine(child: ChildProcess, exited: Promise<void>, timeoutMs: number, logFile: string): Promise<SimulatorInfo> {
-  return new Promise((resolveInfo, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    let settled = false;
-    const fail = (why: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      lines.close();
-      reject(new VctpError('internal', `VMware's simulator ${why}; its log: ${logFile}`));
-    };
-    const timer = setTimeout(() => fail(`printed nothing within ${timeoutMs / 1000} s`), timeoutMs);
-    child.once('error', (error) => fail(`could not be started (${error.message})`));
-    void exited.then(() => fail(`exited (code ${child.exitCode}, signal ${child.signalCode}) before listening`));
-    lines.once('line', (line) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        resolveInfo(JSON.parse(line) as SimulatorInfo);
-      } catch {
-        reject(new VctpError('internal', `VMware's simulator printed a line that is not JSON: ${line}`));
-      }
-      // Keep draining stdout so the child never blocks on a full pipe.
-      lines.on('line', () => {});
-    });
-  });
 }
