@@ -20,7 +20,6 @@
 //
 // --pg: a server where this may create and drop databases (vctp_cost_<fleet>_<pid>).
 // --table FILE: print the table (with growth factors) of results written before by --out, and exit.
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import postgres from 'postgres';
 import { REFERENCE_FLEETS } from '../../src/core/synthetic-fleet.js';
 import { openStore, type StoreSettings } from '../../src/store/open-store.js';
 import { num } from '../../src/store/sql-util.js';
+import { runMeasuredVctp } from './measured-vctp.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -89,32 +89,13 @@ for (const f of fleets) if (!(f in REFERENCE_FLEETS)) throw new Error(`--fleets:
 const dbs = values.dbs!.split(',') as ('postgres' | 'sqlite')[];
 if (dbs.includes('postgres') && !values.pg) throw new Error('--pg URL: a PostgreSQL server where this may create and drop databases');
 
-// Printed by each child at exit: its own peak resident set and CPU time (user + system).
-const PEAK =
-  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();" +
-  "process.stderr.write('VCTP_MAXRSS_KB='+u.maxRSS+' VCTP_CPU_MS='+Math.round((u.userCPUTime+u.systemCPUTime)/1000)+'\\n')})";
 const load1 = (): number => +loadavg()[0]!.toFixed(2);
 
-function vctp(settingsPath: string, args: string[]): Promise<Step & { out: string }> {
-  return new Promise((resolveRun, reject) => {
-    const before = load1();
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', PEAK, join(ROOT, 'bin/vctp'), '-s', settingsPath, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, VCTP_SETTINGS: '' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      const m = /VCTP_MAXRSS_KB=(\d+) VCTP_CPU_MS=(\d+)/.exec(err);
-      if (code !== 0 || !m) reject(new Error(`vctp ${args.join(' ')} exited ${code}:\n${err.slice(-4000)}`));
-      else resolveRun({ wallMs, cpuMs: Number(m[2]), rssMb: Math.round(Number(m[1]) / 1024), load: [before, load1()], out });
-    });
-  });
+/** One step in a process of its own (scripts/bench/measured-vctp.ts), with the load before and after. */
+async function vctp(settingsPath: string, args: string[]): Promise<Step & { out: string }> {
+  const before = load1();
+  const run = await runMeasuredVctp(settingsPath, args);
+  return { wallMs: run.wallMs, cpuMs: run.cpuMs, rssMb: Math.round(run.rssKb / 1024), load: [before, load1()], out: run.out };
 }
 
 function settingsFile(dir: string, store: StoreSettings): string {

@@ -11,7 +11,6 @@
 // --db: a database with a fleet already loaded (e.g. left by `vctp benchmark aggregations
 // --synthetic fleet-L --keep --db PATH`), else an empty one to generate fleet-L into (default: a
 // temporary SQLite file). The month is aggregated first when it has no monthly summary.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +23,7 @@ import { seedSyntheticFleet } from '../../src/jobs/synthetic-fleet.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openStore, type StoreSettings } from '../../src/store/open-store.js';
 import { num } from '../../src/store/sql-util.js';
+import { runMeasuredVctp } from './measured-vctp.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
@@ -96,31 +96,10 @@ async function prepare(): Promise<{ month: string; day: string; vms: number }> {
   }
 }
 
-// Printed by the child at exit: its own peak resident set and CPU time (user + system), the figure
-// that other load on the machine changes least.
-const PEAK =
-  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();" +
-  "process.stderr.write('VCTP_MAXRSS_KB='+u.maxRSS+' VCTP_CPU_MS='+Math.round((u.userCPUTime+u.systemCPUTime)/1000)+'\\n')})";
-
-function runReport(settingsPath: string, reportArgs: string[]): Promise<{ ms: number; cpuMs: number; rssMb: number; out: string }> {
-  return new Promise((resolveRun, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', PEAK, join(ROOT, 'bin/vctp'), '-s', settingsPath, 'report', ...reportArgs, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, VCTP_SETTINGS: '' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      const m = /VCTP_MAXRSS_KB=(\d+) VCTP_CPU_MS=(\d+)/.exec(err);
-      if (code !== 0 || !m) reject(new Error(`vctp report ${reportArgs.join(' ')} exited ${code}:\n${err}`));
-      else resolveRun({ ms, cpuMs: Number(m[2]), rssMb: Number(m[1]) / 1024, out });
-    });
-  });
+/** One report in a process of its own: wall, CPU and peak RSS (scripts/bench/measured-vctp.ts). */
+async function runReport(settingsPath: string, reportArgs: string[]): Promise<{ ms: number; cpuMs: number; rssMb: number; out: string }> {
+  const run = await runMeasuredVctp(settingsPath, ['report', ...reportArgs, '--json']);
+  return { ms: run.wallMs, cpuMs: run.cpuMs, rssMb: run.rssKb / 1024, out: run.out };
 }
 
 try {
